@@ -1,0 +1,1 @@
+"""Analysis of ensembles: backtests against history, comparisons of variants, sensitivity."""

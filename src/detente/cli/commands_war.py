@@ -1,0 +1,226 @@
+"""War-engine commands: run, validate, backtest, runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from detente.cli import app
+
+err = Console(stderr=True)
+out = Console()
+
+RUNS_HELP = "number of runs in the ensemble"
+SEED_HELP = "seed of the random streams: the same scenario and seed give identical results"
+
+
+def emit_json(payload: dict[str, Any]) -> None:
+    """Print one JSON object on stdout (nothing else goes there in --json mode)."""
+    typer.echo(json.dumps(payload, indent=2, default=_jsonable))
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def run_with_progress(path: Path, runs: int, seed: int, quiet: bool, backend: Any = None):  # noqa: ANN201
+    """Simulate with a progress bar on stderr."""
+    from detente.ensemble.runner import simulate
+    from detente.scenario.loader import load_scenario
+
+    loaded = load_scenario(path)
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
+        task = bar.add_task(f"{loaded.name}", total=runs)
+        result = simulate(loaded, runs=runs, seed=seed, backend=backend,
+                          progress=lambda done: bar.update(task, completed=done))
+    return result
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def summary_table(result: Any) -> Table:
+    """Median and 10–90% interval of the headline metrics, then area by region."""
+    summary = result.summary()
+    table = Table(title=f"{result.loaded.name}: {result.runs:,} runs, {result.loaded.scenario.horizon_weeks} weeks "
+                        f"from {result.loaded.scenario.start}, seed {result.seed}")
+    table.add_column("metric")
+    table.add_column("median", justify="right")
+    table.add_column("10–90% interval", justify="right")
+    headline = [m for m in summary if "/" not in m or m.startswith(("backer_will/", "backer_gave_up/"))]
+    order = ["area_gained_km2", "casualties_russia", "casualties_ukraine", "materiel_russia", "materiel_ukraine"]
+    headline = order + sorted(m for m in headline if m not in order)
+    for name in headline:
+        if name in summary:
+            s = summary[name]
+            table.add_row(name, _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}")
+    regional = sorted((m for m in summary if m.startswith("area_gained_km2/")),
+                      key=lambda m: -abs(summary[m]["p50"]) - abs(summary[m]["p90"]))
+    for name in regional:
+        s = summary[name]
+        if max(abs(s["p10"]), abs(s["p90"])) >= 1:
+            table.add_row(f"  {name}", _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}")
+    return table
+
+
+@app.command()
+def run(
+    file: Path = typer.Argument(..., help="scenario YAML file"),
+    runs: int = typer.Option(1000, "--runs", "-n", help=RUNS_HELP),
+    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
+    out_db: Path = typer.Option(None, "--out", help="results DuckDB file [default: results/detente.duckdb]"),
+    json_out: bool = typer.Option(False, "--json", help="print one JSON object with the metrics"),
+    backend: str = typer.Option("local", "--backend", help="local, or dask for a Dask cluster"),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
+    workers: int = typer.Option(None, "--workers", help="workers of the LocalCluster the dask backend starts"),
+) -> None:
+    """Simulate a scenario as an ensemble, print its outcome and store it."""
+    from detente.ensemble.runner import check_runs
+    from detente.store.duck import ResultStore, default_store_path
+
+    check_runs(runs)
+    store = ResultStore(out_db or default_store_path())
+    chosen = _backend(backend, scheduler, workers)
+    result = run_with_progress(file, runs, seed, quiet=False, backend=chosen)
+    run_id = store.begin_run(result.manifest, json.dumps(result.loaded.located.data, default=str))
+    store.complete_run(run_id, result)
+    if json_out:
+        emit_json({**result.to_json(), "run_id": run_id, "store": str(store.path)})
+    else:
+        out.print(summary_table(result))
+        out.print(f"stored as [bold]{run_id}[/] in {store.path}")
+
+
+def _backend(name: str, scheduler: str | None, workers: int | None) -> Any:
+    if name == "local":
+        return None
+    if name == "dask":
+        from detente.ensemble.dask_backend import DaskBackend
+
+        return DaskBackend(scheduler=scheduler, workers=workers)
+    from detente.errors import RunRefused
+
+    raise RunRefused(f"unknown backend '{name}'; use local or dask")
+
+
+@app.command()
+def validate(
+    file: Path = typer.Argument(..., help="scenario YAML file"),
+    sources: Path = typer.Option(None, "--sources", help="folder of source texts to check quoted passages against"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Check a scenario file and list every parameter that does not name its source."""
+    from detente.scenario.provenance import provenance_report
+
+    report = provenance_report(file, sources)
+    if json_out:
+        emit_json(report)
+        return
+    out.print(f"[green]valid[/]: {report['scenario']} ({report['parameters']} parameters, "
+              f"{len(report['unsourced'])} without a source, {len(report['placeholders'])} placeholders)")
+    for title, key in (("without a source", "unsourced"), ("marked placeholder", "placeholders")):
+        if report[key]:
+            table = Table(title=f"parameters {title}")
+            table.add_column("field")
+            table.add_column("value", justify="right")
+            table.add_column("line", justify="right")
+            for item in report[key]:
+                table.add_row(item["field"], _fmt(item["value"]), str(item["line"] or ""))
+            out.print(table)
+    if report.get("quotes") is not None:
+        out.print(f"quoted passages checked against {sources}: {report['quotes']['found']} found")
+
+
+@app.command()
+def backtest(
+    file: Path = typer.Argument(..., help="a scenario with a `backtest:` section of published figures"),
+    runs: int = typer.Option(2000, "--runs", "-n", help=RUNS_HELP),
+    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Run a historical scenario and compare the simulation with the published figures."""
+    from detente.analysis.backtest import compare_with_published
+
+    result = run_with_progress(file, runs, seed, quiet=json_out)
+    rows = compare_with_published(result)
+    if json_out:
+        emit_json({**result.to_json(), "backtest": rows, "passed": all(r["passed"] for r in rows)})
+        return
+    table = Table(title=f"backtest {result.loaded.name}: {runs:,} runs, seed {seed}")
+    for column in ("figure", "week", "published", "simulated median", "10–90% interval", "gap", "verdict"):
+        table.add_column(column, justify="left" if column in ("figure", "verdict") else "right")
+    for r in rows:
+        table.add_row(r["metric"], str(r["week"]), _fmt(r["published"]), _fmt(r["p50"]),
+                      f"{_fmt(r['p10'])} … {_fmt(r['p90'])}", f"{r['relative_gap']:+.0%}",
+                      "[green]pass[/]" if r["passed"] else "[red]miss[/]")
+    out.print(table)
+    for r in rows:
+        out.print(f"  {r['metric']}: {r['source']}")
+
+
+runs_app = typer.Typer(help="List and show stored runs.", no_args_is_help=False)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.callback(invoke_without_command=True)
+def runs_list(
+    ctx: typer.Context,
+    results: Path = typer.Option(None, "--results", help="results DuckDB file"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """List the runs in a results store."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from detente.store.duck import ResultStore, default_store_path
+
+    listed = ResultStore(results or default_store_path(), read_only=True).list_runs()
+    if json_out:
+        emit_json({"runs": listed})
+        return
+    table = Table(title="stored runs")
+    for column in ("run_id", "scenario", "runs", "seed", "status", "created_at", "scenario_hash"):
+        table.add_column(column)
+    for r in listed:
+        table.add_row(*(str(r[c]) for c in ("run_id", "scenario", "runs", "seed", "status", "created_at",
+                                            "scenario_hash")))
+    out.print(table)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: str = typer.Argument(..., help="a run id from `detente runs`"),
+    results: Path = typer.Option(None, "--results", help="results DuckDB file"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show one stored run: its manifest and metric summary."""
+    from detente.errors import DetenteError
+    from detente.store.duck import ResultStore, default_store_path
+
+    shown = ResultStore(results or default_store_path(), read_only=True).get_run(run_id)
+    if shown is None:
+        raise DetenteError(f"no run '{run_id}' in the store; `detente runs` lists them")
+    if json_out:
+        emit_json(shown)
+        return
+    out.print(f"[bold]{run_id}[/] ({shown['status']})")
+    for key, value in shown["manifest"].items():
+        out.print(f"  {key}: {value}")
+    table = Table(title="metrics")
+    for column in ("metric", "median", "10–90% interval", "mean"):
+        table.add_column(column)
+    for name, s in shown["metrics"].items():
+        table.add_row(name, _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}", _fmt(s["mean"]))
+    out.print(table)

@@ -1,0 +1,95 @@
+"""Weekly casualties and ground change on each front: a Helmbold-form Lanchester law with a force-ratio advance.
+
+Casualties in region r, for Russian troops R and Ukrainian troops U engaged there (Helmbold 1964; Weiss 1966):
+    C_R = a_R · q_U · φ_r      · U^w · R^(1−w) · e^(σ_c ε − σ_c²/2)
+    C_U = a_U · q_R · ℓ_r / φ_r · R^w · U^(1−w) · e^(σ_c ε − σ_c²/2)
+w = 1 is Lanchester's square law (aimed fire), w = ½ makes each side's losses grow with √(RU) as under area
+fire (artillery and drones, the dominant killers of this war). The ratio of losses then depends on the force
+ratio as C_R/C_U ∝ (R/U)^(1−2w): `tools/fit_helmbold.py` fits w on ~1,000 historical battles
+(Rubio-Campillo 2016) and the scenario cites that fit. φ_r = fortification × terrain of the defended region.
+
+Ground change (km², positive = to Russia). Each side's effective power P_R = R q_R ℓ_r, P_U = U q_U
+(q includes each side's firepower factor) is set against the other's, defences counting for whoever
+holds the ground (φ_r; β_r = Dnipro barrier when the assault must cross the river):
+    π_R = tanh(s · max(ln(P_R / (ρ* P_U φ_r β_r)), 0)),   π_U = tanh(s · max(ln(P_U / (ρ* P_R φ_r)), 0)),
+    G_r = g/1000 · (R ι_R π_R − U ι_U π_U) · e^(σ_g ε − σ_g²/2),
+ι the intent to attack there (Russia: where it has an objective; Ukraine: its counter-objectives and
+its general counter-attack posture). ρ* ≥ 1 is the margin an attacker needs, so both cannot advance
+at once; tanh bounds the weekly advance of a given force (a breakthrough cannot outrun its own troops);
+the advance per 1,000 troops g is fitted to the area changed in 2024 (ISW, 2 Jan 2025). The form is
+the advance-rate model of Helmbold (1990, CAA-RP-90-1) with a saturating link in place of a linear one.
+
+Logistics: ℓ_r = exp(−d_r / L) · (1 − λ_p p̄) with d_r the distance from Russia's home bases and p̄ the
+partisan activity behind the Russian line: the further the advance, the weaker it gets (over-extension).
+Materiel per soldier scales firepower: q_s = f_s · ((K_s/M_s) / (K_s⁰/M_s⁰))^μ, f_s the side's firepower factor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def firepower_quality(materiel: np.ndarray, manpower: np.ndarray, materiel0: np.ndarray, manpower0: np.ndarray,
+                      exponent: float | np.ndarray, firepower: np.ndarray) -> np.ndarray:
+    """q_s per run and side ((N, 2)): firepower factor times equipment per soldier against the start."""
+    ratio = (materiel / np.maximum(manpower, 1.0)) / (np.maximum(materiel0, 1e-9) / np.maximum(manpower0, 1.0))
+    return firepower * np.clip(ratio, 0.02, 50.0) ** np.asarray(exponent)[..., None]
+
+
+def logistics(home_distance_km: np.ndarray, range_km: float | np.ndarray, partisan_level: np.ndarray,
+              partisan_damage: float | np.ndarray) -> np.ndarray:
+    """ℓ_r per run and region ((N, R)): supply reaching the front from Russia's bases."""
+    reach = np.exp(-home_distance_km[None, :] / np.asarray(range_km)[..., None])
+    return reach * (1.0 - np.asarray(partisan_damage)[..., None] * partisan_level[:, None])
+
+
+def casualties(russia: np.ndarray, ukraine: np.ndarray, quality: np.ndarray, supply: np.ndarray,
+               defence: np.ndarray, loss_rate_russia: float | np.ndarray, loss_rate_ukraine: float | np.ndarray,
+               w: float | np.ndarray, noise_sd: float | np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weekly casualties per region (N, R) for Russia and Ukraine; zero where either side is absent."""
+    w = np.asarray(w)[..., None]
+    sd = np.asarray(noise_sd)[..., None]
+    shock = np.exp(sd * noise - 0.5 * sd**2)
+    r_w, u_w = russia**w, ukraine**w
+    r_1w, u_1w = russia ** (1.0 - w), ukraine ** (1.0 - w)
+    lost_russia = np.asarray(loss_rate_russia)[..., None] * quality[:, 1:2] * defence * u_w * r_1w * shock
+    lost_ukraine = np.asarray(loss_rate_ukraine)[..., None] * quality[:, 0:1] * supply / defence * r_w * u_1w * shock
+    return lost_russia, lost_ukraine
+
+
+def ground_change(russia: np.ndarray, ukraine: np.ndarray, quality: np.ndarray, supply: np.ndarray,
+                  defence: np.ndarray, barrier: np.ndarray, russian_intent: np.ndarray, ukrainian_intent: np.ndarray,
+                  rate_km2: float | np.ndarray, threshold: float | np.ndarray, steepness: float | np.ndarray,
+                  noise_sd: float | np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """Weekly km² moving to Russian control per region (N, R), before capping by the ground available.
+
+    Each side advances only where it means to attack (intent in [0, 1]) and only by the margin its
+    effective power exceeds `threshold` times the defender's; the defender's terrain and fortification
+    count for whoever defends.
+    """
+    russian_power = russia * quality[:, 0:1] * supply
+    ukrainian_power = ukraine * quality[:, 1:2]
+    s = np.asarray(steepness)[..., None]
+    t = np.asarray(threshold)[..., None]
+    tiny = 1e-9
+    russian_push = np.tanh(np.maximum(s * np.log((russian_power + tiny) / (t * ukrainian_power * defence * barrier + tiny)), 0.0))
+    ukrainian_push = np.tanh(np.maximum(s * np.log((ukrainian_power + tiny) / (t * russian_power * defence + tiny)), 0.0))
+    sd = np.asarray(noise_sd)[..., None]
+    shock = np.exp(sd * noise - 0.5 * sd**2)
+    net = russia * russian_intent * russian_push - ukraine * ukrainian_intent * ukrainian_push
+    return np.asarray(rate_km2)[..., None] * net / 1000.0 * shock
+
+
+def river_barrier(control: np.ndarray, by_land: np.ndarray, by_river: np.ndarray, left_bank_share: np.ndarray,
+                  barrier: float | np.ndarray) -> np.ndarray:
+    """Defender multiplier (N, R): the Dnipro's where Russia can reach the ground only across the river.
+
+    Applies (a) in regions the river splits once Russia holds their whole left bank, and (b) in regions
+    Russia has not entered whose Russian-held neighbourhood lies across the river (see
+    allocation.russian_presence).
+    """
+    blocked_from_outside = (control <= 1e-6) & (by_land <= 0.5) & (by_river > 0.5)
+    split = ~np.isnan(left_bank_share)
+    at_bank = split[None] & (control >= np.nan_to_num(left_bank_share)[None] - 0.01) & (control < 1.0)
+    factor = np.asarray(barrier)[..., None]
+    return np.where(blocked_from_outside | at_bank, factor, 1.0)

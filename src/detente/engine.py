@@ -1,0 +1,110 @@
+"""The weekly step: the mechanisms of `detente.dynamics` composed in a fixed order over all runs at once.
+
+Order within a week (each line one mechanism): aid arrives → strikes hit energy → output is produced →
+garrisons are set aside → fronts are found and manned → battles cost lives and move ground → pools are
+updated → partisans grow or are suppressed → backers' will responds. Agreements in force (`state.truce`)
+switch off what they cover. The step is pure: same state, model and noise give the same result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from detente.dynamics import allocation, attrition, backers, forces, occupation, strikes, territory
+from detente.dynamics.scopes import ENERGY, FRONT
+from detente.world.model import WarModel
+from detente.world.state import RUSSIA, UKRAINE, WarState
+
+
+@dataclass(frozen=True)
+class WeekReport:
+    """What happened in one week, per run: the engine's event, read by recorders and the table."""
+
+    week: int
+    casualties: np.ndarray      # (N, 2) this week's casualties
+    ground_km2: np.ndarray      # (N, R) km² moved to Russia this week (negative: to Ukraine)
+    front: np.ndarray           # (N, R) bool: regions in contact
+    russia_line: np.ndarray     # (N, R) Russian troops engaged
+    ukraine_line: np.ndarray    # (N, R) Ukrainian troops engaged
+    aid: np.ndarray             # (N, B) € bn delivered
+
+
+def noise_width(model: WarModel) -> int:
+    """Standard normals the step consumes per run and week: ground (R), battle (R), strikes (2), will (B)."""
+    return 2 * model.n_regions + 2 + len(model.backer_ids)
+
+
+def step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple[WarState, WeekReport]:
+    """Advance every run one week."""
+    R, B = model.n_regions, len(model.backer_ids)
+    ground_noise, battle_noise = noise[:, :R], noise[:, R: 2 * R]
+    strike_noise, will_noise = noise[:, 2 * R: 2 * R + 2], noise[:, 2 * R + 2: 2 * R + 2 + B]
+    s, b, c, e, o = model.sides, model.backers, model.combat, model.economy, model.occupation
+
+    aid = backers.aid_flow(state.backer_will, state.backer_active, state.aid_factor, b["aid_per_week"])
+    energy = strikes.energy_damage(state.energy, s["strike_rate"], s["air_defence"], state.strike_factor,
+                                   state.truce[:, ENERGY], s["energy_repair_per_week"], e["strike_noise"],
+                                   strike_noise)
+    produced = strikes.output(energy, s["production_per_week"], e["energy_output_elasticity"],
+                              e["sanctions_output_loss"], e["secondary_sanctions_output_loss"],
+                              state.secondary_sanctions)
+
+    hostile = occupation.hostile_under_occupation(state.control, model.hostile_population, model.occupiable)
+    held, coverage = occupation.garrison(hostile, state.manpower[:, RUSSIA], o["garrison_per_1000_hostile"],
+                                         o["max_garrison_share"])
+    line_share = np.clip(s["front_share"] * state.line_factor, 0.0, 1.0)
+    line_russia = np.maximum(state.manpower[:, RUSSIA] - held, 0.0) * line_share[:, RUSSIA]
+    line_ukraine = state.manpower[:, UKRAINE] * line_share[:, UKRAINE]
+    fighting = 1.0 - state.truce[:, FRONT]
+    by_land, by_river = allocation.russian_presence(state.control, model.neighbours, model.neighbour_across_dnipro,
+                                                    model.neighbour_bank, model.neighbour_left_share)
+    front = allocation.front_mask(state.control, state.objective, model.regions["counter_objective"],
+                                  model.contestable, model.neighbours, np.maximum(by_land, by_river))
+    front &= fighting[:, None] > 0
+    priority = model.regions["defence_priority"] + model.regions["counter_objective"]
+    russia, ukraine = allocation.allocate(line_russia, line_ukraine, front, state.objective, priority,
+                                          c["threat_matching"], c["holding_weight"])
+    ukraine = ukraine + np.where(front, state.foreign_troops, 0.0)
+
+    quality = attrition.firepower_quality(state.materiel, state.manpower, s["materiel"], s["manpower"],
+                                          c["materiel_quality_exponent"], s["firepower"])
+    occupied_area = (state.control * model.area * model.occupiable).sum(axis=1)
+    partisan_level = (state.partisans * state.control * model.area * model.occupiable).sum(axis=1) / np.maximum(
+        occupied_area, 1.0)
+    supply = attrition.logistics(model.home_distance_km, c["logistics_range_km"], partisan_level,
+                                 o["partisan_logistics_damage"])
+    defence = model.regions["fortification"] * model.regions["terrain"]
+    lost_russia, lost_ukraine = attrition.casualties(russia, ukraine, quality, supply, defence,
+                                                     c["russian_loss_rate"], c["ukrainian_loss_rate"],
+                                                     c["helmbold_w"], c["casualty_noise"], battle_noise)
+    barrier = attrition.river_barrier(state.control, by_land, by_river, model.left_bank_share, c["dnipro_barrier"])
+    russian_intent = (state.objective > 0).astype(float)
+    ukrainian_intent = np.maximum((model.regions["counter_objective"] > 0).astype(float),
+                                  state.counterattack[:, None])
+    push = attrition.ground_change(russia, ukraine, quality, supply, defence, barrier, russian_intent,
+                                   ukrainian_intent, c["ground_rate_km2"], c["ratio_threshold"],
+                                   c["ratio_steepness"], c["ground_noise"], ground_noise)
+    control, moved = territory.apply_ground(state.control, np.where(front, push, 0.0), model.area)
+
+    partisan_losses = occupation.partisan_casualties(state.partisans, hostile, o["partisan_casualties_per_week"])
+    week_casualties = np.stack([lost_russia.sum(axis=1) + partisan_losses, lost_ukraine.sum(axis=1)], axis=1)
+    manpower = forces.manpower_after(state.manpower, s["recruitment_per_week"] * state.recruitment_factor,
+                                     week_casualties,
+                                     s["permanent_loss_share"])
+    line = np.stack([russia.sum(axis=1), ukraine.sum(axis=1)], axis=1)
+    materiel = forces.materiel_after(state.materiel, produced, aid.sum(axis=1), line, s["materiel_use_per_week"])
+    partisans = occupation.partisans_after(state.partisans, control, model.geography.hostility, model.occupiable,
+                                           coverage, o["partisan_growth"], o["partisan_suppression"])
+    will, active = backers.update_will(state.backer_will, state.backer_active, aid, b["aid_per_week"],
+                                       b["will_erosion_per_week"], b["will_response_to_front"],
+                                       b["will_threshold"], b["will_noise"], -moved.sum(axis=1), will_noise)
+    new_state = state.replace(
+        week=state.week + 1, control=control, manpower=manpower, materiel=materiel,
+        casualties=state.casualties + week_casualties, energy=energy, backer_will=will, backer_active=active,
+        aid_delivered=state.aid_delivered + aid, partisans=partisans, garrison=held,
+    )
+    report = WeekReport(week=state.week + 1, casualties=week_casualties, ground_km2=moved, front=front,
+                        russia_line=russia, ukraine_line=ukraine, aid=aid)
+    return new_state, report

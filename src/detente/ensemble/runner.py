@@ -1,0 +1,185 @@
+"""Run an ensemble: blocks of runs advanced together as arrays, summaries streamed out as blocks finish.
+
+`run_block` is the unit of work (a pure function of model, seed and block index), which is what makes
+results independent of how blocks are batched or which machine runs them. `simulate` plans the blocks,
+runs them through a backend, and merges their outputs in block order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Protocol
+
+import numpy as np
+
+from detente import __version__
+from detente.engine import WeekReport, noise_width, step
+from detente.ensemble import metrics as metric_defs
+from detente.ensemble.streams import DYNAMICS, PARAMETERS, block_generator, block_plan
+from detente.ensemble.summaries import RegionCounts, WeeklySeries, summarise
+from detente.errors import RunRefused
+from detente.scenario.loader import LoadedScenario, load_scenario
+from detente.world.model import WarModel, compile_model, initial_state, realise
+from detente.world.state import WarState
+
+MAX_RUNS = 2_000_000          # beyond this the per-run metric table alone outgrows a laptop
+BYTES_PER_RUN_METRIC = 8
+
+
+class Controller(Protocol):
+    """Something that acts on the war each week: the bargaining table, actors' decisions, scripts."""
+
+    def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
+        """Prepare for a block of runs; may set levers in the initial state."""
+
+    def act(self, state: WarState, rng: np.random.Generator) -> WarState:
+        """Before the week's fighting: set truces, objectives, aid and strike levers."""
+
+    def observe(self, state: WarState, report: WeekReport) -> None:
+        """After the week's fighting: update beliefs, agreements, records."""
+
+    def metrics(self) -> dict[str, np.ndarray]:
+        """Per-run outcome metrics of this block (name -> (n,))."""
+
+    def weekly(self) -> dict[str, np.ndarray]:
+        """Per-run weekly series of this block (name -> (n, W+1))."""
+
+
+ControllerFactory = Callable[[WarModel], Controller]
+
+
+@dataclass
+class BlockOutput:
+    """What one block of runs leaves behind."""
+
+    block: int
+    runs: int
+    metrics: dict[str, np.ndarray]
+    weekly: dict[str, np.ndarray]
+    regions: RegionCounts
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def run_block(model: WarModel, seed: int, block: int, runs: int,
+              controllers: Iterable[ControllerFactory] = ()) -> BlockOutput:
+    """Simulate one block of runs from week 0 to the horizon."""
+    params_rng = block_generator(seed, block, PARAMETERS)
+    dynamics_rng = block_generator(seed, block, DYNAMICS)
+    model = realise(model, runs, params_rng)
+    state = initial_state(model, runs)
+    active = [make(model) for make in controllers]
+    for i, controller in enumerate(active):
+        state = controller.start(model, state, block_generator(seed, block, 10 + i))
+    start = state
+    weeks = model.horizon_weeks
+    reporters = metric_defs.weekly_reporters(model)
+    weekly = {name: np.empty((runs, weeks + 1)) for name in reporters}
+    regions = RegionCounts.empty(weeks, model.n_regions)
+    start_majority = start.control > 0.5
+    width = noise_width(model)
+
+    def record(s: WarState) -> None:
+        for name, fn in reporters.items():
+            weekly[name][:, s.week] = fn(model, start, s)
+        regions.add_week(s.week, s.control, start_majority)
+
+    record(state)
+    for _ in range(weeks):
+        for controller in active:
+            state = controller.act(state, dynamics_rng)
+        state, report = step(state, model, dynamics_rng.standard_normal((runs, width)))
+        for controller in active:
+            controller.observe(state, report)
+        record(state)
+    regions.runs = runs
+    outcome = metric_defs.final_metrics(model, start, state)
+    for controller in active:
+        outcome.update(controller.metrics())
+        weekly.update(controller.weekly())
+    return BlockOutput(block=block, runs=runs, metrics=outcome, weekly=weekly, regions=regions)
+
+
+@dataclass
+class EnsembleResult:
+    """An ensemble's outcome: per-run metrics, their summaries, weekly fan-chart data, the region map."""
+
+    loaded: LoadedScenario
+    runs: int
+    seed: int
+    metrics: dict[str, np.ndarray]
+    weekly: dict[str, dict[str, np.ndarray]]
+    regions: dict[str, np.ndarray]
+    region_ids: tuple[str, ...]
+    manifest: dict[str, Any]
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        """metric -> {mean, sd, p05 … p95}."""
+        return {name: summarise(values) for name, values in self.metrics.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--json` object: scenario, runs, seed and each metric's mean and quantiles."""
+        keep = ("mean", "p10", "p50", "p90")
+        return {"scenario": self.loaded.name, "runs": self.runs, "seed": self.seed,
+                "scenario_hash": self.loaded.digest,
+                "metrics": {k: {s: v[s] for s in keep} for k, v in self.summary().items()}}
+
+
+def check_runs(runs: int, n_metrics_hint: int = 80) -> None:
+    """Refuse ensembles that are empty or would not fit in memory, saying what would."""
+    if runs < 1:
+        raise RunRefused(f"--runs must be at least 1 (got {runs}); try --runs 1000")
+    if runs > MAX_RUNS:
+        need_gb = runs * n_metrics_hint * BYTES_PER_RUN_METRIC * 3 / 1e9
+        raise RunRefused(f"--runs {runs:,} is more than this machine can summarise in memory (limit {MAX_RUNS:,}; "
+                         f"about {need_gb:.0f} GB needed); split it into several runs with different --seed values, "
+                         "or use --backend dask on a cluster")
+
+
+def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int = 0,
+             progress: Callable[[int], None] | None = None, backend: Any = None,
+             controllers: Iterable[ControllerFactory] | None = None) -> EnsembleResult:
+    """Run an ensemble and summarise it; `progress(runs_done)` is called as blocks finish."""
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    check_runs(runs)
+    model = compile_model(loaded.scenario)
+    if controllers is None:
+        from detente.ensemble.controllers import default_controllers
+
+        controllers = default_controllers(loaded.scenario)
+    controllers = tuple(controllers)
+    plan = block_plan(runs)
+    if backend is None:
+        from detente.ensemble.backends import LocalBackend
+
+        backend = LocalBackend()
+    collected: dict[str, list[np.ndarray]] = {}
+    regions = RegionCounts.empty(model.horizon_weeks, model.n_regions)
+    weekly_store: WeeklySeries | None = None
+    done = 0
+    try:
+        for output in backend.map_blocks(model, seed, plan, controllers):
+            for name, values in output.metrics.items():
+                collected.setdefault(name, []).append(values)
+            if weekly_store is None:
+                weekly_store = WeeklySeries(sorted(output.weekly))
+            weekly_store.add_block(output.weekly)
+            regions.merge(output.regions)
+            done += output.runs
+            if progress:
+                progress(done)
+        weekly = weekly_store.summary() if weekly_store else {}
+    finally:
+        if weekly_store is not None:
+            weekly_store.close()
+    metrics = {name: np.concatenate(parts) for name, parts in collected.items()}
+    manifest = {
+        "scenario": loaded.name, "scenario_path": str(loaded.path), "scenario_hash": loaded.digest,
+        "chain": [str(p) for p in loaded.chain], "seed": seed, "runs": runs,
+        "horizon_weeks": loaded.scenario.horizon_weeks, "start": loaded.scenario.start.isoformat(),
+        "package_version": __version__, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "backend": type(backend).__name__,
+    }
+    return EnsembleResult(loaded=loaded, runs=runs, seed=seed, metrics=metrics, weekly=weekly,
+                          regions=regions.table(), region_ids=model.region_ids, manifest=manifest)

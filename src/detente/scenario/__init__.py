@@ -1,0 +1,1 @@
+"""Scenario files: YAML validated by pydantic, variants by `extends:`, every number with its source."""

@@ -1,0 +1,290 @@
+"""Load a scenario: follow `extends:`, apply overrides, validate, and check every cross-reference.
+
+A variant names its parent with `extends: FILE` (relative to itself) and then either restates any part of
+the tree (mappings are merged, other values replaced) or sets values by dotted path under `set:`
+(`set: {forces.russia.manpower: 650000}`). Every error names the file and line that set the bad value.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from detente.errors import InputError, Problem
+from detente.scenario.schema import Param, Scenario
+from detente.scenario.yaml_source import Located, Path_, load_yaml
+
+MAX_EXTENDS_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with where it came from: the files of its chain and a content hash."""
+
+    scenario: Scenario
+    path: Path
+    chain: tuple[Path, ...]
+    digest: str
+    located: Located
+
+    @property
+    def name(self) -> str:
+        """The scenario's own name."""
+        return self.scenario.name
+
+
+def _merge(base: Any, over: Any, base_lines: dict, over_lines: dict, path: Path_ = ()) -> Any:
+    """Deep-merge mappings; anything else in `over` replaces `base` (and takes its line)."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = _merge(base.get(key), value, base_lines, over_lines, path + (key,)) if key in base else value
+            if key not in base:
+                _copy_lines(over_lines, base_lines, path + (key,))
+        if path in over_lines:
+            base_lines.setdefault(path, over_lines[path])
+        return out
+    _drop_lines(base_lines, path)
+    _copy_lines(over_lines, base_lines, path)
+    return copy.deepcopy(over)
+
+
+def _copy_lines(source: dict, target: dict, prefix: Path_) -> None:
+    n = len(prefix)
+    for key, where in source.items():
+        if key[:n] == prefix:
+            target[key] = where
+
+
+def _drop_lines(lines: dict, prefix: Path_) -> None:
+    n = len(prefix)
+    for key in [k for k in lines if k[:n] == prefix and len(k) > n]:
+        del lines[key]
+
+
+def _split_path(dotted: str) -> Path_:
+    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+
+
+def _apply_set(data: dict, lines: dict, overrides: Any, file: str, set_lines: dict) -> None:
+    """Apply `set: {dotted.path: value}` overrides; the path must already exist in the parent."""
+    if not isinstance(overrides, dict):
+        where = set_lines.get(("set",), (file, None))
+        raise InputError.single(file, "`set:` must map dotted paths to values", line=where[1], field="set")
+    for dotted, value in overrides.items():
+        path = _split_path(str(dotted))
+        where = set_lines.get(("set", dotted), (file, None))
+        node: Any = data
+        for depth, part in enumerate(path[:-1]):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+            else:
+                known = sorted(node) if isinstance(node, dict) else []
+                raise InputError.single(file, f"`set:` path '{dotted}' does not exist in the scenario it extends",
+                                        line=where[1], field=f"set.{dotted}",
+                                        hint=_suggest(str(part), known, ".".join(map(str, path[:depth]))))
+        last = path[-1]
+        if isinstance(node, dict) and isinstance(node.get(last), dict) and "value" in node[last] \
+                and not isinstance(value, dict):
+            node[last] = {**node[last], "value": value}  # keep the parent's source note for the new value
+            lines[path + ("value",)] = where
+        elif isinstance(node, dict):
+            node[last] = value
+        elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+            node[last] = value
+        else:
+            raise InputError.single(file, f"`set:` path '{dotted}' does not exist", line=where[1], field=f"set.{dotted}")
+        _drop_lines(lines, path)
+        lines[path] = where
+
+
+def _suggest(word: str, choices: list[str], where: str = "") -> str:
+    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
+    place = f" under '{where}'" if where else ""
+    if close:
+        return f"did you mean {', '.join(repr(c) for c in close)}?"
+    return f"valid names{place}: {', '.join(choices[:12])}{' …' if len(choices) > 12 else ''}" if choices else ""
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[Path, ...]]:
+    """Return the merged document, its line map, and the chain of files (root parent first)."""
+    path = path.resolve()
+    if path in seen:
+        cycle = " -> ".join(p.name for p in (*seen, path))
+        raise InputError.single(str(path), f"`extends:` forms a cycle: {cycle}", field="extends",
+                                hint="a variant must extend a scenario that does not extend it back")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise InputError.single(str(path), f"`extends:` chain is deeper than {MAX_EXTENDS_DEPTH}", field="extends")
+    located = load_yaml(path)
+    data, lines = located.data, located.lines
+    parent_name = data.pop("extends", None)
+    overrides = data.pop("set", None)
+    if parent_name is None:
+        if overrides is not None:
+            raise InputError.single(str(path), "`set:` needs `extends:` (it overrides values of a parent scenario)",
+                                    line=lines.get(("set",), (None, None))[1], field="set")
+        return data, lines, (path,)
+    if not isinstance(parent_name, str):
+        raise InputError.single(str(path), "`extends:` must be a file name", line=lines[("extends",)][1],
+                                field="extends", value=parent_name)
+    parent_path = (path.parent / parent_name)
+    if not parent_path.exists():
+        siblings = sorted(p.name for p in path.parent.glob("*.yaml"))
+        raise InputError.single(str(path), f"`extends:` names '{parent_name}', which does not exist",
+                                line=lines[("extends",)][1], field="extends",
+                                hint=_suggest(Path(parent_name).name, siblings) or "give a path relative to this file")
+    base, base_lines, chain = _resolve(parent_path, (*seen, path))
+    base.pop("variant_of", None)
+    parent_doc_name = base.get("name")
+    merged = _merge(base, data, base_lines, lines)
+    if overrides is not None:
+        _apply_set(merged, base_lines, overrides, str(path), lines)
+    if parent_doc_name and "variant_of" not in data:
+        merged["variant_of"] = parent_doc_name
+    return merged, base_lines, (*chain, path)
+
+
+def _problems_from_validation(error: ValidationError, located: Located, fallback_file: str) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p in {"function-after", "str", "SeedQuote"}))
+        loc = tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("function-") or "[" in p)))
+        file, line = located.where(loc)
+        field_path = ".".join(str(p) for p in loc)
+        message = item["msg"].removeprefix("Value error, ")
+        hint = ""
+        if item["type"] == "extra_forbidden":
+            parent = _model_fields_at(loc[:-1])
+            message = f"unknown field '{loc[-1]}'"
+            hint = _suggest(str(loc[-1]), parent) if parent else "remove it"
+        elif item["type"] == "missing":
+            hint = f"add `{loc[-1]}:` here"
+        elif "probability" in message:
+            hint = "write it as a share, e.g. 0.35 for 35%"
+        elif "zero or more" in message or "more than zero" in message:
+            hint = "forces, rates and stocks cannot be negative"
+        value = item.get("input") if item["type"] != "missing" else None
+        problems.append(Problem(file=file or fallback_file, line=line, field=field_path, message=message,
+                                hint=hint, value=value))
+    return problems
+
+
+def _model_fields_at(loc: Path_) -> list[str]:
+    """Names of the fields a scenario allows at `loc` (for suggestions on a misspelt key)."""
+    from pydantic import BaseModel
+
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            info = model.model_fields.get(str(part))
+            if info is None:
+                return []
+            model = _inner_model(info.annotation)
+        else:
+            model = _inner_model(model) if model else None
+            if isinstance(part, str) and not (isinstance(model, type) and issubclass(model, BaseModel)):
+                return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(model.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def scenario_digest(data: dict) -> str:
+    """A stable content hash of the merged scenario (what was run, whatever files it came from)."""
+    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Load, merge and validate a scenario file; raise InputError listing every problem found."""
+    path = Path(path)
+    merged, lines, chain = _resolve(path, ())
+    located = Located(merged, lines)
+    try:
+        scenario = Scenario.model_validate(merged)
+    except ValidationError as error:
+        raise InputError(_problems_from_validation(error, located, str(path))) from None
+    problems = cross_reference_problems(scenario, located, str(path))
+    if problems:
+        raise InputError(problems)
+    return LoadedScenario(scenario=scenario, path=path.resolve(), chain=chain, digest=scenario_digest(merged),
+                          located=located)
+
+
+def cross_reference_problems(scenario: Scenario, located: Located, file: str) -> list[Problem]:
+    """Every region, actor and backer a scenario names must exist; suggest the closest valid names."""
+    from detente.world.geography import load_geography
+
+    geography = load_geography()
+    region_ids = list(geography.ids)
+    problems: list[Problem] = []
+
+    def flag(loc: Path_, message: str, hint: str, value: object = None) -> None:
+        f, line = located.where(loc)
+        problems.append(Problem(file=f or file, line=line, field=".".join(map(str, loc)), message=message,
+                                hint=hint, value=value))
+
+    for region in scenario.regions:
+        if region not in geography.ids:
+            flag(("regions", region), f"unknown region '{region}'", _suggest(region, region_ids))
+    for i, region in enumerate(scenario.combat.home_regions):
+        if region not in geography.ids:
+            flag(("combat", "home_regions", i), f"unknown region '{region}'", _suggest(region, region_ids))
+    actors = list(scenario.actors)
+    for backer_id, backer in scenario.backers.items():
+        if backer.actor not in scenario.actors:
+            flag(("backers", backer_id, "actor"), f"backer names unknown actor '{backer.actor}'",
+                 _suggest(backer.actor, actors), backer.actor)
+    sides = {a.side for a in scenario.actors.values() if a.role == "belligerent"}
+    for side in ("russia", "ukraine"):
+        if side not in sides:
+            flag(("actors",), f"no belligerent actor with side '{side}'", f"add an actor with role: belligerent, side: {side}")
+    for region, setup in scenario.regions.items():
+        if region in geography.ids and setup.left_bank_share is not None:
+            bank = geography.dnipro_bank[geography.index(region)]
+            if bank != "split":
+                flag(("regions", region, "left_bank_share"), f"'{region}' is not split by the Dnipro (bank: {bank})",
+                     "remove left_bank_share; only regions the river runs through have one")
+    return problems
+
+
+def iter_params(model: Any, path: Path_ = ()) -> list[tuple[Path_, Param]]:
+    """Every Param in a scenario with its field path (for source listings and sensitivity ranges)."""
+    from pydantic import BaseModel
+
+    found: list[tuple[Path_, Param]] = []
+    if isinstance(model, Param):
+        return [(path, model)]
+    if isinstance(model, BaseModel):
+        for name in type(model).model_fields:
+            found += iter_params(getattr(model, name), path + (name,))
+    elif isinstance(model, dict):
+        for key, value in model.items():
+            found += iter_params(value, path + (key,))
+    elif isinstance(model, (list, tuple)):
+        for i, value in enumerate(model):
+            found += iter_params(value, path + (i,))
+    return found

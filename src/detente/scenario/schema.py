@@ -1,0 +1,246 @@
+"""The scenario language as pydantic models: what a scenario file may say, and what each value means.
+
+Every number is a `Param`: a plain number, or a mapping `{value, source, note, placeholder, spread, between}`.
+`source` is a citation (free text or a key of `references`) or a seed quote `{seed: FILE, quote: "..."}`;
+`spread` (relative lognormal s.d.) or `between: [lo, hi]` make the value uncertain, drawn once per run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SIDES = ("russia", "ukraine")
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors (a typo must never be silently ignored); values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SeedQuote(Strict):
+    """A passage of a source text that an assumption encodes (the text itself stays outside the project)."""
+
+    seed: str = Field(description="file name of the source text, e.g. 002_8c4bb6579a762747.txt")
+    quote: str = Field(min_length=8, description="the passage, quoted exactly (short)")
+
+
+Source = str | SeedQuote
+
+
+class Param(Strict):
+    """A number with its provenance and, optionally, its uncertainty across runs."""
+
+    value: float
+    source: Source | list[Source] | None = None
+    note: str | None = None
+    placeholder: bool = Field(False, description="true for an invented value awaiting a source")
+    spread: float | None = Field(None, ge=0, le=3, description="relative s.d. of a per-run lognormal draw")
+    between: tuple[float, float] | None = Field(None, description="per-run uniform draw on [lo, hi]")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            raise ValueError("expected a number, got true/false")
+        if isinstance(raw, (int, float)):
+            return {"value": raw}
+        return raw
+
+    @model_validator(mode="after")
+    def _range_ok(self) -> "Param":
+        if self.between is not None:
+            lo, hi = self.between
+            if not lo <= self.value <= hi:
+                raise ValueError(f"value {self.value} lies outside between [{lo}, {hi}]")
+        if self.spread and self.between:
+            raise ValueError("give either spread or between, not both")
+        return self
+
+    @property
+    def sourced(self) -> bool:
+        """Whether the value names where it comes from (and is not an admitted placeholder)."""
+        return bool(self.source) and not self.placeholder
+
+    def bounds(self) -> tuple[float, float]:
+        """Smallest and largest value a per-run draw can take (for range checks)."""
+        if self.between:
+            return self.between
+        if self.spread:
+            return (0.0, float("inf")) if self.value >= 0 else (float("-inf"), 0.0)
+        return (self.value, self.value)
+
+
+def _check(predicate, message: str):  # noqa: ANN001, ANN202
+    def validate(param: Param) -> Param:
+        lo, hi = param.bounds()
+        if not (predicate(param.value) and predicate(lo) and (hi == float("inf") or predicate(hi))):
+            raise ValueError(message)
+        return param
+
+    return AfterValidator(validate)
+
+
+NonNegative = Annotated[Param, _check(lambda x: x >= 0, "must be zero or more")]
+Positive = Annotated[Param, _check(lambda x: x > 0, "must be more than zero")]
+Probability = Annotated[Param, _check(lambda x: 0 <= x <= 1, "must be a probability or share between 0 and 1")]
+Multiplier = Annotated[Param, _check(lambda x: 0 < x <= 100, "must be a positive multiplier (0, 100]")]
+
+
+class Leader(Strict):
+    """A leader whose domestic support and survival shape what deal he can sell."""
+
+    name: str
+    domestic_support: Probability = Field(description="share of the relevant public/elite backing the leader")
+    successor: "Leader | None" = None
+
+
+class Actor(Strict):
+    """A state or bloc: a belligerent (Russia, Ukraine) or a backer of Ukraine, or another party."""
+
+    name: str
+    role: Literal["belligerent", "backer", "mediator", "other"]
+    side: Literal["russia", "ukraine"] | None = None
+    leader: Leader | None = None
+
+    @model_validator(mode="after")
+    def _belligerent_has_side(self) -> "Actor":
+        if self.role == "belligerent" and self.side is None:
+            raise ValueError("a belligerent needs `side: russia` or `side: ukraine`")
+        return self
+
+
+class RegionSetup(Strict):
+    """Starting control and front properties of a map region (ids are those of data/map/regions.csv)."""
+
+    control: Probability = Field(description="share of the region's area under Russian control at start")
+    contestable: bool = True
+    objective: NonNegative = Field(default_factory=lambda: Param(value=0.0), description="Russian offensive priority")
+    defence_priority: NonNegative = Field(default_factory=lambda: Param(value=1.0), description="Ukrainian priority")
+    counter_objective: NonNegative = Field(default_factory=lambda: Param(value=0.0),
+                                           description="Ukrainian priority to retake ground it does not hold")
+    fortification: Multiplier = Field(default_factory=lambda: Param(value=1.0), description="defender multiplier")
+    terrain: Multiplier = Field(default_factory=lambda: Param(value=1.0), description="defender multiplier")
+    left_bank_share: Probability | None = Field(None, description="for regions the Dnipro splits: area east of it")
+
+
+class Forces(Strict):
+    """A belligerent's force pools and their flows."""
+
+    manpower: NonNegative = Field(description="troops in the theatre")
+    materiel: NonNegative = Field(description="equipment and munitions stock, € bn equivalent")
+    recruitment_per_week: NonNegative
+    production_per_week: NonNegative = Field(description="domestic materiel output, € bn per week")
+    materiel_use_per_week: NonNegative = Field(description="€ bn consumed per week per 100,000 troops at the front")
+    front_share: Probability = Field(description="share of theatre manpower in the line at any time")
+    permanent_loss_share: Probability = Field(description="share of casualties that never return (killed, disabled)")
+    strike_rate: NonNegative = Field(description="weekly share of enemy energy capacity hit absent air defence")
+    air_defence: Probability = Field(description="share of incoming strikes stopped")
+    energy: Probability = Field(default_factory=lambda: Param(value=1.0),
+                                description="share of pre-war energy capacity working at start")
+    energy_repair_per_week: Probability = Field(description="share of lost energy capacity restored each week")
+    firepower: Positive = Field(default_factory=lambda: Param(value=1.0),
+                                description="fire delivered per soldier relative to the other side's at start")
+
+
+class Backer(Strict):
+    """A donor to Ukraine whose will erodes with cost, time and events."""
+
+    actor: str
+    aid_per_week: NonNegative = Field(description="military aid delivered at full will, € bn per week")
+    will: Probability = Field(description="political will to keep giving, at start")
+    will_erosion_per_week: NonNegative = Field(description="weekly relative decay of will with time and cost")
+    will_response_to_front: NonNegative = Field(description="will gained per 1,000 km² Ukraine regains (lost if Russia)")
+    will_threshold: Probability = Field(description="below this will, the backer stops giving")
+    will_noise: NonNegative = Field(default_factory=lambda: Param(value=0.0), description="weekly s.d. of will shocks")
+
+
+class Combat(Strict):
+    """Attrition and ground change: a Helmbold-form Lanchester law (see detente.dynamics.attrition)."""
+
+    helmbold_w: Probability = Field(description="1 = square law (aimed fire), 0.5 = linear law (area fire)")
+    russian_loss_rate: NonNegative = Field(description="Russian casualties per week per unit of opposing force")
+    ukrainian_loss_rate: NonNegative
+    ground_rate_km2: NonNegative = Field(description="km² per week per 1,000 attacking troops at full superiority")
+    ratio_threshold: Positive = Field(description="effective force ratio at which the line stands still")
+    ratio_steepness: Positive
+    ground_noise: NonNegative = Field(description="s.d. of weekly log-noise on ground change")
+    casualty_noise: NonNegative = Field(description="s.d. of weekly log-noise on casualties")
+    dnipro_barrier: Multiplier = Field(description="defender multiplier for an assault across the Dnipro")
+    logistics_range_km: Positive = Field(description="distance from home bases at which supply falls to 1/e")
+    materiel_quality_exponent: Probability = Field(description="weight of materiel per soldier in firepower")
+    threat_matching: Probability = Field(description="share of Ukraine's line placed where Russia attacks")
+    holding_weight: NonNegative = Field(description="Russian weight on a front it holds but does not attack")
+    counterattack_posture: Probability = Field(description="Ukraine's intent to retake ground wherever it can")
+    home_regions: list[str] = Field(description="regions Russia supplies the front from")
+
+
+class Economy(Strict):
+    """Energy strikes, energy repair, and the war economy's output."""
+
+    strike_noise: NonNegative = Field(description="s.d. of weekly log-noise on strike damage")
+    energy_output_elasticity: NonNegative = Field(description="elasticity of materiel output to energy capacity")
+    sanctions_output_loss: Probability = Field(description="share of Russian output lost to sanctions in force")
+    secondary_sanctions_output_loss: Probability = Field(description="extra loss if secondary sanctions are enforced")
+    secondary_sanctions: Probability = Field(description="1 if secondary sanctions on energy buyers are enforced")
+
+
+class Occupation(Strict):
+    """Garrisons and partisans in occupied territory whose population is hostile."""
+
+    garrison_per_1000_hostile: NonNegative = Field(description="troops tied down per 1,000 hostile inhabitants")
+    partisan_growth: NonNegative = Field(description="weekly growth of partisan activity at full hostility")
+    partisan_suppression: NonNegative = Field(description="weekly suppression at a full garrison")
+    partisan_casualties_per_week: NonNegative = Field(description="Russian casualties per week at full activity per million hostile")
+    partisan_logistics_damage: Probability = Field(description="loss of supply at full partisan activity")
+    max_garrison_share: Probability = Field(description="most of its theatre force Russia diverts to garrisons")
+
+
+class Target(Strict):
+    """A published figure a backtest compares the simulation with."""
+
+    value: float
+    source: Source
+    week: int | None = Field(None, ge=1, description="week of the run the figure refers to (default: the horizon)")
+    tolerance: float = Field(0.25, gt=0, le=1, description="largest relative gap of the median that still passes")
+
+
+class Backtest(Strict):
+    """Figures published for the simulated period, to judge the model against."""
+
+    targets: dict[str, Target]
+
+
+class Scenario(Strict):
+    """A whole scenario: map, actors, forces, backers and parameters, with its provenance."""
+
+    schema_version: Literal[1]
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = ""
+    description: str = ""
+    start: dt.date
+    horizon_weeks: int = Field(ge=1, le=1040)
+    references: dict[str, str] = Field(default_factory=dict)
+    actors: dict[str, Actor]
+    regions: dict[str, RegionSetup]
+    forces: dict[Literal["russia", "ukraine"], Forces]
+    backers: dict[str, Backer] = Field(default_factory=dict)
+    combat: Combat
+    economy: Economy
+    occupation: Occupation
+    backtest: Backtest | None = None
+    variant_of: str | None = Field(None, description="name of the scenario this one extends (set by the loader)")
+
+    @field_validator("forces")
+    @classmethod
+    def _both_sides(cls, forces: dict) -> dict:
+        missing = [s for s in SIDES if s not in forces]
+        if missing:
+            raise ValueError(f"forces for {', '.join(missing)} are missing; both sides need force pools")
+        return forces
+
+
+Leader.model_rebuild()

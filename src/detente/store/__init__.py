@@ -1,0 +1,1 @@
+"""The results store: one embedded DuckDB file holding runs, their summaries and their provenance."""

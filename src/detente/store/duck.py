@@ -1,0 +1,206 @@
+"""Store ensembles in DuckDB: a manifest per run, per-run metrics, weekly fan-chart data, the region map.
+
+A run is first registered as `running` (committed at once), then all its rows and the flip to `complete`
+go in one transaction: a process killed halfway leaves earlier runs intact and its own run visibly
+incomplete, never half-written and reported as done. The file is opened only for the moment of a write,
+so two processes can share it; a file that is not DuckDB is refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import numpy as np
+
+from detente.errors import StoreError
+
+SCHEMA_VERSION = 1
+DUCKDB_MAGIC = b"DUCK"
+LOCK_WAIT_SECONDS = 30.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY, scenario VARCHAR, scenario_path VARCHAR, scenario_hash VARCHAR,
+    scenario_json VARCHAR, seed BIGINT, runs INTEGER, horizon_weeks INTEGER, start_date DATE,
+    package_version VARCHAR, backend VARCHAR, created_at TIMESTAMP, completed_at TIMESTAMP, status VARCHAR,
+    manifest VARCHAR);
+CREATE TABLE IF NOT EXISTS run_metrics (run_id VARCHAR, run INTEGER, metric VARCHAR, value DOUBLE);
+CREATE TABLE IF NOT EXISTS metric_summary (run_id VARCHAR, metric VARCHAR, mean DOUBLE, sd DOUBLE, p05 DOUBLE,
+    p10 DOUBLE, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE, p90 DOUBLE, p95 DOUBLE);
+CREATE TABLE IF NOT EXISTS weekly_summary (run_id VARCHAR, series VARCHAR, week INTEGER, date DATE, mean DOUBLE,
+    p05 DOUBLE, p10 DOUBLE, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE, p90 DOUBLE, p95 DOUBLE);
+CREATE TABLE IF NOT EXISTS region_weekly (run_id VARCHAR, region VARCHAR, week INTEGER, date DATE,
+    mean_control DOUBLE, p10_control DOUBLE, p50_control DOUBLE, p90_control DOUBLE,
+    p_russian_majority DOUBLE, p_changed_hands DOUBLE);
+CREATE TABLE IF NOT EXISTS run_records (run_id VARCHAR, kind VARCHAR, payload VARCHAR);
+"""
+
+
+def default_store_path() -> Path:
+    """results/detente.duckdb under the current directory (or $DETENTE_RESULTS)."""
+    return Path(os.environ.get("DETENTE_RESULTS", "results/detente.duckdb"))
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory; give a file name such as {path / 'detente.duckdb'}")
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+        if DUCKDB_MAGIC not in head:
+            raise StoreError(f"{path} exists and is not a DuckDB file; refusing to touch it "
+                             "(choose another --out, or move that file away)")
+
+
+class ResultStore:
+    """A DuckDB results file; every public method opens, does one thing in a transaction, and closes."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        _check_file(self.path)
+        if not read_only:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot create the results folder {self.path.parent}: {error.strerror}") from None
+            with self._connect() as con:
+                con.execute(SCHEMA)
+                con.execute("INSERT OR IGNORE INTO store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        elif not self.path.exists():
+            raise StoreError(f"no results store at {self.path}; run `detente run SCENARIO` first")
+
+    @contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=self.read_only)
+                break
+            except duckdb.IOException as error:
+                text = str(error)
+                if ("lock" in text.lower() or "Conflicting" in text) and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    continue
+                if "lock" in text.lower():
+                    raise StoreError(f"{self.path} is in use by another process (held for more than "
+                                     f"{LOCK_WAIT_SECONDS:.0f} s); try again when it finishes, or use --out") from None
+                if "Read-only" in text or "read-only" in text or "Permission" in text:
+                    raise StoreError(f"{self.path} cannot be written (read-only or no permission); "
+                                     "choose another --out") from None
+                raise StoreError(f"{self.path} cannot be opened as a DuckDB store: {text.splitlines()[0]}") from None
+            except duckdb.Error as error:
+                raise StoreError(f"{self.path} cannot be opened as a DuckDB store: {str(error).splitlines()[0]}") from None
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def begin_run(self, manifest: dict[str, Any], scenario_json: str) -> str:
+        """Register a run as `running` and return its id."""
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+        run_id = f"{manifest['scenario']}-{stamp}-{uuid.uuid4().hex[:6]}"
+        try:
+            with self._connect() as con:
+                con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'running', ?)", [
+                    run_id, manifest["scenario"], manifest["scenario_path"], manifest["scenario_hash"], scenario_json,
+                    manifest["seed"], manifest["runs"], manifest["horizon_weeks"], manifest["start"],
+                    manifest["package_version"], manifest.get("backend", ""), dt.datetime.now(dt.timezone.utc),
+                    json.dumps(manifest)])
+        except duckdb.Error as error:
+            raise StoreError(f"cannot write to {self.path}: {str(error).splitlines()[0]}") from None
+        return run_id
+
+    def complete_run(self, run_id: str, result: Any, records: dict[str, Any] | None = None) -> None:
+        """Write every table of a finished ensemble and mark it complete, all in one transaction."""
+        start = dt.date.fromisoformat(result.manifest["start"])
+        metric_names = sorted(result.metrics)
+        n = result.runs
+        long = {
+            "run_id": np.full(n * len(metric_names), run_id, dtype=object),
+            "run": np.tile(np.arange(n, dtype=np.int32), len(metric_names)),
+            "metric": np.repeat(np.array(metric_names, dtype=object), n),
+            "value": np.concatenate([result.metrics[m] for m in metric_names]) if metric_names else np.zeros(0),
+        }
+        summary = result.summary()
+        summary_rows = [(run_id, m, s["mean"], s["sd"], s["p05"], s["p10"], s["p25"], s["p50"], s["p75"], s["p90"],
+                         s["p95"]) for m, s in summary.items()]
+        weekly_rows = []
+        for series, stats in result.weekly.items():
+            for week in range(len(stats["mean"])):
+                weekly_rows.append((run_id, series, week, start + dt.timedelta(weeks=week),
+                                    *(float(stats[k][week]) for k in
+                                      ("mean", "p05", "p10", "p25", "p50", "p75", "p90", "p95"))))
+        weeks, regions = result.regions["mean_control"].shape
+        region_frame = {
+            "run_id": np.full(weeks * regions, run_id, dtype=object),
+            "region": np.tile(np.array(result.region_ids, dtype=object), weeks),
+            "week": np.repeat(np.arange(weeks, dtype=np.int32), regions),
+            "date": np.repeat(np.array([start + dt.timedelta(weeks=w) for w in range(weeks)], dtype="datetime64[us]"),
+                              regions),
+        }
+        for key in ("mean_control", "p10_control", "p50_control", "p90_control", "p_russian_majority",
+                    "p_changed_hands"):
+            region_frame[key] = result.regions[key].ravel()
+        try:
+            with self._connect() as con:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    con.register("metric_frame", long)
+                    con.execute("INSERT INTO run_metrics SELECT * FROM metric_frame")
+                    con.executemany("INSERT INTO metric_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", summary_rows)
+                    if weekly_rows:
+                        con.executemany("INSERT INTO weekly_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                        weekly_rows)
+                    con.register("region_frame", region_frame)
+                    con.execute("INSERT INTO region_weekly SELECT run_id, region, week, CAST(date AS DATE), mean_control, "
+                                "p10_control, p50_control, p90_control, p_russian_majority, p_changed_hands "
+                                "FROM region_frame")
+                    for kind, payload in (records or {}).items():
+                        con.execute("INSERT INTO run_records VALUES (?, ?, ?)", [run_id, kind, json.dumps(payload)])
+                    con.execute("UPDATE runs SET status = 'complete', completed_at = ? WHERE run_id = ?",
+                                [dt.datetime.now(dt.timezone.utc), run_id])
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+        except duckdb.Error as error:
+            raise StoreError(f"could not store run {run_id} in {self.path}: {str(error).splitlines()[0]}; "
+                             "earlier runs are intact") from None
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        """Every run with its manifest fields, newest first."""
+        with self._connect() as con:
+            rows = con.execute("SELECT run_id, scenario, scenario_hash, seed, runs, horizon_weeks, start_date, "
+                               "package_version, created_at, completed_at, status FROM runs "
+                               "ORDER BY created_at DESC").fetchall()
+        keys = ("run_id", "scenario", "scenario_hash", "seed", "runs", "horizon_weeks", "start_date",
+                "package_version", "created_at", "completed_at", "status")
+        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, row)} for row in rows]
+
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        """One run's manifest and metric summary, or None if there is no such run."""
+        with self._connect() as con:
+            row = con.execute("SELECT manifest, status, completed_at FROM runs WHERE run_id = ?", [run_id]).fetchone()
+            if row is None:
+                return None
+            metrics = con.execute("SELECT metric, mean, p10, p50, p90 FROM metric_summary WHERE run_id = ? "
+                                  "ORDER BY metric", [run_id]).fetchall()
+        manifest = json.loads(row[0])
+        return {"run_id": run_id, "status": row[1], "completed_at": row[2].isoformat() if row[2] else None,
+                "manifest": manifest,
+                "metrics": {m: {"mean": a, "p10": b, "p50": c, "p90": d} for m, a, b, c, d in metrics}}
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        """Read-only helper for the report and the server."""
+        with self._connect() as con:
+            return con.execute(sql, params or []).fetchall()

@@ -1,0 +1,1 @@
+"""The world: the map graph, the compiled model constants, and the state arrays that the engine advances."""

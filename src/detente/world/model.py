@@ -1,0 +1,225 @@
+"""Compile a validated scenario and the map into the constant arrays the engine reads (`WarModel`).
+
+Scalars stay NumPy scalars unless the scenario gives them a per-run spread; then `realise` draws one value
+per run, so a scalar becomes shape (N,), a per-side constant (N, 2), a per-region one (N, R), a per-backer
+one (N, B). Mechanisms index the last axis (`model.recruitment[..., RUSSIA]`) and so work with both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+
+from detente.scenario.schema import Param, Scenario
+from detente.world.geography import Geography, load_geography
+from detente.world.state import RUSSIA, UKRAINE, WarState
+from detente.dynamics.scopes import SCOPES
+
+SIDE_FIELDS = ("manpower", "materiel", "recruitment_per_week", "production_per_week", "materiel_use_per_week",
+               "front_share", "permanent_loss_share", "strike_rate", "air_defence", "energy",
+               "energy_repair_per_week", "firepower")
+BACKER_FIELDS = ("aid_per_week", "will", "will_erosion_per_week", "will_response_to_front", "will_threshold",
+                 "will_noise")
+REGION_FIELDS = ("control", "objective", "defence_priority", "counter_objective", "fortification", "terrain")
+
+
+@dataclass(frozen=True)
+class WarModel:
+    """Everything constant in a run: map arrays, side and backer constants, mechanism parameters."""
+
+    geography: Geography
+    region_ids: tuple[str, ...]
+    backer_ids: tuple[str, ...]
+    horizon_weeks: int
+    area: np.ndarray                 # (R,) km²
+    hostile_population: np.ndarray   # (R,) inhabitants expected to resist occupation
+    contestable: np.ndarray          # (R,) bool: ground can change hands here
+    home: np.ndarray                 # (R,) bool: Russia's supply bases (its own territory, Crimea)
+    occupiable: np.ndarray           # (R,) bool: Russian control here is an occupation (not home ground)
+    left_bank_share: np.ndarray      # (R,) share east of the Dnipro for split regions, NaN elsewhere
+    neighbours: np.ndarray           # (R, K) neighbour indices padded with R (a dummy column)
+    neighbour_across_dnipro: np.ndarray  # (R, K) bool
+    neighbour_bank: np.ndarray       # (R, K) 0 plain, 1 split neighbour seen from the right bank, 2 from the left
+    neighbour_left_share: np.ndarray  # (R, K) the split neighbour's left-bank share (1 elsewhere)
+    home_distance_km: np.ndarray     # (R,) distance to the nearest home base
+    sides: dict[str, Any]            # field -> (2,) or (N, 2)
+    regions: dict[str, Any]          # field -> (R,) or (N, R)
+    backers: dict[str, Any]          # field -> (B,) or (N, B)
+    combat: dict[str, Any]           # field -> scalar or (N,)
+    economy: dict[str, Any]
+    occupation: dict[str, Any]
+    uncertain: dict[tuple, Param] = field(default_factory=dict)  # where a per-run draw replaces the value
+
+    @property
+    def n_regions(self) -> int:
+        """Number of map regions R."""
+        return len(self.region_ids)
+
+
+def _value(p: Param | None, default: float = 0.0) -> float:
+    return default if p is None else float(p.value)
+
+
+def compile_model(scenario: Scenario, geography: Geography | None = None) -> WarModel:
+    """Turn a scenario into arrays; regions the scenario does not mention keep their owner and do not change."""
+    geo = geography or load_geography()
+    R = len(geo.ids)
+    uncertain: dict[tuple, Param] = {}
+    regions: dict[str, np.ndarray] = {}
+    russian_country = np.array([c == "RU" for c in geo.countries])
+    defaults = {"control": russian_country.astype(float), "objective": np.zeros(R), "defence_priority": np.ones(R), "counter_objective": np.zeros(R),
+                "fortification": np.ones(R), "terrain": np.ones(R)}
+    for name in REGION_FIELDS:
+        column = defaults[name].copy()
+        for rid, setup in scenario.regions.items():
+            p: Param = getattr(setup, name)
+            column[geo.index(rid)] = p.value
+            if p.spread or p.between:
+                uncertain[("regions", name, geo.index(rid))] = p
+        regions[name] = column
+    contestable = np.zeros(R, bool)
+    left_bank = np.full(R, np.nan)
+    for rid, setup in scenario.regions.items():
+        contestable[geo.index(rid)] = setup.contestable
+        if setup.left_bank_share is not None:
+            left_bank[geo.index(rid)] = setup.left_bank_share.value
+    home = np.zeros(R, bool)
+    for rid in scenario.combat.home_regions:
+        home[geo.index(rid)] = True
+
+    sides: dict[str, np.ndarray] = {}
+    for name in SIDE_FIELDS:
+        values = np.zeros(2)
+        for s, side in ((RUSSIA, "russia"), (UKRAINE, "ukraine")):
+            p = getattr(scenario.forces[side], name)
+            values[s] = p.value
+            if p.spread or p.between:
+                uncertain[("sides", name, s)] = p
+        sides[name] = values
+
+    backer_ids = tuple(scenario.backers)
+    backers: dict[str, np.ndarray] = {}
+    for name in BACKER_FIELDS:
+        values = np.zeros(len(backer_ids))
+        for b, bid in enumerate(backer_ids):
+            p = getattr(scenario.backers[bid], name)
+            values[b] = p.value
+            if p.spread or p.between:
+                uncertain[("backers", name, b)] = p
+        backers[name] = values
+
+    def section(model: Any, key: str) -> dict[str, Any]:
+        out = {}
+        for name in type(model).model_fields:
+            p = getattr(model, name)
+            if isinstance(p, Param):
+                out[name] = np.float64(p.value)
+                if p.spread or p.between:
+                    uncertain[(key, name)] = p
+        return out
+
+    neighbours, across = _neighbour_table(geo)
+    bank_mode, left_share = _bank_table(geo, neighbours, left_bank)
+    home_points = np.flatnonzero(home)
+    home_distance = geo.distance_km[:, home_points].min(axis=1) if home_points.size else np.zeros(R)
+    return WarModel(
+        geography=geo, region_ids=geo.ids, backer_ids=backer_ids, horizon_weeks=scenario.horizon_weeks,
+        area=geo.area_km2.astype(float), hostile_population=(geo.population * geo.hostility).astype(float),
+        contestable=contestable, home=home, occupiable=contestable & ~home & ~russian_country,
+        left_bank_share=left_bank, neighbours=neighbours, neighbour_across_dnipro=across,
+        neighbour_bank=bank_mode, neighbour_left_share=left_share,
+        home_distance_km=home_distance, sides=sides, regions=regions, backers=backers,
+        combat=section(scenario.combat, "combat"), economy=section(scenario.economy, "economy"),
+        occupation=section(scenario.occupation, "occupation"), uncertain=uncertain,
+    )
+
+
+def _neighbour_table(geo: Geography) -> tuple[np.ndarray, np.ndarray]:
+    """Adjacency as a padded (R, K) index table, so neighbour maxima are one fancy-index and a max."""
+    R = len(geo.ids)
+    lists = [np.flatnonzero(geo.adjacent[r]) for r in range(R)]
+    K = max(1, max(len(x) for x in lists))
+    table = np.full((R, K), R, dtype=np.intp)
+    across = np.zeros((R, K), bool)
+    for r, nbrs in enumerate(lists):
+        table[r, : len(nbrs)] = nbrs
+        across[r, : len(nbrs)] = geo.dnipro_crossing[r, nbrs]
+    return table, across
+
+
+def _bank_table(geo: Geography, neighbours: np.ndarray, left_bank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How a region sees each neighbour the Dnipro splits: only the neighbour's ground on its own bank is
+    reachable by land; the rest lies across the river."""
+    R = len(geo.ids)
+    mode = np.zeros(neighbours.shape, np.int8)
+    share = np.full(neighbours.shape, 0.5)  # unused where mode is 0; 0.5 keeps the arithmetic finite
+    for r in range(R):
+        for k, n in enumerate(neighbours[r]):
+            if n >= R or np.isnan(left_bank[n]) or geo.dnipro_bank[r] not in ("left", "right"):
+                continue
+            mode[r, k] = 1 if geo.dnipro_bank[r] == "right" else 2
+            share[r, k] = min(max(left_bank[n], 1e-3), 1 - 1e-3)
+    return mode, share
+
+
+def realise(model: WarModel, runs: int, rng: np.random.Generator) -> WarModel:
+    """Draw the per-run values of uncertain parameters (one value per run, from this block's stream)."""
+    if not model.uncertain:
+        return model
+    groups: dict[str, dict[str, Any]] = {k: dict(getattr(model, k)) for k in
+                                         ("sides", "regions", "backers", "combat", "economy", "occupation")}
+    for key in sorted(model.uncertain, key=repr):
+        p = model.uncertain[key]
+        if p.between:
+            draw = rng.uniform(p.between[0], p.between[1], size=runs)
+        else:
+            sigma = float(p.spread)
+            draw = p.value * np.exp(sigma * rng.standard_normal(runs) - 0.5 * sigma**2)
+        group, name = groups[key[0]], key[1]
+        if len(key) == 3:
+            base = np.asarray(group[name], dtype=float)
+            if base.ndim == 1:
+                base = np.broadcast_to(base, (runs, base.size)).copy()
+            base[:, key[2]] = draw
+            group[name] = base
+        else:
+            group[name] = draw
+    return replace(model, **groups)
+
+
+def initial_state(model: WarModel, runs: int) -> WarState:
+    """The state at week 0 for N runs, from the scenario's starting figures."""
+    def per_run(values: Any, width: int) -> np.ndarray:
+        return np.broadcast_to(np.asarray(values, dtype=float), (runs, width)).copy()
+
+    R, B = model.n_regions, len(model.backer_ids)
+    will = per_run(model.backers["will"], B)
+    return WarState(
+        week=0,
+        control=per_run(model.regions["control"], R),
+        manpower=per_run(model.sides["manpower"], 2),
+        materiel=per_run(model.sides["materiel"], 2),
+        casualties=np.zeros((runs, 2)),
+        energy=per_run(model.sides["energy"], 2),
+        backer_will=will,
+        backer_active=will >= per_run(model.backers["will_threshold"], B),
+        aid_delivered=np.zeros((runs, B)),
+        partisans=np.zeros((runs, R)),
+        garrison=np.zeros(runs),
+        objective=per_run(model.regions["objective"], R),
+        truce=np.zeros((runs, len(SCOPES))),
+        aid_factor=np.ones((runs, B)),
+        strike_factor=np.ones((runs, 2)),
+        recruitment_factor=np.ones((runs, 2)),
+        line_factor=np.ones((runs, 2)),
+        counterattack=np.broadcast_to(np.asarray(model.combat["counterattack_posture"], float), (runs,)).copy(),
+        secondary_sanctions=np.broadcast_to(np.asarray(model.economy["secondary_sanctions"], float), (runs,)).copy(),
+        foreign_troops=np.zeros((runs, R)),
+    )
+
+
+def model_fields() -> list[str]:
+    """Names of WarModel's fields (for documentation and tests)."""
+    return [f.name for f in fields(WarModel)]
