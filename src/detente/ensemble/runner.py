@@ -17,7 +17,7 @@ import numpy as np
 from detente import __version__
 from detente.engine import WeekReport, noise_width, step
 from detente.ensemble import metrics as metric_defs
-from detente.ensemble.streams import DYNAMICS, PARAMETERS, block_generator, block_plan
+from detente.ensemble.streams import BLOCK_RUNS, DYNAMICS, PARAMETERS, block_generator, block_plan
 from detente.ensemble.summaries import RegionCounts, WeeklySeries, summarise
 from detente.errors import RunRefused
 from detente.scenario.loader import LoadedScenario, load_scenario
@@ -46,6 +46,9 @@ class Controller(Protocol):
     def weekly(self) -> dict[str, np.ndarray]:
         """Per-run weekly series of this block (name -> (n, W+1))."""
 
+    def tables(self) -> dict[str, dict[str, np.ndarray]]:
+        """Row tables for the store (table -> column -> values); a column `run` holds block-local run indices."""
+
 
 ControllerFactory = Callable[[WarModel], Controller]
 
@@ -63,11 +66,18 @@ class BlockOutput:
 
 
 def run_block(model: WarModel, seed: int, block: int, runs: int,
-              controllers: Iterable[ControllerFactory] = ()) -> BlockOutput:
-    """Simulate one block of runs from week 0 to the horizon."""
+              controllers: Iterable[ControllerFactory] = (),
+              overrides: dict[tuple, np.ndarray] | None = None) -> BlockOutput:
+    """Simulate one block of runs from week 0 to the horizon.
+
+    `overrides` maps model keys (see `world.model.model_key`) to per-run values for the whole ensemble;
+    this block takes its slice.
+    """
     params_rng = block_generator(seed, block, PARAMETERS)
     dynamics_rng = block_generator(seed, block, DYNAMICS)
-    model = realise(model, runs, params_rng)
+    first = block * BLOCK_RUNS
+    sliced = {k: np.asarray(v)[first: first + runs] for k, v in (overrides or {}).items()}
+    model = realise(model, runs, params_rng, sliced)
     state = initial_state(model, runs)
     active = [make(model) for make in controllers]
     for i, controller in enumerate(active):
@@ -95,10 +105,17 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
         record(state)
     regions.runs = runs
     outcome = metric_defs.final_metrics(model, start, state)
+    tables: dict[str, dict[str, np.ndarray]] = {}
     for controller in active:
         outcome.update(controller.metrics())
         weekly.update(controller.weekly())
-    return BlockOutput(block=block, runs=runs, metrics=outcome, weekly=weekly, regions=regions)
+        for name, frame in (controller.tables() if hasattr(controller, "tables") else {}).items():
+            frame = dict(frame)
+            if "run" in frame:
+                frame["run"] = np.asarray(frame["run"]) + first
+            tables[name] = frame
+    return BlockOutput(block=block, runs=runs, metrics=outcome, weekly=weekly, regions=regions,
+                       extras={"tables": tables})
 
 
 @dataclass
@@ -113,6 +130,7 @@ class EnsembleResult:
     regions: dict[str, np.ndarray]
     region_ids: tuple[str, ...]
     manifest: dict[str, Any]
+    tables: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, dict[str, float]]:
         """metric -> {mean, sd, p05 … p95}."""
@@ -139,8 +157,13 @@ def check_runs(runs: int, n_metrics_hint: int = 80) -> None:
 
 def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int = 0,
              progress: Callable[[int], None] | None = None, backend: Any = None,
-             controllers: Iterable[ControllerFactory] | None = None) -> EnsembleResult:
-    """Run an ensemble and summarise it; `progress(runs_done)` is called as blocks finish."""
+             controllers: Iterable[ControllerFactory] | None = None,
+             overrides: dict[tuple, np.ndarray] | None = None) -> EnsembleResult:
+    """Run an ensemble and summarise it; `progress(runs_done)` is called as blocks finish.
+
+    `overrides` gives per-run values of parameters by model key (see `world.model.model_key`), each an
+    array of length `runs`: how a sensitivity design runs all its samples as one ensemble.
+    """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     check_runs(runs)
     model = compile_model(loaded.scenario)
@@ -155,13 +178,16 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
 
         backend = LocalBackend()
     collected: dict[str, list[np.ndarray]] = {}
+    table_parts: dict[str, list[dict[str, np.ndarray]]] = {}
     regions = RegionCounts.empty(model.horizon_weeks, model.n_regions)
     weekly_store: WeeklySeries | None = None
     done = 0
     try:
-        for output in backend.map_blocks(model, seed, plan, controllers):
+        for output in backend.map_blocks(model, seed, plan, controllers, overrides):
             for name, values in output.metrics.items():
                 collected.setdefault(name, []).append(values)
+            for name, frame in output.extras.get("tables", {}).items():
+                table_parts.setdefault(name, []).append(frame)
             if weekly_store is None:
                 weekly_store = WeeklySeries(sorted(output.weekly))
             weekly_store.add_block(output.weekly)
@@ -174,6 +200,8 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
         if weekly_store is not None:
             weekly_store.close()
     metrics = {name: np.concatenate(parts) for name, parts in collected.items()}
+    tables = {name: {col: np.concatenate([np.asarray(p[col]) for p in parts]) for col in parts[0]}
+              for name, parts in table_parts.items()}
     manifest = {
         "scenario": loaded.name, "scenario_path": str(loaded.path), "scenario_hash": loaded.digest,
         "chain": [str(p) for p in loaded.chain], "seed": seed, "runs": runs,
@@ -182,4 +210,4 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
         "backend": type(backend).__name__,
     }
     return EnsembleResult(loaded=loaded, runs=runs, seed=seed, metrics=metrics, weekly=weekly,
-                          regions=regions.table(), region_ids=model.region_ids, manifest=manifest)
+                          regions=regions.table(), region_ids=model.region_ids, manifest=manifest, tables=tables)

@@ -165,6 +165,12 @@ class ResultStore:
                     con.execute("INSERT INTO region_weekly SELECT run_id, region, week, CAST(date AS DATE), mean_control, "
                                 "p10_control, p50_control, p90_control, p_russian_majority, p_changed_hands "
                                 "FROM region_frame")
+                    for name, frame in getattr(result, "tables", {}).items():
+                        frame = {"run_id": np.full(len(next(iter(frame.values()))), run_id, dtype=object), **frame}
+                        con.register("extra_frame", frame)
+                        con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" AS SELECT * FROM extra_frame WHERE false')
+                        con.execute(f'INSERT INTO "{name}" SELECT * FROM extra_frame')
+                        con.unregister("extra_frame")
                     for kind, payload in (records or {}).items():
                         con.execute("INSERT INTO run_records VALUES (?, ?, ?)", [run_id, kind, json.dumps(payload)])
                     con.execute("UPDATE runs SET status = 'complete', completed_at = ? WHERE run_id = ?",

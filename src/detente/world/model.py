@@ -164,9 +164,38 @@ def _bank_table(geo: Geography, neighbours: np.ndarray, left_bank: np.ndarray) -
     return mode, share
 
 
-def realise(model: WarModel, runs: int, rng: np.random.Generator) -> WarModel:
-    """Draw the per-run values of uncertain parameters (one value per run, from this block's stream)."""
-    if not model.uncertain:
+def model_key(model: WarModel, path: tuple) -> tuple:
+    """Where a scenario parameter path lives in the compiled model, e.g. ("forces", "russia", "manpower")
+    -> ("sides", "manpower", 0); raise KeyError for paths the engine does not read per run."""
+    head = path[0]
+    if head == "forces" and len(path) == 3 and path[2] in SIDE_FIELDS:
+        return ("sides", path[2], 0 if path[1] == "russia" else 1)
+    if head == "regions" and len(path) == 3 and path[2] in REGION_FIELDS and path[1] in model.region_ids:
+        return ("regions", path[2], model.region_ids.index(path[1]))
+    if head == "backers" and len(path) == 3 and path[2] in BACKER_FIELDS and path[1] in model.backer_ids:
+        return ("backers", path[2], model.backer_ids.index(path[1]))
+    if head in ("combat", "economy", "occupation") and len(path) == 2 and path[1] in getattr(model, head):
+        return (head, path[1])
+    raise KeyError(".".join(map(str, path)))
+
+
+def _set_per_run(groups: dict[str, dict[str, Any]], key: tuple, values: np.ndarray, runs: int) -> None:
+    group, name = groups[key[0]], key[1]
+    if len(key) == 3:
+        base = np.asarray(group[name], dtype=float)
+        if base.ndim == 1:
+            base = np.broadcast_to(base, (runs, base.size)).copy()
+        base[:, key[2]] = values
+        group[name] = base
+    else:
+        group[name] = np.asarray(values, dtype=float)
+
+
+def realise(model: WarModel, runs: int, rng: np.random.Generator,
+            overrides: dict[tuple, np.ndarray] | None = None) -> WarModel:
+    """Draw the per-run values of uncertain parameters (one value per run, from this block's stream), then
+    apply per-run overrides {model key: values (runs,)} such as a sensitivity design's samples."""
+    if not model.uncertain and not overrides:
         return model
     groups: dict[str, dict[str, Any]] = {k: dict(getattr(model, k)) for k in
                                          ("sides", "regions", "backers", "combat", "economy", "occupation")}
@@ -177,15 +206,9 @@ def realise(model: WarModel, runs: int, rng: np.random.Generator) -> WarModel:
         else:
             sigma = float(p.spread)
             draw = p.value * np.exp(sigma * rng.standard_normal(runs) - 0.5 * sigma**2)
-        group, name = groups[key[0]], key[1]
-        if len(key) == 3:
-            base = np.asarray(group[name], dtype=float)
-            if base.ndim == 1:
-                base = np.broadcast_to(base, (runs, base.size)).copy()
-            base[:, key[2]] = draw
-            group[name] = base
-        else:
-            group[name] = draw
+        _set_per_run(groups, key, draw, runs)
+    for key, values in (overrides or {}).items():
+        _set_per_run(groups, key, values, runs)
     return replace(model, **groups)
 
 
@@ -217,6 +240,8 @@ def initial_state(model: WarModel, runs: int) -> WarState:
         counterattack=np.broadcast_to(np.asarray(model.combat["counterattack_posture"], float), (runs,)).copy(),
         secondary_sanctions=np.broadcast_to(np.asarray(model.economy["secondary_sanctions"], float), (runs,)).copy(),
         foreign_troops=np.zeros((runs, R)),
+        mediating=np.ones(runs),
+        pressure_on_ukraine=np.zeros(runs),
     )
 
 

@@ -37,6 +37,8 @@ class WarState:
     counterattack: np.ndarray    # (N,) Ukraine's intent to retake ground wherever it can, in [0, 1]
     secondary_sanctions: np.ndarray  # (N,) 1 where secondary sanctions on Russian energy buyers are enforced
     foreign_troops: np.ndarray   # (N, R) third-country troops defending a region alongside Ukraine
+    mediating: np.ndarray        # (N,) 1 while the mediator carries texts between the parties
+    pressure_on_ukraine: np.ndarray  # (N,) how hard Ukraine's backers press it to concede, in [0, 1]
 
     @property
     def runs(self) -> int:

@@ -1,0 +1,1 @@
+"""Actors who choose: options, policies, beliefs and signals, escalation."""

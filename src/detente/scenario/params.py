@@ -1,0 +1,88 @@
+"""Building blocks of the scenario language: strict models, sourced numbers, and their range checks.
+
+Every number is a `Param`: a plain number, or a mapping `{value, source, note, placeholder, spread, between}`.
+`source` is a citation (free text or a key of `references`) or a seed quote `{seed: FILE, quote: "..."}`;
+`spread` (relative lognormal s.d.) or `between: [lo, hi]` make the value uncertain, drawn once per run.
+Other parts of the model (the bargaining table, decisions) build their scenario sections from these.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors (a typo must never be silently ignored); values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SeedQuote(Strict):
+    """A passage of a source text that an assumption encodes (the text itself stays outside the project)."""
+
+    seed: str = Field(description="file name of the source text, e.g. 002_8c4bb6579a762747.txt")
+    quote: str = Field(min_length=8, description="the passage, quoted exactly (short)")
+
+
+Source = str | SeedQuote
+
+
+class Param(Strict):
+    """A number with its provenance and, optionally, its uncertainty across runs."""
+
+    value: float
+    source: Source | list[Source] | None = None
+    note: str | None = None
+    placeholder: bool = Field(False, description="true for an invented value awaiting a source")
+    spread: float | None = Field(None, ge=0, le=3, description="relative s.d. of a per-run lognormal draw")
+    between: tuple[float, float] | None = Field(None, description="per-run uniform draw on [lo, hi]")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            raise ValueError("expected a number, got true/false")
+        if isinstance(raw, (int, float)):
+            return {"value": raw}
+        return raw
+
+    @model_validator(mode="after")
+    def _range_ok(self) -> "Param":
+        if self.between is not None:
+            lo, hi = self.between
+            if not lo <= self.value <= hi:
+                raise ValueError(f"value {self.value} lies outside between [{lo}, {hi}]")
+        if self.spread and self.between:
+            raise ValueError("give either spread or between, not both")
+        return self
+
+    @property
+    def sourced(self) -> bool:
+        """Whether the value names where it comes from (and is not an admitted placeholder)."""
+        return bool(self.source) and not self.placeholder
+
+    def bounds(self) -> tuple[float, float]:
+        """Smallest and largest value a per-run draw can take (for range checks)."""
+        if self.between:
+            return self.between
+        if self.spread:
+            return (0.0, float("inf")) if self.value >= 0 else (float("-inf"), 0.0)
+        return (self.value, self.value)
+
+
+def _check(predicate, message: str):  # noqa: ANN001, ANN202
+    def validate(param: Param) -> Param:
+        lo, hi = param.bounds()
+        if not (predicate(param.value) and predicate(lo) and (hi == float("inf") or predicate(hi))):
+            raise ValueError(message)
+        return param
+
+    return AfterValidator(validate)
+
+
+NonNegative = Annotated[Param, _check(lambda x: x >= 0, "must be zero or more")]
+Positive = Annotated[Param, _check(lambda x: x > 0, "must be more than zero")]
+Probability = Annotated[Param, _check(lambda x: 0 <= x <= 1, "must be a probability or share between 0 and 1")]
+Multiplier = Annotated[Param, _check(lambda x: 0 < x <= 100, "must be a positive multiplier (0, 100]")]
