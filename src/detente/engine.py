@@ -54,14 +54,13 @@ def step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple[WarState,
     hostile = occupation.hostile_under_occupation(state.control, model.hostile_population, model.occupiable)
     held, coverage = occupation.garrison(hostile, state.manpower[:, RUSSIA], o["garrison_per_1000_hostile"],
                                          o["max_garrison_share"])
-    line_share = np.clip(s["front_share"] * state.line_factor, 0.0, 1.0)
+    line_share = np.minimum(s["front_share"] * state.line_factor, 1.0)
     line_russia = np.maximum(state.manpower[:, RUSSIA] - held, 0.0) * line_share[:, RUSSIA]
     line_ukraine = state.manpower[:, UKRAINE] * line_share[:, UKRAINE]
     fighting = 1.0 - state.truce[:, FRONT]
-    by_land, by_river = allocation.russian_presence(state.control, model.neighbours, model.neighbour_across_dnipro,
-                                                    model.neighbour_bank, model.neighbour_left_share)
+    by_land, by_river = allocation.russian_reach(state.control, model.edges)
     front = allocation.front_mask(state.control, state.objective, model.regions["counter_objective"],
-                                  model.contestable, model.neighbours, np.maximum(by_land, by_river))
+                                  model.contestable, model.edges, by_land | by_river)
     front &= fighting[:, None] > 0
     priority = model.regions["defence_priority"] + model.regions["counter_objective"]
     russia, ukraine = allocation.allocate(line_russia, line_ukraine, front, state.objective, priority,
@@ -73,20 +72,28 @@ def step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple[WarState,
     occupied_area = (state.control * model.area * model.occupiable).sum(axis=1)
     partisan_level = (state.partisans * state.control * model.area * model.occupiable).sum(axis=1) / np.maximum(
         occupied_area, 1.0)
-    supply = attrition.logistics(model.home_distance_km, c["logistics_range_km"], partisan_level,
+
+    # Battles are computed only in regions where some run has a front this week (a handful of the map).
+    cols = np.flatnonzero(front.any(axis=0))
+    sub = lambda x: np.asarray(x)[..., cols]  # noqa: E731  (regions -> battle columns)
+    supply = attrition.logistics(sub(model.home_distance_km), c["logistics_range_km"], partisan_level,
                                  o["partisan_logistics_damage"])
-    defence = model.regions["fortification"] * model.regions["terrain"]
-    lost_russia, lost_ukraine = attrition.casualties(russia, ukraine, quality, supply, defence,
+    defence = sub(model.regions["fortification"] * model.regions["terrain"])
+    r_line, u_line = russia[:, cols], ukraine[:, cols]
+    lost_russia, lost_ukraine = attrition.casualties(r_line, u_line, quality, supply, defence,
                                                      c["russian_loss_rate"], c["ukrainian_loss_rate"],
-                                                     c["helmbold_w"], c["casualty_noise"], battle_noise)
-    barrier = attrition.river_barrier(state.control, by_land, by_river, model.left_bank_share, c["dnipro_barrier"])
-    russian_intent = (state.objective > 0).astype(float)
-    ukrainian_intent = np.maximum((model.regions["counter_objective"] > 0).astype(float),
+                                                     c["helmbold_w"], c["casualty_noise"], battle_noise[:, cols])
+    barrier = attrition.river_barrier(state.control[:, cols], by_land[:, cols], by_river[:, cols],
+                                      sub(model.left_bank_share), c["dnipro_barrier"])
+    russian_intent = (state.objective[:, cols] > 0).astype(float)
+    ukrainian_intent = np.maximum((sub(model.regions["counter_objective"]) > 0).astype(float),
                                   state.counterattack[:, None])
-    push = attrition.ground_change(russia, ukraine, quality, supply, defence, barrier, russian_intent,
+    push = attrition.ground_change(r_line, u_line, quality, supply, defence, barrier, russian_intent,
                                    ukrainian_intent, c["ground_rate_km2"], c["ratio_threshold"],
-                                   c["ratio_steepness"], c["ground_noise"], ground_noise)
-    control, moved = territory.apply_ground(state.control, np.where(front, push, 0.0), model.area)
+                                   c["ratio_steepness"], c["ground_noise"], ground_noise[:, cols])
+    gain = np.zeros_like(state.control)
+    gain[:, cols] = np.where(front[:, cols], push, 0.0)
+    control, moved = territory.apply_ground(state.control, gain, model.area)
 
     partisan_losses = occupation.partisan_casualties(state.partisans, hostile, o["partisan_casualties_per_week"])
     week_casualties = np.stack([lost_russia.sum(axis=1) + partisan_losses, lost_ukraine.sum(axis=1)], axis=1)

@@ -13,9 +13,9 @@ import numpy as np
 from detente.ensemble.runner import EnsembleResult
 
 
-def _source_text(source: Any) -> str:
+def _source_text(source: Any, references: dict[str, str]) -> str:
     if isinstance(source, str):
-        return source
+        return references.get(source, source)
     return f"{source.seed}: “{source.quote}”"
 
 
@@ -47,5 +47,5 @@ def compare_with_published(result: EnsembleResult) -> list[dict[str, Any]]:
         rows.append({"metric": metric, "week": week, "published": target.value, "p10": p10, "p50": p50, "p90": p90,
                      "relative_gap": gap, "tolerance": target.tolerance,
                      "passed": bool(p10 <= target.value <= p90 and abs(gap) <= target.tolerance),
-                     "source": _source_text(target.source)})
+                     "source": _source_text(target.source, scenario.references)})
     return rows

@@ -87,33 +87,52 @@ def run(
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
     workers: int = typer.Option(None, "--workers", help="workers of the LocalCluster the dask backend starts"),
 ) -> None:
-    """Simulate a scenario as an ensemble, print its outcome and store it."""
+    """Simulate a scenario as an ensemble, print its outcome and store it.
+
+    A run that was killed or interrupted is listed by `detente runs` as incomplete; running the same
+    scenario with the same --seed and --runs again completes it under the same run id.
+    """
     from detente.ensemble.runner import check_runs
+    from detente.scenario.loader import load_scenario
     from detente.store.duck import ResultStore, default_store_path
 
     check_runs(runs)
     store = ResultStore(out_db or default_store_path())
     chosen = _backend(backend, scheduler, workers)
+    loaded = load_scenario(file)
+    run_id, resumed = store.begin_or_resume(_planned_manifest(loaded, runs, seed, chosen),
+                                            json.dumps(loaded.located.data, default=str))
+    if resumed:
+        err.print(f"completing the incomplete run [bold]{run_id}[/] (same scenario, seed and runs)")
     result = run_with_progress(file, runs, seed, quiet=False, backend=chosen)
-    run_id = store.begin_run(result.manifest, json.dumps(result.loaded.located.data, default=str))
     store.complete_run(run_id, result)
     if json_out:
-        emit_json({**result.to_json(), "run_id": run_id, "store": str(store.path)})
+        emit_json({**result.to_json(), "run_id": run_id, "store": str(store.path), "resumed": resumed})
     else:
         out.print(summary_table(result))
         out.print(f"stored as [bold]{run_id}[/] in {store.path}")
 
 
+def _planned_manifest(loaded: Any, runs: int, seed: int, backend: Any) -> dict[str, Any]:
+    """The manifest a run is registered with before it starts (what `simulate` will also record)."""
+    import datetime as dt
+
+    from detente import __version__
+
+    return {
+        "scenario": loaded.name, "scenario_path": str(loaded.path), "scenario_hash": loaded.digest,
+        "chain": [str(p) for p in loaded.chain], "seed": seed, "runs": runs,
+        "horizon_weeks": loaded.scenario.horizon_weeks, "start": loaded.scenario.start.isoformat(),
+        "package_version": __version__, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "backend": type(backend).__name__,
+    }
+
+
 def _backend(name: str, scheduler: str | None, workers: int | None) -> Any:
-    if name == "local":
-        return None
-    if name == "dask":
-        from detente.ensemble.dask_backend import DaskBackend
+    """The backend of `--backend/--scheduler/--workers` (see `detente.ensemble.backends.make_backend`)."""
+    from detente.ensemble.backends import make_backend
 
-        return DaskBackend(scheduler=scheduler, workers=workers)
-    from detente.errors import RunRefused
-
-    raise RunRefused(f"unknown backend '{name}'; use local or dask")
+    return make_backend(name, scheduler, workers)
 
 
 @app.command()

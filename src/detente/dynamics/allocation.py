@@ -22,39 +22,44 @@ import numpy as np
 EDGE = 1e-6
 
 
-def neighbour_max(values: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
-    """For each region, the largest value among its neighbours ((N, R) -> (N, R)); padding counts as 0."""
-    padded = np.concatenate([values, np.zeros((values.shape[0], 1))], axis=1)
-    return padded[:, neighbours].max(axis=2)
-
-
-def russian_presence(control: np.ndarray, neighbours: np.ndarray, across: np.ndarray, bank: np.ndarray,
-                     left_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Russian presence next door, reachable by land and only across the Dnipro ((N, R) each).
+def russian_reach(control: np.ndarray, edges) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    """Whether Russia holds most of a neighbour reachable by land, and one reachable only across the Dnipro
+    (bool (N, R) each). Counting Russian-majority neighbours is a product with the border matrices.
 
     Russia holding a region the Dnipro splits reaches a right-bank neighbour by land only with what it
-    holds beyond the left bank, (c − l)/(1 − l), and a left-bank neighbour with c/l; the rest of its
-    presence there lies across the river.
+    holds beyond the left bank, and a left-bank neighbour with what it holds of the left bank; the rest of
+    its presence there lies across the river (thresholds in `EdgeList.split_edges`).
     """
-    padded = np.concatenate([control, np.zeros((control.shape[0], 1))], axis=1)
-    near = padded[:, neighbours]                                   # (N, R, K)
-    right_side = np.clip((near - left_share) / (1.0 - left_share), 0.0, 1.0)
-    left_side = np.clip(near / left_share, 0.0, 1.0)
-    same_bank = np.where(bank == 1, right_side, np.where(bank == 2, left_side, near))
-    other_bank = np.where(bank == 1, left_side, np.where(bank == 2, right_side, 0.0))
-    by_land = np.where(across, 0.0, same_bank).max(axis=2)
-    by_river = np.maximum(np.where(across, near, 0.0).max(axis=2), other_bank.max(axis=2))
-    return by_land, by_river
+    control_t = control.T
+    held = np.zeros((control_t.shape[0] + 1, control_t.shape[1]), bool)   # row R: the padding region
+    held[:-1] = control_t > 0.5
+    by_land, by_river = _any_neighbour(held, edges.land), _any_neighbour(held, edges.across)
+    for r, n, land_threshold, river_threshold in edges.split_edges:
+        by_land[r] |= control_t[n] > land_threshold
+        by_river[r] |= control_t[n] > river_threshold
+    return by_land.T, by_river.T
+
+
+def _any_neighbour(held: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """(R, N) bool: some neighbour listed in `table` (R, K) is held; `held` is (R + 1, N)."""
+    out = held[table[:, 0]]
+    for k in range(1, table.shape[1]):
+        out |= held[table[:, k]]
+    return out
 
 
 def front_mask(control: np.ndarray, objective: np.ndarray, counter_objective: np.ndarray, contestable: np.ndarray,
-               neighbours: np.ndarray, russian_reach: np.ndarray) -> np.ndarray:
+               edges, russian_next_door: np.ndarray) -> np.ndarray:  # noqa: ANN001
     """Bool (N, R): regions where the two sides are in contact and one of them means to fight this week."""
-    ukrainian_next_door = neighbour_max(np.where(contestable, 1.0 - control, 0.0), neighbours) > 0.5
     contested = (control > EDGE) & (control < 1.0 - EDGE)
-    entry = (control <= EDGE) & (russian_reach > 0.5) & (objective > 0)
-    counter = (control >= 1.0 - EDGE) & ukrainian_next_door & (counter_objective > 0)
-    return (contested | entry | counter) & contestable
+    entry = (control <= EDGE) & russian_next_door & (objective > 0)
+    front = contested | entry
+    if np.any(counter_objective > 0):
+        held = np.zeros((control.shape[1] + 1, control.shape[0]), bool)
+        held[:-1] = (contestable[None, :] & (control < 0.5)).T
+        ukrainian_next_door = _any_neighbour(held, edges.adjacent).T
+        front |= (control >= 1.0 - EDGE) & ukrainian_next_door & (counter_objective > 0)
+    return front & contestable
 
 
 def allocate(line_russia: np.ndarray, line_ukraine: np.ndarray, front: np.ndarray, objective: np.ndarray,

@@ -11,7 +11,7 @@ ratio as C_R/C_U ∝ (R/U)^(1−2w): `tools/fit_helmbold.py` fits w on ~1,000 hi
 Ground change (km², positive = to Russia). Each side's effective power P_R = R q_R ℓ_r, P_U = U q_U
 (q includes each side's firepower factor) is set against the other's, defences counting for whoever
 holds the ground (φ_r; β_r = Dnipro barrier when the assault must cross the river):
-    π_R = tanh(s · max(ln(P_R / (ρ* P_U φ_r β_r)), 0)),   π_U = tanh(s · max(ln(P_U / (ρ* P_R φ_r)), 0)),
+    π_R = tanh(s · max(ln(P_R / (ρ* P_U φ_r β_r)), 0)),   π_U = tanh(s · max(ln(P_U / (ρ* P_R φ_r β_r)), 0)),
     G_r = g/1000 · (R ι_R π_R − U ι_U π_U) · e^(σ_g ε − σ_g²/2),
 ι the intent to attack there (Russia: where it has an objective; Ukraine: its counter-objectives and
 its general counter-attack posture). ρ* ≥ 1 is the margin an attacker needs, so both cannot advance
@@ -50,10 +50,13 @@ def casualties(russia: np.ndarray, ukraine: np.ndarray, quality: np.ndarray, sup
     w = np.asarray(w)[..., None]
     sd = np.asarray(noise_sd)[..., None]
     shock = np.exp(sd * noise - 0.5 * sd**2)
-    r_w, u_w = russia**w, ukraine**w
-    r_1w, u_1w = russia ** (1.0 - w), ukraine ** (1.0 - w)
-    lost_russia = np.asarray(loss_rate_russia)[..., None] * quality[:, 1:2] * defence * u_w * r_1w * shock
-    lost_ukraine = np.asarray(loss_rate_ukraine)[..., None] * quality[:, 0:1] * supply / defence * r_w * u_1w * shock
+    engaged = (russia > 0) & (ukraine > 0)
+    # U^w R^(1-w) = R (U/R)^w and R^w U^(1-w) = U (R/U)^w: one power per region and week
+    ratio_w = np.where(engaged, (ukraine / np.where(engaged, russia, 1.0)) ** w, 0.0)
+    inverse_w = np.where(engaged, 1.0 / np.where(engaged, ratio_w, 1.0), 0.0)
+    lost_russia = np.asarray(loss_rate_russia)[..., None] * quality[:, 1:2] * defence * russia * ratio_w * shock
+    lost_ukraine = (np.asarray(loss_rate_ukraine)[..., None] * quality[:, 0:1] * supply / defence * ukraine
+                    * inverse_w * shock)
     return lost_russia, lost_ukraine
 
 
@@ -73,7 +76,7 @@ def ground_change(russia: np.ndarray, ukraine: np.ndarray, quality: np.ndarray, 
     t = np.asarray(threshold)[..., None]
     tiny = 1e-9
     russian_push = np.tanh(np.maximum(s * np.log((russian_power + tiny) / (t * ukrainian_power * defence * barrier + tiny)), 0.0))
-    ukrainian_push = np.tanh(np.maximum(s * np.log((ukrainian_power + tiny) / (t * russian_power * defence + tiny)), 0.0))
+    ukrainian_push = np.tanh(np.maximum(s * np.log((ukrainian_power + tiny) / (t * russian_power * defence * barrier + tiny)), 0.0))
     sd = np.asarray(noise_sd)[..., None]
     shock = np.exp(sd * noise - 0.5 * sd**2)
     net = russia * russian_intent * russian_push - ukraine * ukrainian_intent * ukrainian_push
@@ -88,7 +91,7 @@ def river_barrier(control: np.ndarray, by_land: np.ndarray, by_river: np.ndarray
     Russia has not entered whose Russian-held neighbourhood lies across the river (see
     allocation.russian_presence).
     """
-    blocked_from_outside = (control <= 1e-6) & (by_land <= 0.5) & (by_river > 0.5)
+    blocked_from_outside = (control <= 1e-6) & ~by_land & by_river
     split = ~np.isnan(left_bank_share)
     at_bank = split[None] & (control >= np.nan_to_num(left_bank_share)[None] - 0.01) & (control < 1.0)
     factor = np.asarray(barrier)[..., None]

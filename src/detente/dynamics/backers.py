@@ -26,5 +26,5 @@ def update_will(will: np.ndarray, active: np.ndarray, aid: np.ndarray, aid_per_w
     """New will (N, B) in [0, 1] and which backers are still giving."""
     burden = aid / np.where(aid_per_week > 0, aid_per_week, 1.0)
     change = -erosion * will * burden + response * ukraine_gain_km2[:, None] / 1000.0 + noise_sd * noise
-    new_will = np.clip(will + change, 0.0, 1.0)
+    new_will = np.minimum(np.maximum(will + change, 0.0), 1.0)
     return new_will, active & (new_will >= threshold)

@@ -37,7 +37,7 @@ def partisans_after(partisans: np.ndarray, control: np.ndarray, hostility: np.nd
     h = np.where(occupiable, hostility, 0.0)[None, :]
     grow = np.asarray(growth)[..., None] * h * control * (1.0 - partisans)
     suppress = np.asarray(suppression)[..., None] * coverage[:, None] * partisans
-    return np.clip(partisans + grow - suppress, 0.0, 1.0) * (control > 0)
+    return np.minimum(np.maximum(partisans + grow - suppress, 0.0), 1.0) * (control > 0)
 
 
 def partisan_casualties(partisans: np.ndarray, hostile: np.ndarray, per_million: float | np.ndarray) -> np.ndarray:

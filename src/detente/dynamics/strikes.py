@@ -25,7 +25,7 @@ def energy_damage(energy: np.ndarray, strike_rate: np.ndarray, air_defence: np.n
     sd = np.asarray(noise_sd)[..., None]
     hit = incoming * (1.0 - air_defence) * (1.0 - energy_truce[:, None]) * np.exp(sd * noise - 0.5 * sd**2)
     repaired = repair * (1.0 - energy)
-    return np.clip(energy - hit * energy + repaired, 0.0, 1.0)
+    return np.minimum(np.maximum(energy - hit * energy + repaired, 0.0), 1.0)
 
 
 def output(energy: np.ndarray, production: np.ndarray, elasticity: float | np.ndarray,
@@ -33,6 +33,6 @@ def output(energy: np.ndarray, production: np.ndarray, elasticity: float | np.nd
            secondary: float | np.ndarray) -> np.ndarray:
     """Materiel produced this week by each side (N, 2), € bn."""
     produced = production * energy ** np.asarray(elasticity)[..., None]
-    russian_loss = np.clip(np.asarray(sanctions) + np.asarray(secondary_loss) * np.asarray(secondary), 0.0, 1.0)
+    russian_loss = np.minimum(np.maximum(np.asarray(sanctions) + np.asarray(secondary_loss) * np.asarray(secondary), 0.0), 1.0)
     keep = np.stack(np.broadcast_arrays(1.0 - russian_loss, np.ones_like(russian_loss)), axis=-1)
     return produced * keep

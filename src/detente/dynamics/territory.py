@@ -13,5 +13,5 @@ import numpy as np
 def apply_ground(control: np.ndarray, gain_km2: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return new control (N, R) and the km² that actually changed hands (N, R), after capping."""
     wanted = gain_km2 / area[None, :]
-    moved = np.clip(wanted, -control, 1.0 - control)
+    moved = np.minimum(np.maximum(wanted, -control), 1.0 - control)
     return control + moved, moved * area[None, :]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -19,3 +19,26 @@ class LocalBackend:
         """Yield block outputs in block order."""
         for block, runs in plan:
             yield run_block(model, seed, block, runs, controllers, overrides)
+
+
+BACKENDS = ("local", "dask")
+
+
+def make_backend(name: str = "local", scheduler: str | None = None, workers: int | None = None,
+                 batch_blocks: int | None = None) -> LocalBackend | Any:
+    """The backend a command asked for (`--backend`, `--scheduler`, `--workers`, `--batch-blocks`).
+
+    One function for every command that runs ensembles (run, compare, sensitivity), so they all accept
+    the same options and say the same thing when one is wrong.
+    """
+    from detente.errors import RunRefused
+
+    if name == "local":
+        if scheduler or workers:
+            raise RunRefused("--scheduler and --workers apply to --backend dask; add --backend dask")
+        return LocalBackend()
+    if name == "dask":
+        from detente.ensemble.dask_backend import DEFAULT_BATCH_BLOCKS, DaskBackend
+
+        return DaskBackend(scheduler=scheduler, workers=workers, batch_blocks=batch_blocks or DEFAULT_BATCH_BLOCKS)
+    raise RunRefused(f"unknown backend '{name}'; use one of: {', '.join(BACKENDS)}")

@@ -99,7 +99,7 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     for _ in range(weeks):
         for controller in active:
             state = controller.act(state, dynamics_rng)
-        state, report = step(state, model, dynamics_rng.standard_normal((runs, width)))
+        state, report = step(state, model, dynamics_rng.standard_normal((runs, width), dtype=np.float32))
         for controller in active:
             controller.observe(state, report)
         record(state)

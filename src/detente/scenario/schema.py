@@ -34,6 +34,11 @@ class Leader(Strict):
     name: str
     domestic_support: Probability = Field(description="share of the relevant public/elite backing the leader")
     successor: "Leader | None" = None
+    fall_threshold: Probability | None = Field(None, description="below this support the leader falls (table)")
+    ratification_threshold: Probability | None = Field(None, description="largest concession his home ratifies "
+                                                                         "(overrides the table's party setting)")
+    positions: dict[str, Param] = Field(default_factory=dict,
+                                        description="issue -> ideal point, where this leader differs (table)")
 
 
 class Actor(Strict):

@@ -4,13 +4,21 @@ A run is first registered as `running` (committed at once), then all its rows an
 go in one transaction: a process killed halfway leaves earlier runs intact and its own run visibly
 incomplete, never half-written and reported as done. The file is opened only for the moment of a write,
 so two processes can share it; a file that is not DuckDB is refused, never overwritten.
+
+Resuming. Each `running` run records its owner (host, pid and the process's start time). A run whose
+owner is gone (killed, crashed, interrupted) is listed as `incomplete`. `begin_or_resume` given the same
+scenario hash, seed and number of runs claims such a run and hands back its id, so the rerun completes it
+under the same run id: ensembles are deterministic, so the rerun computes exactly what the lost one
+would have. A run owned by a live process (or one on another host) is never claimed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
+import socket
 import time
 import uuid
 from contextlib import contextmanager
@@ -45,6 +53,71 @@ CREATE TABLE IF NOT EXISTS run_records (run_id VARCHAR, kind VARCHAR, payload VA
 """
 
 
+RUNNING, COMPLETE, INCOMPLETE = "running", "complete", "incomplete"
+
+
+def owner_stamp(pid: int | None = None) -> dict[str, Any]:
+    """Who is writing a run: host, pid and the process's start time (so a reused pid is not mistaken)."""
+    pid = os.getpid() if pid is None else pid
+    return {"host": socket.gethostname(), "pid": pid, "started": _process_start(pid)}
+
+
+def _process_start(pid: int) -> str | None:
+    """The kernel's start time of a process (clock ticks since boot), None where /proc is not there."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def owner_alive(owner: dict[str, Any] | None) -> bool:
+    """Whether the process that registered a run is still running (runs on another host count as alive)."""
+    if not owner or "pid" not in owner:
+        return False
+    if owner.get("host") != socket.gethostname():
+        return True
+    pid = int(owner["pid"])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    state = stat.rsplit(")", 1)[1].split()[0]
+    if state in ("Z", "X"):
+        return False
+    return owner.get("started") in (None, _process_start(pid))
+
+
+def _displayed_status(status: str, manifest_json: str | None) -> str:
+    if status != RUNNING:
+        return status
+    try:
+        owner = json.loads(manifest_json or "{}").get("owner")
+    except ValueError:
+        owner = None
+    return RUNNING if owner_alive(owner) else INCOMPLETE
+
+
+def _why(error: BaseException) -> str:
+    """One line saying why a write failed, in the user's terms (disk full, read-only, …)."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    low = text.lower()
+    if "no space" in low or "disk is full" in low or "enospc" in low or getattr(error, "errno", None) == errno.ENOSPC:
+        return "the disk is full (free some space or choose another --out)"
+    if "read-only" in low or "read only" in low or getattr(error, "errno", None) == errno.EROFS:
+        return "the results folder is read-only (choose another --out)"
+    if "permission" in low or getattr(error, "errno", None) == errno.EACCES:
+        return "no permission to write there (choose another --out)"
+    return text
+
+
 def default_store_path() -> Path:
     """results/detente.duckdb under the current directory (or $DETENTE_RESULTS)."""
     return Path(os.environ.get("DETENTE_RESULTS", "results/detente.duckdb"))
@@ -72,10 +145,15 @@ class ResultStore:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise StoreError(f"cannot create the results folder {self.path.parent}: {error.strerror}") from None
-            with self._connect() as con:
-                con.execute(SCHEMA)
-                con.execute("INSERT OR IGNORE INTO store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+                raise StoreError(f"cannot create the results folder {self.path.parent}: {_why(error)}") from None
+            try:
+                with self._connect() as con:
+                    con.execute(SCHEMA)
+                    con.execute("INSERT OR IGNORE INTO store_info VALUES ('schema_version', ?)",
+                                [str(SCHEMA_VERSION)])
+            except duckdb.Error as error:
+                raise StoreError(f"cannot write to {self.path}: {_why(error)}; nothing stored there was changed") \
+                    from None
         elif not self.path.exists():
             raise StoreError(f"no results store at {self.path}; run `detente run SCENARIO` first")
 
@@ -94,9 +172,8 @@ class ResultStore:
                 if "lock" in text.lower():
                     raise StoreError(f"{self.path} is in use by another process (held for more than "
                                      f"{LOCK_WAIT_SECONDS:.0f} s); try again when it finishes, or use --out") from None
-                if "Read-only" in text or "read-only" in text or "Permission" in text:
-                    raise StoreError(f"{self.path} cannot be written (read-only or no permission); "
-                                     "choose another --out") from None
+                if "Read-only" in text or "read-only" in text or "Permission" in text or "No space" in text:
+                    raise StoreError(f"{self.path} cannot be written: {_why(error)}") from None
                 raise StoreError(f"{self.path} cannot be opened as a DuckDB store: {text.splitlines()[0]}") from None
             except duckdb.Error as error:
                 raise StoreError(f"{self.path} cannot be opened as a DuckDB store: {str(error).splitlines()[0]}") from None
@@ -109,6 +186,7 @@ class ResultStore:
         """Register a run as `running` and return its id."""
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
         run_id = f"{manifest['scenario']}-{stamp}-{uuid.uuid4().hex[:6]}"
+        manifest = {**manifest, "owner": owner_stamp()}
         try:
             with self._connect() as con:
                 con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'running', ?)", [
@@ -117,8 +195,39 @@ class ResultStore:
                     manifest["package_version"], manifest.get("backend", ""), dt.datetime.now(dt.timezone.utc),
                     json.dumps(manifest)])
         except duckdb.Error as error:
-            raise StoreError(f"cannot write to {self.path}: {str(error).splitlines()[0]}") from None
+            raise StoreError(f"cannot write to {self.path}: {_why(error)}; earlier runs are intact") from None
         return run_id
+
+    def find_incomplete(self, scenario_hash: str, seed: int, runs: int) -> list[str]:
+        """Ids of runs of this scenario hash, seed and size whose writer is gone, oldest first."""
+        with self._connect() as con:
+            rows = con.execute("SELECT run_id, manifest FROM runs WHERE status = ? AND scenario_hash = ? AND seed = ? "
+                               "AND runs = ? ORDER BY created_at", [RUNNING, scenario_hash, seed, runs]).fetchall()
+        return [run_id for run_id, manifest in rows if _displayed_status(RUNNING, manifest) == INCOMPLETE]
+
+    def begin_or_resume(self, manifest: dict[str, Any], scenario_json: str) -> tuple[str, bool]:
+        """Claim an incomplete run of the same scenario hash, seed and runs, or register a new one.
+
+        Returns (run id, resumed). The claim re-checks the run inside a transaction while this process
+        holds the file, so two reruns never claim the same run.
+        """
+        for run_id in self.find_incomplete(manifest["scenario_hash"], manifest["seed"], manifest["runs"]):
+            try:
+                with self._connect() as con:
+                    con.execute("BEGIN TRANSACTION")
+                    row = con.execute("SELECT status, manifest FROM runs WHERE run_id = ?", [run_id]).fetchone()
+                    if row is None or _displayed_status(row[0], row[1]) != INCOMPLETE:
+                        con.execute("ROLLBACK")
+                        continue
+                    stored = json.loads(row[1])
+                    stored["owner"] = owner_stamp()
+                    stored["resumed"] = int(stored.get("resumed", 0)) + 1
+                    con.execute("UPDATE runs SET manifest = ? WHERE run_id = ?", [json.dumps(stored), run_id])
+                    con.execute("COMMIT")
+            except duckdb.Error as error:
+                raise StoreError(f"cannot write to {self.path}: {_why(error)}; earlier runs are intact") from None
+            return run_id, True
+        return self.begin_run(manifest, scenario_json), False
 
     def complete_run(self, run_id: str, result: Any, records: dict[str, Any] | None = None) -> None:
         """Write every table of a finished ensemble and mark it complete, all in one transaction."""
@@ -155,6 +264,11 @@ class ResultStore:
             with self._connect() as con:
                 con.execute("BEGIN TRANSACTION")
                 try:
+                    status = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
+                    if status is not None and status[0] == COMPLETE:
+                        raise StoreError(f"run {run_id} is already complete in {self.path}; nothing was changed")
+                    for table in ("run_metrics", "metric_summary", "weekly_summary", "region_weekly", "run_records"):
+                        con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])  # leftovers of a lost attempt
                     con.register("metric_frame", long)
                     con.execute("INSERT INTO run_metrics SELECT * FROM metric_frame")
                     con.executemany("INSERT INTO metric_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", summary_rows)
@@ -180,18 +294,24 @@ class ResultStore:
                     con.execute("ROLLBACK")
                     raise
         except duckdb.Error as error:
-            raise StoreError(f"could not store run {run_id} in {self.path}: {str(error).splitlines()[0]}; "
-                             "earlier runs are intact") from None
+            raise StoreError(f"could not store run {run_id} in {self.path}: {_why(error)}; "
+                             "earlier runs are intact, and this one is listed as incomplete: rerun the same "
+                             "command to complete it") from None
 
     def list_runs(self) -> list[dict[str, Any]]:
         """Every run with its manifest fields, newest first."""
         with self._connect() as con:
             rows = con.execute("SELECT run_id, scenario, scenario_hash, seed, runs, horizon_weeks, start_date, "
-                               "package_version, created_at, completed_at, status FROM runs "
+                               "package_version, created_at, completed_at, status, manifest FROM runs "
                                "ORDER BY created_at DESC").fetchall()
         keys = ("run_id", "scenario", "scenario_hash", "seed", "runs", "horizon_weeks", "start_date",
                 "package_version", "created_at", "completed_at", "status")
-        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, row)} for row in rows]
+        listed = []
+        for row in rows:
+            entry = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, row[:-1])}
+            entry["status"] = _displayed_status(entry["status"], row[-1])
+            listed.append(entry)
+        return listed
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         """One run's manifest and metric summary, or None if there is no such run."""
@@ -202,7 +322,7 @@ class ResultStore:
             metrics = con.execute("SELECT metric, mean, p10, p50, p90 FROM metric_summary WHERE run_id = ? "
                                   "ORDER BY metric", [run_id]).fetchall()
         manifest = json.loads(row[0])
-        return {"run_id": run_id, "status": row[1], "completed_at": row[2].isoformat() if row[2] else None,
+        return {"run_id": run_id, "status": _displayed_status(row[1], row[0]), "completed_at": row[2].isoformat() if row[2] else None,
                 "manifest": manifest,
                 "metrics": {m: {"mean": a, "p10": b, "p50": c, "p90": d} for m, a, b, c, d in metrics}}
 

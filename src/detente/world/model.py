@@ -39,10 +39,7 @@ class WarModel:
     home: np.ndarray                 # (R,) bool: Russia's supply bases (its own territory, Crimea)
     occupiable: np.ndarray           # (R,) bool: Russian control here is an occupation (not home ground)
     left_bank_share: np.ndarray      # (R,) share east of the Dnipro for split regions, NaN elsewhere
-    neighbours: np.ndarray           # (R, K) neighbour indices padded with R (a dummy column)
-    neighbour_across_dnipro: np.ndarray  # (R, K) bool
-    neighbour_bank: np.ndarray       # (R, K) 0 plain, 1 split neighbour seen from the right bank, 2 from the left
-    neighbour_left_share: np.ndarray  # (R, K) the split neighbour's left-bank share (1 elsewhere)
+    edges: "EdgeList"                # directed land borders, grouped by region, with their Dnipro kind
     home_distance_km: np.ndarray     # (R,) distance to the nearest home base
     sides: dict[str, Any]            # field -> (2,) or (N, 2)
     regions: dict[str, Any]          # field -> (R,) or (N, R)
@@ -120,48 +117,63 @@ def compile_model(scenario: Scenario, geography: Geography | None = None) -> War
                     uncertain[(key, name)] = p
         return out
 
-    neighbours, across = _neighbour_table(geo)
-    bank_mode, left_share = _bank_table(geo, neighbours, left_bank)
+    edges = _edge_list(geo, left_bank)
     home_points = np.flatnonzero(home)
     home_distance = geo.distance_km[:, home_points].min(axis=1) if home_points.size else np.zeros(R)
     return WarModel(
         geography=geo, region_ids=geo.ids, backer_ids=backer_ids, horizon_weeks=scenario.horizon_weeks,
         area=geo.area_km2.astype(float), hostile_population=(geo.population * geo.hostility).astype(float),
         contestable=contestable, home=home, occupiable=contestable & ~home & ~russian_country,
-        left_bank_share=left_bank, neighbours=neighbours, neighbour_across_dnipro=across,
-        neighbour_bank=bank_mode, neighbour_left_share=left_share,
+        left_bank_share=left_bank, edges=edges,
         home_distance_km=home_distance, sides=sides, regions=regions, backers=backers,
         combat=section(scenario.combat, "combat"), economy=section(scenario.economy, "economy"),
         occupation=section(scenario.occupation, "occupation"), uncertain=uncertain,
     )
 
 
-def _neighbour_table(geo: Geography) -> tuple[np.ndarray, np.ndarray]:
-    """Adjacency as a padded (R, K) index table, so neighbour maxima are one fancy-index and a max."""
-    R = len(geo.ids)
-    lists = [np.flatnonzero(geo.adjacent[r]) for r in range(R)]
-    K = max(1, max(len(x) for x in lists))
-    table = np.full((R, K), R, dtype=np.intp)
-    across = np.zeros((R, K), bool)
-    for r, nbrs in enumerate(lists):
-        table[r, : len(nbrs)] = nbrs
-        across[r, : len(nbrs)] = geo.dnipro_crossing[r, nbrs]
-    return table, across
+@dataclass(frozen=True)
+class EdgeList:
+    """Land borders as padded neighbour tables, so "is there Russian-held ground next door?" is a few
+    row gathers and ORs over a run-minor (R, N) array.
+
+    `land[r]` lists the n bordering r that reach it without crossing the Dnipro, `across[r]` those whose
+    border runs along the river, `adjacent[r]` every neighbour. Neighbours the Dnipro splits
+    are listed in `split_edges` as (r, n, land threshold, river threshold): Russia holding a share c of
+    such a neighbour n with left-bank share l reaches a right-bank r by land only when it holds more than
+    the left bank, c > l + (1 − l)/2, and across the river when c > l/2 (mirrored for a left-bank r)."""
+
+    land: np.ndarray        # (R, K) neighbour slots reached by land, padded with R (a region never held)
+    across: np.ndarray      # (R, K') neighbour slots across the Dnipro, padded with R
+    adjacent: np.ndarray    # (R, K'') every neighbour, padded with R
+    split_edges: tuple[tuple[int, int, float, float], ...]
 
 
-def _bank_table(geo: Geography, neighbours: np.ndarray, left_bank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """How a region sees each neighbour the Dnipro splits: only the neighbour's ground on its own bank is
-    reachable by land; the rest lies across the river."""
+def _edge_list(geo: Geography, left_bank: np.ndarray) -> EdgeList:
     R = len(geo.ids)
-    mode = np.zeros(neighbours.shape, np.int8)
-    share = np.full(neighbours.shape, 0.5)  # unused where mode is 0; 0.5 keeps the arithmetic finite
+    land, across = np.zeros((R, R)), np.zeros((R, R))
+    split_edges = []
     for r in range(R):
-        for k, n in enumerate(neighbours[r]):
-            if n >= R or np.isnan(left_bank[n]) or geo.dnipro_bank[r] not in ("left", "right"):
-                continue
-            mode[r, k] = 1 if geo.dnipro_bank[r] == "right" else 2
-            share[r, k] = min(max(left_bank[n], 1e-3), 1 - 1e-3)
-    return mode, share
+        for n in np.flatnonzero(geo.adjacent[r]):
+            if geo.dnipro_crossing[r, n]:
+                across[r, n] = 1.0
+            elif not np.isnan(left_bank[n]) and geo.dnipro_bank[r] in ("left", "right"):
+                share = min(max(float(left_bank[n]), 1e-3), 1 - 1e-3)
+                far_side, near_side = share + (1.0 - share) / 2.0, share / 2.0
+                if geo.dnipro_bank[r] == "right":
+                    split_edges.append((r, int(n), far_side, near_side))
+                else:
+                    split_edges.append((r, int(n), near_side, far_side))
+            else:
+                land[r, n] = 1.0
+    def table(matrix: np.ndarray) -> np.ndarray:
+        lists = [np.flatnonzero(row) for row in matrix]
+        out = np.full((R, max(1, max(len(x) for x in lists))), R, dtype=np.intp)
+        for r, items in enumerate(lists):
+            out[r, : len(items)] = items
+        return out
+
+    return EdgeList(land=table(land), across=table(across), adjacent=table(geo.adjacent),
+                    split_edges=tuple(split_edges))
 
 
 def model_key(model: WarModel, path: tuple) -> tuple:

@@ -1,0 +1,92 @@
+"""Commands to see results: serve (the dashboard), report (one HTML file), sensitivity (which assumptions matter)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from detente.cli import app
+from detente.cli.commands_war import emit_json
+
+err = Console(stderr=True)
+out = Console()
+
+
+@app.command()
+def serve(
+    port: int = typer.Option(8000, "--port", help="port to listen on"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to bind (default: this machine only)"),
+    results: Path = typer.Option(None, "--results", help="results DuckDB file [default: results/detente.duckdb]"),
+    scenarios: Path = typer.Option(Path("scenarios"), "--scenarios", help="folder of scenario files to run from the page"),
+) -> None:
+    """Start the dashboard (map over time, fan charts, comparisons, runs) on a local address."""
+    import uvicorn
+
+    from detente.store.duck import default_store_path
+    from detente.web.server import create_app
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]warning[/]: binding {host}: anyone who can reach this address can read the results "
+                  "and start runs; there is no authentication")
+    application = create_app(results or default_store_path(), scenarios)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"détente dashboard on http://{shown}:{port}/  (Ctrl-C to stop)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def report(
+    results: Path = typer.Argument(..., help="results DuckDB file"),
+    run_id: str = typer.Option(..., "--run", help="a run id from `detente runs`"),
+    output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write"),
+    weeks: str = typer.Option("0,26,52,104", "--weeks", help="weeks at which to draw the map, comma-separated"),
+    sensitivity_id: str = typer.Option(None, "--sensitivity", help="a stored sensitivity analysis to include "
+                                       "[default: the newest of this run's scenario, if any]"),
+) -> None:
+    """Write one self-contained HTML report of a stored run (opens offline)."""
+    from detente.report.html import parse_weeks, write_report
+
+    written = write_report(results, run_id, output, parse_weeks(weeks), sensitivity_id)
+    typer.echo(f"wrote {written} ({written.stat().st_size / 1e6:.1f} MB)")
+
+
+@app.command()
+def sensitivity(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    params: Path = typer.Option(..., "--params", help="YAML file of parameter ranges (parameters: {path: [lo, hi]})"),
+    method: str = typer.Option("sobol", "--method", help="sobol or morris"),
+    samples: int = typer.Option(None, "--samples", help="base samples N (Sobol: a power of two; default 256; "
+                                "Morris: trajectories, default 20)"),
+    replicates: int = typer.Option(1, "--replicates", help="runs per parameter sample, averaged"),
+    seed: int = typer.Option(0, "--seed", "-s"),
+    out_db: Path = typer.Option(None, "--out", help="results DuckDB file to store the indices in"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Vary parameters over ranges and report first-order and total indices for each outcome metric."""
+    from detente.analysis.sensitivity import ranking, run_sensitivity
+    from detente.store.duck import default_store_path
+    from detente.store.sensitivity import save_sensitivity
+
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=json_out) as bar:
+        task = bar.add_task(f"{method} {scenario.name}", total=None)
+        result = run_sensitivity(scenario, params, method, samples, replicates, seed,
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+    analysis_id = save_sensitivity(out_db or default_store_path(), result)
+    if json_out:
+        emit_json({**result.to_json(), "analysis_id": analysis_id})
+        return
+    first, total = ("S1", "ST") if method == "sobol" else ("mu*", "sigma")
+    for metric, indices in result.indices.items():
+        table = Table(title=f"{metric}: {method}, {result.runs:,} runs")
+        for column in ("parameter", first, total):
+            table.add_column(column, justify="left" if column == "parameter" else "right")
+        for name, a, b in ranking(indices, method)[:10]:
+            table.add_row(name, f"{a:.3g}", f"{b:.3g}")
+        out.print(table)
+    out.print(f"{result.runs:,} runs in {result.wall_seconds:.1f} s; stored as [bold]{analysis_id}[/]")

@@ -1,0 +1,278 @@
+"""The decision controller: actors choose options each review week, options move the engine's levers,
+actions are observed with noise and beliefs follow Bayes' rule; every choice is logged with its reasons.
+
+Per block of N runs, all arrays: each actor's option in force (N,), its hidden type (N,), each belief (N,).
+Randomness comes only from the block's own decision stream (`SeedSequence(seed, spawn_key=(block,
+DECISIONS))`), never from the engine's dynamics stream, so adding or changing decisions leaves the war's
+noise untouched and variants compare on common random numbers.
+
+Order within a week: `act` (actors in the order the scenario lists them reconsider; scripted actors every
+week, the others every `review_weeks`; then levers are written) → the engine's step → `observe` (beliefs
+of actors who watch someone who reconsidered are updated; the escalation score of the week is recorded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from detente.decisions import beliefs as bayes
+from detente.decisions import escalation
+from detente.decisions.options import LeverEntry, Situation, feature, lever_entry, write_levers
+from detente.decisions.policies import DecisionContext, Policy, make_policy
+from detente.decisions.schema import DecisionSetup
+from detente.ensemble.streams import DECISIONS, block_generator
+from detente.scenario.params import Param
+from detente.world.model import WarModel
+from detente.world.state import WarState
+
+
+def draw_param(p: Param, runs: int, rng: np.random.Generator) -> np.ndarray:
+    """One value per run: the value, or a draw where the parameter carries `between` or `spread`."""
+    if p.between:
+        return rng.uniform(p.between[0], p.between[1], size=runs)
+    if p.spread:
+        s = float(p.spread)
+        return p.value * np.exp(s * rng.standard_normal(runs) - 0.5 * s * s)
+    return np.full(runs, float(p.value))
+
+
+@dataclass(frozen=True)
+class CompiledActor:
+    """An actor's options as arrays: which levers each option sets, to what, and its escalation points."""
+
+    name: str
+    options: list[str]
+    sets: np.ndarray        # (K, E) bool
+    values: np.ndarray      # (K, E)
+    points: np.ndarray      # (K,)
+    nuclear: np.ndarray     # (K,) bool
+    announced: np.ndarray   # (K,) bool
+    types: list[str]
+    type_probs: np.ndarray  # (T,)
+
+
+@dataclass(frozen=True)
+class DecisionProgram:
+    """A scenario's decisions compiled against a model (the same for every block)."""
+
+    setup: DecisionSetup
+    actors: dict[str, CompiledActor]
+    entries: list[LeverEntry]
+
+
+def compile_program(setup: DecisionSetup, model: WarModel) -> DecisionProgram:
+    """Resolve effect names to lever cells and option actions to escalation points."""
+    names = sorted({e for a in setup.actors.values() for o in a.options.values() for e in o.effects})
+    entries = [lever_entry(n, model) for n in names]
+    actors = {}
+    for actor, a in setup.actors.items():
+        options = list(a.options)
+        sets = np.zeros((len(options), len(names)), bool)
+        values = np.zeros((len(options), len(names)))
+        for k, o in enumerate(options):
+            for e, n in enumerate(names):
+                if n in a.options[o].effects:
+                    sets[k, e] = True
+                    values[k, e] = a.options[o].effects[n].value
+        points = np.array([escalation.option_points(a.options[o].escalation) for o in options])
+        nuclear = np.array([any(escalation.category(x) == "nuclear" for x in a.options[o].escalation)
+                            for o in options])
+        announced = np.array([a.options[o].announced for o in options])
+        types = list(a.types)
+        probs = np.array([a.types[t].value for t in types]) if types else np.zeros(0)
+        actors[actor] = CompiledActor(actor, options, sets, values, points, nuclear, announced, types, probs)
+    return DecisionProgram(setup, actors, entries)
+
+
+class DecisionController:
+    """Actors choosing among options for one block of runs (the runner's `Controller` protocol)."""
+
+    def __init__(self, setup: DecisionSetup, model: WarModel):
+        self.setup = setup
+        self.program = compile_program(setup, model)
+        self.model = model
+
+    # --- lifecycle -------------------------------------------------------------------------------
+    def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
+        """Draw types and priors, put the initial options in force."""
+        self.rng = _decision_stream(rng)
+        n, self.runs, self.weeks = state.runs, state.runs, model.horizon_weeks
+        self.model, self.start_state = model, state
+        self.base = np.stack([e.read(state) for e in self.program.entries], axis=1) if self.program.entries \
+            else np.zeros((n, 0))
+        self.choice: dict[str, np.ndarray] = {}
+        self.types: dict[str, np.ndarray] = {}
+        self.policies: dict[str, Policy] = {}
+        for name, a in self.setup.actors.items():
+            compiled = self.program.actors[name]
+            self.choice[name] = np.full(n, compiled.options.index(a.initial))
+            if compiled.types:
+                probs = compiled.type_probs / compiled.type_probs.sum()
+                self.types[name] = np.searchsorted(np.cumsum(probs), self.rng.random(n), side="right").clip(
+                    0, len(probs) - 1)
+            else:
+                self.types[name] = np.full(n, -1)
+            params = {key: draw_param(getattr(a, key), n, self.rng)
+                      for key in ("risk_aversion", "temperature", "switching_cost")}
+            self.policies[name] = make_policy(a, compiled.options, params)
+        self.belief: dict[str, np.ndarray] = {}
+        self.accuracy: dict[str, np.ndarray] = {}
+        self.tables_: dict[str, np.ndarray] = {}
+        for bname, b in self.setup.beliefs.items():
+            self.belief[bname] = np.clip(draw_param(b.prior, n, self.rng), 0.0, 1.0)
+            self.accuracy[bname] = np.clip(draw_param(b.accuracy, n, self.rng), 0.0, 1.0)
+            self.tables_[bname] = bayes.likelihood_table(dict(b.likelihood), self.program.actors[b.about].options)
+        self.score = np.zeros((n, self.weeks + 1))
+        self.score[:, 0] = self._escalation()
+        self.nuclear = self._nuclear()
+        self.weeks_in = {a: np.zeros((n, len(c.options))) for a, c in self.program.actors.items()}
+        self.reviewed: set[str] = set()
+        self.log: list[dict[str, np.ndarray]] = []
+        return self._apply(state)
+
+    def act(self, state: WarState, rng: np.random.Generator) -> WarState:
+        """Actors reconsider (scripts every week, others every review), then levers follow their options."""
+        week = state.week
+        review = week % self.setup.review_weeks == 0
+        situation = Situation(self.model, self.start_state, state, self.score[:, week])
+        cache: dict[str, np.ndarray] = {}
+
+        def read(name: str) -> np.ndarray:
+            if name not in cache:
+                cache[name] = feature(name, situation)
+            return cache[name]
+
+        option_index = {a: {o: k for k, o in enumerate(c.options)} for a, c in self.program.actors.items()}
+        self.reviewed = set()
+        for name, a in self.setup.actors.items():
+            policy = self.policies[name]
+            if not (review or policy.traits.get("weekly")):
+                continue
+            compiled = self.program.actors[name]
+            held = {b: v for b, v in self.belief.items() if self.setup.beliefs[b].holder == name}
+            context = DecisionContext(week=week, runs=self.runs, current=self.choice[name],
+                                      available=np.ones((self.runs, len(compiled.options)), bool), feature=read,
+                                      beliefs=held, chosen=self.choice, option_index=option_index,
+                                      own_type=self.types[name],
+                                      type_index={t: i for i, t in enumerate(compiled.types)})
+            context.available = np.stack([context.all_hold(a.options[o].available_when) for o in compiled.options],
+                                         axis=1)
+            picked = policy.choose(context, self.rng)
+            previous = self.choice[name]
+            changed = picked.option != previous
+            logged = changed | (week == 0) if policy.traits.get("weekly") else np.ones(self.runs, bool)
+            if logged.any():
+                self._log(week, name, compiled.options, previous, picked, logged, held)
+            self.choice = {**self.choice, name: picked.option}
+            self.reviewed.add(name)
+        return self._apply(state)
+
+    def observe(self, state: WarState, report: Any) -> None:
+        """Update beliefs about actors who just reconsidered; record the week's escalation score."""
+        for bname, b in self.setup.beliefs.items():
+            if b.about not in self.reviewed:
+                continue
+            compiled = self.program.actors[b.about]
+            perceived = bayes.perceive(self.choice[b.about], compiled.announced, self.accuracy[bname], self.rng)
+            self.belief[bname] = bayes.update_from_action(self.belief[bname], perceived, self.tables_[bname],
+                                                          compiled.announced, self.accuracy[bname])
+        week = report.week
+        self.score[:, week] = self._escalation()
+        self.nuclear |= self._nuclear()
+        for a, c in self.program.actors.items():
+            self.weeks_in[a][np.arange(self.runs), self.choice[a]] += 1.0
+
+    # --- outputs ---------------------------------------------------------------------------------
+    def metrics(self) -> dict[str, np.ndarray]:
+        """Escalation peak and mean, nuclear use, each option's share of weeks, final beliefs."""
+        out = dict(escalation.summary(self.score))
+        out["nuclear_use"] = self.nuclear.astype(float)
+        for a, c in self.program.actors.items():
+            total = np.maximum(self.weeks_in[a].sum(axis=1), 1.0)
+            for k, o in enumerate(c.options):
+                out[f"option_share/{a}/{o}"] = self.weeks_in[a][:, k] / total
+        for bname, value in self.belief.items():
+            out[f"belief/{bname}"] = value.copy()
+        return out
+
+    def weekly(self) -> dict[str, np.ndarray]:
+        """The weekly escalation score (N, W+1)."""
+        return {"escalation_score": self.score.copy()}
+
+    def tables(self) -> dict[str, dict[str, np.ndarray]]:
+        """The decision log: one row per actor, run and week it reconsidered (scripts: when they change)."""
+        if not self.log:
+            return {}
+        columns = self.log[0].keys()
+        return {"decisions": {c: np.concatenate([part[c] for part in self.log]) for c in columns}}
+
+    # --- internals -------------------------------------------------------------------------------
+    def _apply(self, state: WarState) -> WarState:
+        if not self.program.entries:
+            return state
+        values = self.base.copy()
+        for a, c in self.program.actors.items():
+            k = self.choice[a]
+            values += np.where(c.sets[k], c.values[k] - self.base, 0.0)
+        return write_levers(state, self.program.entries, values)
+
+    def _escalation(self) -> np.ndarray:
+        total = np.zeros(self.runs)
+        for a, c in self.program.actors.items():
+            total += c.points[self.choice[a]]
+        return total
+
+    def _nuclear(self) -> np.ndarray:
+        hit = np.zeros(self.runs, bool)
+        for a, c in self.program.actors.items():
+            hit |= c.nuclear[self.choice[a]]
+        return hit
+
+    def _log(self, week: int, actor: str, options: list[str], previous: np.ndarray, picked: Any,
+             logged: np.ndarray, held: dict[str, np.ndarray]) -> None:
+        rows = np.flatnonzero(logged)
+        names = np.array(options, dtype=object)
+        values = np.round(picked.values[rows], 4)
+        value_text = _join(len(rows), [names[k] + "=" + np.char.mod("%.4g", values[:, k]).astype(object)
+                            for k in range(len(options))])
+        belief_text = _join(len(rows), [np.full(len(rows), f"{b}=", dtype=object)
+                             + np.char.mod("%.3f", v[rows]).astype(object) for b, v in sorted(held.items())])
+        self.log.append({
+            "run": rows.astype(np.int64), "week": np.full(len(rows), week, np.int32),
+            "actor": np.full(len(rows), actor, dtype=object),
+            "option": names[picked.option[rows]], "previous": names[previous[rows]],
+            "changed": picked.option[rows] != previous[rows], "rule": picked.rule[rows].astype(np.int32),
+            "option_values": value_text, "beliefs": belief_text,
+        })
+
+
+def _join(n: int, parts: list[np.ndarray]) -> np.ndarray:
+    if not parts:
+        return np.full(n, "", dtype=object)
+    out = parts[0].astype(object)
+    for p in parts[1:]:
+        out = out + "; " + p
+    return out
+
+
+def _decision_stream(rng: np.random.Generator) -> np.random.Generator:
+    """The block's DECISIONS stream, rebuilt from the generator the runner hands to `start` (whose seed
+    sequence names the seed and block), so the stream does not depend on how many controllers run."""
+    seq = getattr(rng.bit_generator, "seed_seq", None)
+    if isinstance(seq, np.random.SeedSequence) and len(seq.spawn_key) == 2 and isinstance(seq.entropy, int):
+        return block_generator(seq.entropy, seq.spawn_key[0], DECISIONS)
+    return rng
+
+
+class DecisionControllerFactory:
+    """Builds a `DecisionController` per block (a picklable callable, for the Dask backend)."""
+
+    def __init__(self, setup: DecisionSetup):
+        self.setup = setup
+
+    def __call__(self, model: WarModel) -> DecisionController:
+        """A controller for one block."""
+        return DecisionController(self.setup, model)

@@ -1,0 +1,1 @@
+"""Seeing results: plotly figure builders and the self-contained HTML report."""

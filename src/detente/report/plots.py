@@ -1,0 +1,164 @@
+"""Plotly figure builders shared by the report and the dashboard, and the map geometry both draw.
+
+The dashboard draws its map with plotly's MapLibre choropleth (`choroplethmap`) over a blank style, which
+needs a web worker and so an http origin. A report opened from disk (file://) cannot start that worker in
+Chromium, so the report's map is drawn as filled SVG polygons in a plain lon/lat plane (aspect corrected for
+latitude): no tiles, no worker, no network, the same colours.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+import plotly.graph_objects as go
+
+# A MapLibre style with no sources and a plain background: nothing is fetched.
+BLANK_MAP_STYLE: dict[str, Any] = {"version": 8, "sources": {},
+                                   "layers": [{"id": "background", "type": "background",
+                                               "paint": {"background-color": "#e8eef3"}}]}
+MAP_CENTER = {"lon": 31.5, "lat": 49.0}
+CONTROL_COLOURS = [[0.0, "#2b6cb0"], [0.5, "#f7f7f7"], [1.0, "#c53030"]]  # Ukrainian blue → Russian red
+CHANGE_COLOURS = [[0.0, "#fffbea"], [1.0, "#7b341e"]]
+DIFF_COLOURS = [[0.0, "#2b6cb0"], [0.5, "#f7f7f7"], [1.0, "#c53030"]]
+FAN_SERIES_ORDER = ("area_gained_km2", "casualties_russia", "casualties_ukraine", "materiel_russia",
+                    "materiel_ukraine", "manpower_russia", "manpower_ukraine", "backer_will/", "leader_support/",
+                    "domestic_support", "escalation_score", "ceasefire_in_force/", "aid_delivered_eur_bn",
+                    "energy_", "partisan_activity", "garrison_russia")
+
+
+def series_order(names: list[str]) -> list[str]:
+    """Weekly series in reading order: headline first, then the rest alphabetically."""
+    def rank(name: str) -> tuple[int, str]:
+        for i, prefix in enumerate(FAN_SERIES_ORDER):
+            if name == prefix or (prefix.endswith(("/", "_")) and name.startswith(prefix)):
+                return i, name
+        return len(FAN_SERIES_ORDER), name
+    return sorted(names, key=rank)
+
+
+def is_probability_series(name: str) -> bool:
+    """Series whose mean over runs is a probability (a 0/1 indicator per run), e.g. a ceasefire in force."""
+    return name.startswith(("ceasefire_in_force/", "deal_in_force", "truce/"))
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [ring for polygon in polygons for ring in polygon]
+
+
+@lru_cache(maxsize=2)
+def _borders_cached(key: int) -> list[dict[str, Any]]:
+    from detente.world.geography import load_geography
+
+    geo = load_geography()
+    features = {f["properties"]["id"]: f for f in geo.geojson()["features"]}
+    vertices = {rid: {tuple(c) for ring in _rings(f["geometry"]) for c in ring} for rid, f in features.items()}
+    borders = []
+    for i, a in enumerate(geo.ids):
+        for j in range(i + 1, len(geo.ids)):
+            b = geo.ids[j]
+            if not geo.adjacent[i, j] or a not in features or b not in features:
+                continue
+            lon: list[float | None] = []
+            lat: list[float | None] = []
+            for ring in _rings(features[a]["geometry"]):
+                inside = [tuple(c) in vertices[b] for c in ring]
+                for k in range(len(ring) - 1):
+                    if inside[k] and inside[k + 1]:
+                        if not lon or lon[-1] is None or (lon[-1], lat[-1]) != (ring[k][0], ring[k][1]):
+                            if lon and lon[-1] is not None:
+                                lon.append(None)
+                                lat.append(None)
+                            lon.append(ring[k][0])
+                            lat.append(ring[k][1])
+                        lon.append(ring[k + 1][0])
+                        lat.append(ring[k + 1][1])
+            if lon:
+                borders.append({"a": a, "b": b, "lon": lon, "lat": lat})
+    return borders
+
+
+def shared_borders() -> list[dict[str, Any]]:
+    """The land border of each adjacent pair of regions as a polyline {a, b, lon, lat} (None breaks a line)."""
+    return _borders_cached(0)
+
+
+def front_borders(control: dict[str, float], borders: list[dict[str, Any]]) -> list[int]:
+    """Indices of the borders where control meets: one side mostly Russian-held, the other not."""
+    return [k for k, border in enumerate(borders)
+            if (control.get(border["a"], 0.0) > 0.5) != (control.get(border["b"], 0.0) > 0.5)]
+
+
+def fan_figure(name: str, weeks: dict[str, list[float]], dates: list[str]) -> go.Figure:
+    """Fan chart of one weekly series: median, 50% and 90% bands (or the mean, for a probability series)."""
+    figure = go.Figure()
+    if is_probability_series(name):
+        figure.add_trace(go.Scatter(x=dates, y=weeks["mean"], name="probability", line={"color": "#2f855a"}))
+        figure.update_yaxes(range=[0, 1], tickformat=".0%")
+    else:
+        for low, high, colour, label in (("p05", "p95", "rgba(49,130,206,0.18)", "90%"),
+                                         ("p25", "p75", "rgba(49,130,206,0.38)", "50%")):
+            figure.add_trace(go.Scatter(x=dates, y=weeks[high], line={"width": 0}, showlegend=False, hoverinfo="skip"))
+            figure.add_trace(go.Scatter(x=dates, y=weeks[low], fill="tonexty", fillcolor=colour, line={"width": 0},
+                                        name=f"{label} band"))
+        figure.add_trace(go.Scatter(x=dates, y=weeks["p50"], name="median", line={"color": "#1a365d"}))
+    figure.update_layout(title=name, height=260, margin={"l": 50, "r": 10, "t": 35, "b": 30}, showlegend=False)
+    return figure
+
+
+def svg_map_figure(values: dict[str, float], hover: dict[str, str], title: str,
+                   colourscale: list | None = None, zrange: tuple[float, float] = (0.0, 1.0),
+                   front: list[dict[str, Any]] | None = None) -> go.Figure:
+    """A map of region values drawn as filled polygons (works from file://; no tiles, no worker)."""
+    from detente.world.geography import load_geography
+
+    from plotly.colors import sample_colorscale
+
+    colourscale = colourscale or CONTROL_COLOURS
+    figure = go.Figure()
+    low, high = zrange
+    for feature in load_geography().geojson()["features"]:
+        rid = feature["properties"]["id"]
+        value = values.get(rid)
+        share = 0.0 if value is None else min(max((value - low) / (high - low), 0.0), 1.0)
+        colour = "#dddddd" if value is None else sample_colorscale(colourscale, [share])[0]
+        lon: list[float | None] = []
+        lat: list[float | None] = []
+        for polygon in (feature["geometry"]["coordinates"] if feature["geometry"]["type"] == "MultiPolygon"
+                        else [feature["geometry"]["coordinates"]]):
+            ring = polygon[0]
+            lon += [c[0] for c in ring] + [None]
+            lat += [c[1] for c in ring] + [None]
+        figure.add_trace(go.Scatter(x=lon, y=lat, fill="toself", fillcolor=colour, mode="lines",
+                                    line={"color": "#555", "width": 0.6}, name=rid,
+                                    hoveron="fills", text=hover.get(rid, rid), hoverinfo="text", showlegend=False))
+    for border in front or []:
+        figure.add_trace(go.Scatter(x=border["lon"], y=border["lat"], mode="lines", hoverinfo="skip",
+                                    line={"color": "#111", "width": 3}, showlegend=False, name="front"))
+    figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                                marker={"colorscale": colourscale, "cmin": low, "cmax": high, "color": [low],
+                                        "showscale": True, "colorbar": {"thickness": 12, "len": 0.8}}))
+    figure.update_xaxes(visible=False, range=[19.5, 41.5])
+    figure.update_yaxes(visible=False, range=[43.8, 56.5], scaleanchor="x",
+                        scaleratio=1 / math.cos(math.radians(MAP_CENTER["lat"])))
+    figure.update_layout(title=title, height=460, margin={"l": 5, "r": 5, "t": 35, "b": 5},
+                         plot_bgcolor="#e8eef3")
+    return figure
+
+
+def tornado_figure(indices: dict[str, dict[str, float]], method: str, metric: str, top: int = 15) -> go.Figure:
+    """Horizontal bars of each parameter's main and total index for one metric, most influential on top."""
+    from detente.analysis.sensitivity import ranking
+
+    rows = ranking(indices, method)[:top][::-1]
+    first, total = ("S1 (first order)", "ST (total)") if method == "sobol" else ("mu* (mean |effect|)", "sigma")
+    figure = go.Figure()
+    figure.add_trace(go.Bar(y=[r[0] for r in rows], x=[r[2] for r in rows], orientation="h", name=total,
+                            marker_color="#c53030"))
+    figure.add_trace(go.Bar(y=[r[0] for r in rows], x=[r[1] for r in rows], orientation="h", name=first,
+                            marker_color="#2b6cb0"))
+    figure.update_layout(title=f"{metric}: {method} indices", barmode="group", height=120 + 26 * len(rows),
+                         margin={"l": 260, "r": 10, "t": 35, "b": 30}, legend={"orientation": "h"})
+    return figure
