@@ -33,8 +33,15 @@ class Located:
         return None, None
 
 
+SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")}
+
+
 def _walk(node: yaml.Node, path: Path_, file: str, lines: dict[Path_, tuple[str, int]]) -> Any:
     lines[path] = (file, node.start_mark.line + 1)
+    if node.tag not in SAFE_TAGS:
+        raise InputError.single(file, f"unsupported YAML value: tag {node.tag} is not allowed in a scenario",
+                                line=node.start_mark.line + 1, field=".".join(map(str, path)),
+                                hint="write plain values (numbers, text, lists, mappings)")
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:

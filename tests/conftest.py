@@ -1,0 +1,38 @@
+"""Shared fixtures: paths of the repository, its scenarios, and the shared reference folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+BASELINE = SCENARIOS / "baseline.yaml"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def baseline_path() -> Path:
+    return BASELINE
+
+
+@pytest.fixture(scope="session")
+def baseline():
+    from detente.scenario.loader import load_scenario
+
+    return load_scenario(BASELINE)
+
+
+@pytest.fixture(scope="session")
+def baseline_model(baseline):
+    from detente.world.model import compile_model
+
+    return compile_model(baseline.scenario)
+
+
+def write_variant(tmp_path: Path, text: str, name: str = "variant.yaml") -> Path:
+    """A scenario file in tmp_path; `{baseline}` in the text is replaced by the baseline's path."""
+    path = tmp_path / name
+    path.write_text(text.replace("{baseline}", str(BASELINE)))
+    return path
