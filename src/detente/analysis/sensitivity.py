@@ -28,6 +28,7 @@ import datetime as dt
 import difflib
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -190,7 +191,9 @@ def run_sensitivity(scenario: str | Path | LoadedScenario, ranges_file: str | Pa
                       progress=(lambda done: progress(done, runs)) if progress else None)
     outcomes = {m: result.metrics[m].reshape(n_design, replicates).mean(axis=1)
                 for m in analysed_metrics(sorted(result.metrics))}
-    indices = {m: _analyse(method, problem, design, y, seed) for m, y in outcomes.items()}
+    with warnings.catch_warnings():  # SALib warns on metrics that are constant in some resamples
+        warnings.simplefilter("ignore", UserWarning)
+        indices = {m: _analyse(method, problem, design, y, seed) for m, y in outcomes.items()}
     wall = time.perf_counter() - started
     return SensitivityResult(scenario=loaded.name, scenario_hash=loaded.digest, method=method, samples=samples,
                              replicates=replicates, runs=runs, seed=seed, parameters=ranges, indices=indices,

@@ -140,8 +140,8 @@ def svg_map_figure(values: dict[str, float], hover: dict[str, str], title: str,
     figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
                                 marker={"colorscale": colourscale, "cmin": low, "cmax": high, "color": [low],
                                         "showscale": True, "colorbar": {"thickness": 12, "len": 0.8}}))
-    figure.update_xaxes(visible=False, range=[19.5, 41.5])
-    figure.update_yaxes(visible=False, range=[43.8, 56.5], scaleanchor="x",
+    figure.update_xaxes(visible=False, constrain="domain")
+    figure.update_yaxes(visible=False, scaleanchor="x", constrain="domain",
                         scaleratio=1 / math.cos(math.radians(MAP_CENTER["lat"])))
     figure.update_layout(title=title, height=460, margin={"l": 5, "r": 5, "t": 35, "b": 5},
                          plot_bgcolor="#e8eef3")
