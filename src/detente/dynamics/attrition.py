@@ -3,10 +3,12 @@
 Casualties in region r, for Russian troops R and Ukrainian troops U engaged there (Helmbold 1964; Weiss 1966):
     C_R = a_R · q_U · φ_r      · U^w · R^(1−w) · e^(σ_c ε − σ_c²/2)
     C_U = a_U · q_R · ℓ_r / φ_r · R^w · U^(1−w) · e^(σ_c ε − σ_c²/2)
-w = 1 is Lanchester's square law (aimed fire), w = ½ makes each side's losses grow with √(RU) as under area
-fire (artillery and drones, the dominant killers of this war). The ratio of losses then depends on the force
-ratio as C_R/C_U ∝ (R/U)^(1−2w): `tools/fit_helmbold.py` fits w on ~1,000 historical battles
-(Rubio-Campillo 2016) and the scenario cites that fit. φ_r = fortification × terrain of the defended region.
+w = 1 is Lanchester's square law (aimed fire: losses set by the enemy's numbers), w = 0 the logarithmic
+law (losses set by one's own exposed numbers), w = ½ losses growing with √(RU). The ratio of losses then
+depends on the force ratio as C_R/C_U ∝ (R/U)^(1−2w): `tools/fit_helmbold.py` fits w on ~1,000 historical
+battles (Rubio-Campillo 2016) and finds w ≈ 0.17, close to the logarithmic law — the bigger force loses
+more men, as under the area fire of artillery and drones that dominates this war; the scenario cites the
+fit. φ_r = fortification × terrain of the defended region.
 
 Ground change (km², positive = to Russia). Each side's effective power P_R = R q_R ℓ_r, P_U = U q_U
 (q includes each side's firepower factor) is set against the other's, defences counting for whoever
