@@ -19,6 +19,7 @@ app = typer.Typer(
 # Command modules register themselves on `app` when imported.
 from detente.cli import commands_war  # noqa: E402,F401
 from detente.cli import bargain  # noqa: E402,F401
+from detente.cli import commands_decide  # noqa: E402,F401
 from detente.cli import commands_see  # noqa: E402,F401
 
 

@@ -130,6 +130,7 @@ class DecisionController:
         self.nuclear = self._nuclear()
         self.weeks_in = {a: np.zeros((n, len(c.options))) for a, c in self.program.actors.items()}
         self.reviewed: set[str] = set()
+        self.touched = np.zeros(self.base.shape, bool)
         self.log: list[dict[str, np.ndarray]] = []
         return self._apply(state)
 
@@ -214,10 +215,14 @@ class DecisionController:
         if not self.program.entries:
             return state
         values = self.base.copy()
+        setting = np.zeros(self.base.shape, bool)
         for a, c in self.program.actors.items():
             k = self.choice[a]
             values += np.where(c.sets[k], c.values[k] - self.base, 0.0)
-        return write_levers(state, self.program.entries, values)
+            setting |= c.sets[k]
+        where = setting | self.touched
+        self.touched = setting
+        return write_levers(state, self.program.entries, values, where)
 
     def _escalation(self) -> np.ndarray:
         total = np.zeros(self.runs)

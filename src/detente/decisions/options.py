@@ -7,7 +7,8 @@ where several actors move the same lever, their departures from the lever's star
     L_e = L_e⁰ + Σ_a 1[o_a sets e] · (v_{a,o_a,e} − L_e⁰),
 
 then the lever is clipped to its range. Levers no option of any actor mentions are never written (so the
-bargaining table's levers stay the table's).
+bargaining table's levers stay the table's); an entry no option sets any more returns once to its
+starting value, and is then left alone again.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ LEVERS: dict[str, tuple[str | None, float, float]] = {
     "secondary_sanctions": (None, 0.0, 1.0),
     "mediating": (None, 0.0, 1.0),
     "pressure_on_ukraine": (None, 0.0, 1.0),
+    "truce": ("scope", 0.0, 1.0),
 }
 
 
@@ -131,19 +133,25 @@ def lever_entry(name: str, model: WarModel) -> LeverEntry:
         return LeverEntry(lever, model.region_ids.index(index))
     if kind == "backer":
         return LeverEntry(lever, model.backer_ids.index(index))
+    if kind == "scope":
+        return LeverEntry(lever, SCOPES.index(index))
     return LeverEntry(lever, SIDES[index])
 
 
-def write_levers(state: WarState, entries: list[LeverEntry], values: np.ndarray) -> WarState:
-    """A copy of the state with each entry's lever set to values[:, e], clipped to the lever's range."""
+def write_levers(state: WarState, entries: list[LeverEntry], values: np.ndarray, where: np.ndarray) -> WarState:
+    """A copy of the state with each entry's lever set to values[:, e] in the runs where[:, e] (clipped to
+    the lever's range); elsewhere the lever keeps what it has (another controller may own it there)."""
     arrays: dict[str, np.ndarray] = {}
     for e, entry in enumerate(entries):
+        if not where[:, e].any():
+            continue
         _, low, high = LEVERS[entry.lever]
         if entry.lever not in arrays:
             arrays[entry.lever] = np.array(getattr(state, entry.lever), dtype=float, copy=True)
         value = np.clip(values[:, e], low, high)
         if entry.column is None:
-            arrays[entry.lever][:] = value
+            arrays[entry.lever][:] = np.where(where[:, e], value, arrays[entry.lever])
         else:
-            arrays[entry.lever][:, entry.column] = value
+            column = arrays[entry.lever][:, entry.column]
+            arrays[entry.lever][:, entry.column] = np.where(where[:, e], value, column)
     return state.replace(**arrays) if arrays else state

@@ -91,6 +91,11 @@ class PartySetup(Strict):
                                                  "counted over the agreement's horizon")
     ratification_threshold: Probability = Field(default_factory=lambda: _p(1.0),
                                                 description="largest concession (0–1) its home will ratify")
+    public_anchor: Probability = Field(default_factory=lambda: _p(0.0),
+                                       description="how far its public judges terms against its stated ideal "
+                                                   "(1) rather than against what the war would bring (0)")
+    fall_threshold: Probability | None = Field(None, description="support below which its leader falls (the "
+                                                                 "leader's own `fall_threshold` overrides it)")
     support: SupportDynamics = Field(default_factory=SupportDynamics)
 
 
@@ -161,6 +166,8 @@ class AgreementSetup(Strict):
     """An agreement on offer: its scope (the dict key), the issues its text settles, its duration."""
 
     issues: list[str] = Field(default_factory=list, description="issues its text settles")
+    parties: list[str] | None = Field(None, description="actors whose consent it needs (default: the table's "
+                                                        "parties), e.g. Europe for a deal that lifts its sanctions")
     duration_days: Positive = Field(description="how long it runs once agreed")
     renewable: bool = Field(True, description="renewed at expiry when every party still prefers it")
     relief: Probability = Field(default_factory=lambda: _p(0.0),
@@ -190,3 +197,81 @@ class TableSetup(Strict):
         if self.rearm_factor.value < 1.0:
             raise ValueError(f"rearm_factor {self.rearm_factor.value} must be at least 1")
         return self
+
+
+def table_problems(scenario, located, file: str, region_ids: list[str]) -> list:  # noqa: ANN001
+    """Cross-references of the `table:` section: every actor, issue, region and scope it names must exist.
+
+    Called by `detente.scenario.loader.cross_reference_problems`; each problem names file, line and field.
+    """
+    import difflib
+
+    from detente.dynamics.scopes import SCOPES
+    from detente.errors import Problem
+
+    table = scenario.table
+    if table is None:
+        return []
+    problems: list[Problem] = []
+    actors = list(scenario.actors)
+
+    def flag(loc: tuple, message: str, choices: list[str], value: object = None, hint: str = "") -> None:
+        f, line = located.where(loc)
+        if not hint:
+            close = difflib.get_close_matches(str(value), choices, n=3, cutoff=0.5)
+            hint = (f"did you mean {', '.join(repr(c) for c in close)}?" if close
+                    else f"valid names: {', '.join(choices[:12])}")
+        problems.append(Problem(file=f or file, line=line, field=".".join(map(str, loc)), message=message,
+                                hint=hint, value=value))
+
+    base = ("table",)
+    if table.mediator not in scenario.actors:
+        flag(base + ("mediator",), f"the mediator '{table.mediator}' is not an actor of the scenario", actors,
+             table.mediator)
+    for i, party in enumerate(table.parties):
+        if party not in scenario.actors:
+            flag(base + ("parties", i), f"party '{party}' at the table is not an actor", actors, party)
+    for actor in table.party_setup:
+        if actor not in scenario.actors:
+            flag(base + ("party_setup", actor), f"party_setup names unknown actor '{actor}'", actors, actor)
+    issues = list(table.issues)
+    for name, issue in table.issues.items():
+        for actor in issue.positions:
+            if actor not in scenario.actors:
+                flag(base + ("issues", name, "positions", actor), f"issue '{name}' names unknown actor '{actor}'",
+                     actors, actor)
+        for key in ("regions", "beyond"):
+            for i, region in enumerate(getattr(issue, key)):
+                if region not in region_ids:
+                    flag(base + ("issues", name, key, i), f"unknown region '{region}'", region_ids, region)
+    for scope, agreement in table.agreements.items():
+        if scope not in SCOPES:
+            flag(base + ("agreements", scope), f"the war engine knows no agreement scope '{scope}'", list(SCOPES),
+                 scope)
+        for i, party in enumerate(agreement.parties or []):
+            if party not in scenario.actors:
+                flag(base + ("agreements", scope, "parties", i), f"agreement '{scope}' names unknown party '{party}'",
+                     actors, party)
+        for i, issue in enumerate(agreement.issues):
+            if issue not in table.issues:
+                flag(base + ("agreements", scope, "issues", i), f"agreement '{scope}' settles unknown issue '{issue}'",
+                     issues, issue)
+    for aid, actor in scenario.actors.items():
+        leader = actor.leader
+        depth = ("actors", aid, "leader")
+        while leader is not None:
+            for issue in leader.positions:
+                if issue not in table.issues:
+                    flag(depth + ("positions", issue), f"leader {leader.name} has a position on unknown issue "
+                                                       f"'{issue}'", issues, issue)
+                else:
+                    lo, hi = table.issues[issue].range
+                    v = leader.positions[issue].value
+                    if not lo <= v <= hi:
+                        flag(depth + ("positions", issue), f"position {v} lies outside the issue's range [{lo}, {hi}]",
+                             [], v, hint=f"give a value between {lo} and {hi}")
+            leader, depth = leader.successor, depth + ("successor",)
+    sides = {a.side for a in scenario.actors.values() if a.role == "belligerent"}
+    if not {"russia", "ukraine"} <= sides:
+        flag(base, "the table needs a belligerent actor on each side", [], hint="see `actors:`")
+    return problems

@@ -8,4 +8,13 @@ from detente.scenario.schema import Scenario
 
 def default_controllers(scenario: Scenario) -> tuple[ControllerFactory, ...]:
     """Controllers implied by the scenario's sections."""
-    return ()
+    controllers: tuple[ControllerFactory, ...] = ()
+    if scenario.decisions is not None:  # actors who choose (detente.decisions)
+        from detente.decisions.controller import DecisionControllerFactory
+
+        controllers += (DecisionControllerFactory(scenario.decisions),)
+    if scenario.table is not None:  # the bargaining table, after decisions so it reads this week's levers
+        from detente.diplomacy.table import table_controller
+
+        controllers += (table_controller(scenario),)
+    return controllers

@@ -13,7 +13,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import ValidationError
 
@@ -182,34 +183,41 @@ def _model_fields_at(loc: Path_) -> list[str]:
     """Names of the fields a scenario allows at `loc` (for suggestions on a misspelt key)."""
     from pydantic import BaseModel
 
-    model: Any = Scenario
+    current: Any = Scenario
     for part in loc:
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            info = model.model_fields.get(str(part))
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
             if info is None:
                 return []
-            model = _inner_model(info.annotation)
+            current = info.annotation
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]
+        elif get_origin(current) in (list, tuple):
+            current = get_args(current)[0]
         else:
-            model = _inner_model(model) if model else None
-            if isinstance(part, str) and not (isinstance(model, type) and issubclass(model, BaseModel)):
-                return []
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return sorted(model.model_fields)
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(current.model_fields)
     return []
 
 
-def _inner_model(annotation: Any) -> Any:
-    from typing import get_args
-
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/Union/Annotated down to the model or container a value must be."""
     from pydantic import BaseModel
 
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            options = [a for a in get_args(annotation) if a is not type(None)]
+            models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
+            containers = [a for a in options if get_origin(a) in (dict, list, tuple)]
+            annotation = (models or containers or options)[0]
+        else:
+            return annotation
 
 
 def scenario_digest(data: dict) -> str:
@@ -268,6 +276,10 @@ def cross_reference_problems(scenario: Scenario, located: Located, file: str) ->
             if bank != "split":
                 flag(("regions", region, "left_bank_share"), f"'{region}' is not split by the Dnipro (bank: {bank})",
                      "remove left_bank_share; only regions the river runs through have one")
+    from detente.decisions.checks import decision_problems  # the `decisions:` section's own checks
+    problems += decision_problems(scenario, located, file)
+    from detente.diplomacy.table_schema import table_problems  # the `table:` section's own checks
+    problems += table_problems(scenario, located, file, region_ids)
     return problems
 
 

@@ -1,0 +1,507 @@
+"""The bargaining table as a `Controller`: the front feeds the table, the table feeds the front, every week.
+
+Before the week's fighting (`act`): Ukraine's backers' extra deliveries of a quiet front arrive (rearmament,
+the commitment problem); leverage and each party's forecast are read off the front; each side decides on
+every agreement in force whether to keep it, break it or walk out (`agreements`); trust moves; where no
+agreement of a scope is in force and the mediator is at work, the mediator shuttles a text for it
+(`mediation`) and each party at the table accepts its own reading of it if it beats its outside option and
+clears its home's ratification (`ratification`); the truces in force are written to `WarState.truce`.
+After the fighting (`observe`): recent pace, intensity and aid are kept for next week's forecasts; leaders'
+support moves with the war and may bring a leader down (the successor's positions come from the scenario);
+agreements run down and expire or are renewed. Everything is an array over the N runs of a block; loops
+run over the handful of agreements, parties and relays only. The table draws from its own stream (the
+generator `start` receives), so switching the table on leaves the war's random numbers untouched.
+
+Equations and sources: the modules `agenda`, `mediation`, `ratification`, `agreements`, and docs/table.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from detente.diplomacy import agenda as ag
+from detente.diplomacy import agreements as agr
+from detente.diplomacy import mediation as med
+from detente.diplomacy import ratification as rat
+from detente.diplomacy.table_schema import TableSetup
+from detente.dynamics.scopes import FRONT, SCOPES
+from detente.engine import WeekReport
+from detente.scenario.schema import Leader, Scenario
+from detente.world.model import WarModel
+from detente.world.state import RUSSIA, UKRAINE, WarState
+
+QUARTER_WEEKS = 13
+HELD_WEEKS = {"30d": agr.duration_weeks(30), "90d": agr.duration_weeks(90)}
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """What the scenario fixes about the table: who, which issues, which agreements (no per-run values)."""
+
+    setup: TableSetup
+    actors: tuple[str, ...]
+    issues: tuple[str, ...]
+    scopes: tuple[str, ...]                 # G agreements on offer, by scope
+    scope_columns: np.ndarray               # (G,) column of WarState.truce
+    package_mask: np.ndarray                # (G, K) issues each agreement's text settles
+    durations: np.ndarray                   # (G,) weeks
+    renewable: np.ndarray                   # (G,) bool
+    at_table: np.ndarray                    # (A,) bool
+    consent: np.ndarray                     # (G, A) bool: whose acceptance each agreement needs
+    mediator: int
+    belligerents: tuple[int, int]           # actor index of Russia's and Ukraine's side
+    side_sign: np.ndarray                   # (A,) +1 Russia's side, −1 Ukraine's, 0 neither
+    leaders: tuple[tuple[Leader, ...], ...]  # per actor: the leader and his successors in turn
+
+
+def layout(scenario: Scenario) -> TableLayout:
+    """Fix the table's structure from a validated scenario (cross-references already checked)."""
+    setup = scenario.table
+    assert setup is not None
+    actors = tuple(scenario.actors)
+    issues = tuple(setup.issues)
+    scopes = tuple(setup.agreements)
+    mask = np.array([[k in setup.agreements[g].issues for k in issues] for g in scopes], float).reshape(
+        len(scopes), len(issues))
+    sides = {}
+    for i, aid in enumerate(actors):
+        party = setup.party_setup.get(aid)
+        side = (party.side if party and party.side else None) or scenario.actors[aid].side
+        sides[i] = side
+    sign = np.array([1.0 if sides[i] == "russia" else -1.0 if sides[i] == "ukraine" else 0.0
+                     for i in range(len(actors))])
+    bell = {a.side: i for i, (aid, a) in enumerate(scenario.actors.items()) if a.role == "belligerent"}
+    chains = []
+    for aid in actors:
+        chain, leader = [], scenario.actors[aid].leader
+        while leader is not None and len(chain) < 8:
+            chain.append(leader)
+            leader = leader.successor
+        chains.append(tuple(chain))
+    return TableLayout(
+        setup=setup, actors=actors, issues=issues, scopes=scopes,
+        scope_columns=np.array([SCOPES.index(g) for g in scopes], int), package_mask=mask,
+        durations=np.array([agr.duration_weeks(setup.agreements[g].duration_days.value) for g in scopes], int),
+        renewable=np.array([setup.agreements[g].renewable for g in scopes], bool),
+        at_table=np.array([a in setup.parties for a in actors]),
+        consent=np.array([[a in (setup.agreements[g].parties or setup.parties) for a in actors] for g in scopes],
+                         bool).reshape(len(scopes), len(actors)),
+        mediator=actors.index(setup.mediator),
+        belligerents=(bell["russia"], bell["ukraine"]), side_sign=sign, leaders=tuple(chains))
+
+
+def compile_agenda(lay: TableLayout, model: WarModel, runs: int, rng: np.random.Generator) -> ag.Agenda:
+    """The agenda's per-run arrays (draws where the scenario gives a spread)."""
+    setup, A, K = lay.setup, len(lay.actors), len(lay.issues)
+    low = np.array([setup.issues[k].range[0] for k in lay.issues])
+    high = np.array([setup.issues[k].range[1] for k in lay.issues])
+    ideal, salience, capability = np.full((runs, A, K), 0.5), np.zeros((runs, A, K)), np.zeros((runs, A, K))
+    status_quo, swing = np.zeros((runs, K)), np.zeros((runs, K))
+    front_area, front_unit = np.zeros((K, model.n_regions)), np.zeros(K)
+    for k, name in enumerate(lay.issues):
+        issue, span = setup.issues[name], high[k] - low[k]
+        for actor, pos in issue.positions.items():
+            a = lay.actors.index(actor)
+            ideal[:, a, k] = np.clip((ag.draw(pos.ideal, runs, rng) - low[k]) / span, 0.0, 1.0)
+            salience[:, a, k] = np.clip(ag.draw(pos.salience, runs, rng), 0.0, 1.0)
+            capability[:, a, k] = ag.draw(pos.capability, runs, rng)
+        if issue.status_quo is not None:
+            status_quo[:, k] = np.clip((ag.draw(issue.status_quo, runs, rng) - low[k]) / span, 0.0, 1.0)
+        swing[:, k] = ag.draw(issue.war_swing, runs, rng) / span
+        for rid in issue.regions:
+            r = model.region_ids.index(rid)
+            front_area[k, r] = model.area[r]
+            front_unit[k] += model.area[r]
+        for rid in issue.beyond:
+            front_area[k, model.region_ids.index(rid)] = model.area[model.region_ids.index(rid)]
+    codes = np.array([ag.NO_DEAL_CODES[setup.issues[k].no_deal] for k in lay.issues], int)
+    return ag.Agenda(issues=lay.issues, actors=lay.actors, low=low, high=high, no_deal=codes,
+                     status_quo=status_quo, war_swing=swing, front_area=front_area, front_unit=front_unit,
+                     ideal=ideal, salience=salience, capability=capability)
+
+
+class TableController:
+    """The bargaining table coupled to the war (a `detente.ensemble.runner.Controller`)."""
+
+    name = "table"
+
+    def __init__(self, scenario: Scenario, model: WarModel):
+        self.lay = layout(scenario)
+        self.model = model
+
+    # ----------------------------------------------------------------- start
+    def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
+        """Draw the per-run table parameters and set up empty books for a block of runs."""
+        self.model, self.rng, n = model, rng, state.runs
+        lay, s = self.lay, self.lay.setup
+        A, G = len(lay.actors), len(lay.scopes)
+        self.agenda = compile_agenda(lay, model, n, rng)
+        d = lambda p, default=0.0: ag.draw(p, n, rng, default)  # noqa: E731
+        parties = [s.party_setup.get(a) for a in lay.actors]
+        per_party = lambda get, default: np.stack(  # noqa: E731
+            [d(get(p)) if p is not None else np.full(n, default) for p in parties], axis=1)
+        self.optimism = per_party(lambda p: p.optimism, 0.0)
+        self.cost = per_party(lambda p: p.cost_of_war, 0.0)
+        self.threshold = per_party(lambda p: p.ratification_threshold, 1.0)
+        self.anchor = per_party(lambda p: p.public_anchor, 0.0)
+        self.war_response = per_party(lambda p: p.support.war_response, 0.0)
+        self.casualty_response = per_party(lambda p: p.support.casualty_response, 0.0)
+        self.concession_cost = per_party(lambda p: p.support.concession_cost, 0.0)
+        self.support_noise = per_party(lambda p: p.support.noise, 0.0)
+        m, f, c = s.mediation, s.forecast, s.compliance
+        self.med = {k: d(getattr(m, k)) for k in ("distortion", "relay_growth", "issue_growth", "amendment",
+                                                  "sessions_per_week", "leverage_weight", "acceptance_margin")}
+        self.fc = {k: d(getattr(f, k)) for k in ("pace_weight", "materiel_weight", "manpower_weight",
+                                                 "will_weight", "noise", "reference_casualties_per_week")}
+        self.cp = {k: d(getattr(c, k)) for k in type(c).model_fields}
+        self.rearm = d(s.rearm_factor, 1.0)
+        self.relief = np.stack([d(s.agreements[g].relief) for g in lay.scopes], axis=1).reshape(n, G)
+        self.temptation = np.zeros((n, G, 2))
+        for gi, g in enumerate(lay.scopes):
+            for side, col in (("russia", 0), ("ukraine", 1)):
+                self.temptation[:, gi, col] = d(s.agreements[g].temptation.get(side))
+        self._leader_arrays(n)
+        self.trust = self.cp["initial_trust"].copy()
+        self.pace = np.full(n, np.nan)
+        self.intensity = np.ones(n)
+        self.last_aid = np.zeros(n)
+        self.front_quiet = np.zeros(n, bool)
+        K, W = len(lay.issues), model.horizon_weeks
+        self.in_force = np.zeros((n, G), bool)
+        self.violated = np.zeros((n, G), bool)
+        self.weeks_left = np.zeros((n, G), int)
+        self.week_agreed = np.full((n, G), -1)
+        self.first_agreed = np.full((n, G), -1)
+        self.renewals = np.zeros((n, G), int)
+        self.terms = np.full((n, G, K), np.nan)
+        self.readings = np.zeros((n, G, 2, K))
+        self.divergence = np.zeros((n, G))
+        self.surplus = np.zeros((n, G, 2))
+        self.streak, self.max_streak = np.zeros((n, G), int), np.zeros((n, G), int)
+        self.weeks_in_force, self.any_in_force = np.zeros((n, G), int), np.zeros(n, int)
+        self.violations_seen = np.zeros(n)
+        self.broke_down = np.zeros(n, bool)
+        self.ended: list[dict[str, np.ndarray]] = []
+        self.series = {f"ceasefire_in_force/{g}": np.zeros((n, W + 1)) for g in lay.scopes}
+        self.series.update({f"leader_support/{lay.actors[a]}": np.zeros((n, W + 1)) for a in self.led})
+        self.trust_name = f"trust/{lay.actors[lay.belligerents[0]]}-{lay.actors[lay.belligerents[1]]}"
+        self.series[self.trust_name] = np.zeros((n, W + 1))
+        self._record(0)
+        return state
+
+    def _leader_arrays(self, n: int) -> None:
+        """Support, survival threshold and ideal points of each leader and his successors."""
+        lay, agenda = self.lay, self.agenda
+        A = len(lay.actors)
+        self.led = [a for a in range(A) if lay.leaders[a]]
+        self.generation = np.zeros((n, A), int)
+        self.support = np.ones((n, A))
+        self.fall_threshold = np.zeros((n, A))
+        self.fell_week = np.full((n, A), -1)
+        for a in self.led:
+            first = lay.leaders[a][0]
+            self.support[:, a] = ag.draw(first.domestic_support, n, self.rng)
+            party = lay.setup.party_setup.get(lay.actors[a])
+            fall = first.fall_threshold or (party.fall_threshold if party else None)
+            self.fall_threshold[:, a] = ag.draw(fall, n, self.rng, 0.0)
+            if first.ratification_threshold is not None:
+                self.threshold[:, a] = first.ratification_threshold.value
+            self._apply_positions(a, first, np.ones(n, bool))
+
+    def _apply_positions(self, a: int, leader: Leader, runs: np.ndarray) -> None:
+        """Set actor a's ideal points to the leader's, where his differ, in the given runs."""
+        for issue, value in leader.positions.items():
+            k = self.lay.issues.index(issue)
+            unit = (value.value - self.agenda.low[k]) / (self.agenda.high[k] - self.agenda.low[k])
+            self.agenda.ideal[runs, a, k] = np.clip(unit, 0.0, 1.0)
+
+    # ------------------------------------------------------------ the week
+    def _forecasts(self, state: WarState) -> tuple[np.ndarray, np.ndarray]:
+        """Leverage L (N,) and each party's forecast ρ (N, A) from the front."""
+        aid_w = np.asarray(self.model.backers["aid_per_week"], float)
+        will_all = state.backer_will * state.backer_active
+        weights = np.broadcast_to(aid_w, will_all.shape) if np.sum(aid_w) > 0 else np.ones_like(will_all)
+        will = (will_all * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9) if will_all.size else \
+            np.full(state.runs, 0.5)
+        pace = np.nan_to_num(self.pace, nan=0.0)
+        lev = rat.leverage(pace, state.materiel, state.manpower, will, self.fc["pace_weight"],
+                           self.fc["materiel_weight"], self.fc["manpower_weight"], self.fc["will_weight"])
+        noise = self.rng.standard_normal((state.runs, len(self.lay.actors)))
+        return lev, rat.forecasts(lev, self.optimism, self.lay.side_sign, self.fc["noise"], noise)
+
+    def _values(self, state: WarState, rho: np.ndarray, g: int, weeks: np.ndarray) -> np.ndarray:
+        """V_a − κ_a (N, A): each party's outside option for agreement g, net of the commitment term."""
+        agenda, mask = self.agenda, self.lay.package_mask[g]
+        line = ag.front_line(state.control, self.model.area, agenda.front_area, agenda.front_unit)
+        no_deal = ag.no_deal_points(agenda, rho, line, *self.lay.belligerents)
+        value = rat.outside_option(no_deal, agenda.salience, mask, self.cost, self.relief[:, g], self.intensity)
+        if self.lay.scope_columns[g] == FRONT:
+            production = np.asarray(self.model.sides["production_per_week"], float)
+            after = rat.rearmed_forecast(rho, state.materiel, production, self.last_aid, self.rearm, weeks,
+                                         self.fc["materiel_weight"])
+            stake = ag.stake(agenda, *self.lay.belligerents)
+            value = value - rat.commitment_term(rho, after, stake, self.cp["shadow_of_future"])
+        return value
+
+    def act(self, state: WarState, rng: np.random.Generator) -> WarState:
+        """Before the fighting: rearm, keep or break agreements, negotiate, and set the truces."""
+        week = state.week + 1
+        if self.front_quiet.any():
+            extra = np.where(self.front_quiet, (self.rearm - 1.0) * self.last_aid, 0.0)
+            materiel = state.materiel.copy()
+            materiel[:, UKRAINE] += extra
+            state = state.replace(materiel=materiel)
+        lev, rho = self._forecasts(state)
+        self._comply(state, rho, week)
+        self._negotiate(state, lev, rho, week)
+        truce = agr.truce_levels(self.in_force, self.violated, self.cp["violation_share"], self.lay.scope_columns,
+                                 len(SCOPES))
+        front = self.lay.scope_columns == FRONT
+        self.front_quiet = (self.in_force[:, front] & ~self.violated[:, front]).any(axis=1) if front.any() else \
+            np.zeros(state.runs, bool)
+        return state.replace(truce=np.maximum(truce, 0.0))
+
+    def _surplus(self, state: WarState, rho: np.ndarray, g: int, readings: np.ndarray,
+                 weeks: np.ndarray) -> np.ndarray:
+        """U_a(x̃_a) − V_a + κ_a (N, A) for agreement g, with readings (N, A, K)."""
+        mask = self.lay.package_mask[g]
+        utility = ag.text_utility(readings, self.agenda.ideal, self.agenda.salience, mask)
+        return utility - self._values(state, rho, g, weeks)
+
+    def _loss(self, state: WarState, rho: np.ndarray, g: int, readings: np.ndarray) -> np.ndarray:
+        """What a party's public sees conceded (N, A), against its reference point (see `ratification`)."""
+        mask = self.lay.package_mask[g]
+        line = ag.front_line(state.control, self.model.area, self.agenda.front_area, self.agenda.front_unit)
+        no_deal = ag.no_deal_points(self.agenda, rho, line, *self.lay.belligerents)
+        expected = rat.outside_option(no_deal, self.agenda.salience, mask, 0.0, 0.0, self.intensity)
+        utility = ag.text_utility(readings, self.agenda.ideal, self.agenda.salience, mask)
+        return rat.public_concession(utility, expected, self.anchor)
+
+    def _comply(self, state: WarState, rho: np.ndarray, week: int) -> None:
+        """Each side keeps, breaks or walks out of each agreement in force; trust moves; breakdown."""
+        n, G = state.runs, len(self.lay.scopes)
+        self.violated = np.zeros((n, G), bool)
+        if not self.in_force.any():
+            self.trust = agr.trust_after(self.trust, np.zeros(n, bool), self.cp["trust_loss"],
+                                         self.cp["trust_recovery"])
+            return
+        r, u = self.lay.belligerents
+        for g in range(G):
+            readings = np.broadcast_to(self.agenda.ideal, self.agenda.ideal.shape).copy()
+            readings[:, r], readings[:, u] = self.readings[:, g, 0], self.readings[:, g, 1]
+            surplus = self._surplus(state, rho, g, readings, self.weeks_left[:, g])
+            self.surplus[:, g] = surplus[:, [r, u]]
+        outsider = np.stack([~self.lay.consent[:, r], ~self.lay.consent[:, u]], axis=1).astype(float)  # (G, 2)
+        extra = self.cp["fragility"][:, None, None] * self.divergence[:, :, None] + \
+            self.cp["outsider_defection"][:, None, None] * outsider[None]
+        broke = agr.violations(self.temptation, extra, self.surplus, self.cp["shadow_of_future"],
+                               self.cp["violation_noise"], self.rng.standard_normal((n, G, 2)), self.in_force)
+        left = agr.walkouts(self.surplus, self.cp["walkout_margin"], self.in_force)
+        active = self.in_force.any(axis=1)
+        seen = agr.observed(broke.any(axis=(1, 2)), self.cp["detection"], self.cp["false_alarm"],
+                            self.rng.random(n), self.rng.random(n)) & active
+        self.violations_seen += seen
+        self.trust = agr.trust_after(self.trust, seen, self.cp["trust_loss"], self.cp["trust_recovery"])
+        collapse = active & (self.trust < self.cp["breakdown_trust"])
+        self.broke_down |= collapse
+        how = np.where(collapse[:, None], agr.BREAKDOWN,
+                       np.where(left[:, :, 0], agr.WALKOUT_RUSSIA, np.where(left[:, :, 1], agr.WALKOUT_UKRAINE, 0)))
+        self._end(how * self.in_force, week)
+        self.violated = broke.any(axis=2) & self.in_force
+
+    def _negotiate(self, state: WarState, lev: np.ndarray, rho: np.ndarray, week: int) -> None:
+        """Where an agreement of a scope is not in force, the mediator shuttles a text and the parties decide."""
+        lay, agenda, n = self.lay, self.agenda, state.runs
+        session = (state.mediating > 0) & (self.rng.random(n) < self.med["sessions_per_week"])
+        scale = np.exp(self.med["leverage_weight"][:, None] * lay.side_sign * lev[:, None] / 2.0)
+        weight = agenda.capability * agenda.salience * scale[:, :, None]
+        r, u = lay.belligerents
+        for g in range(len(lay.scopes)):
+            eligible = session & ~self.in_force[:, g]
+            if not eligible.any():
+                continue
+            mask, consent = lay.package_mask[g], lay.consent[g]
+            present = np.broadcast_to(consent | (np.arange(len(lay.actors)) == lay.mediator), (n, len(lay.actors)))
+            fallback = np.where(agenda.no_deal == ag.STATUS_QUO, agenda.status_quo, agenda.ideal[:, lay.mediator])
+            draft = med.compromise_draft(agenda.ideal, weight, present, fallback)
+            result = med.shuttle(draft, agenda.ideal, agenda.salience, weight, present, mask,
+                                 lay.setup.mediation.rounds, self.med["distortion"], self.med["relay_growth"],
+                                 self.med["issue_growth"], self.med["amendment"], self.rng)
+            weeks = np.full(n, lay.durations[g])
+            surplus = self._surplus(state, rho, g, result.readings, weeks)
+            surplus[:, u] += state.pressure_on_ukraine
+            need = self.med["acceptance_margin"] * (1.0 - self.trust)
+            conceded = self._loss(state, rho, g, result.readings)
+            ok = (surplus > need[:, None]) & rat.ratifies(conceded, self.support, self.threshold,
+                                                          self.concession_cost, self.fall_threshold)
+            cares = (agenda.salience * mask).sum(axis=-1) > 0  # a party with no stake in its issues abstains
+            agreed = eligible & np.all(ok | ~consent | ~cares, axis=1)
+            if not agreed.any():
+                continue
+            self.in_force[:, g] |= agreed
+            self.weeks_left[agreed, g] = lay.durations[g]
+            self.week_agreed[agreed, g] = week
+            self.renewals[agreed, g] = 0
+            self.first_agreed[:, g] = np.where(agreed & (self.first_agreed[:, g] < 0), week, self.first_agreed[:, g])
+            self.terms[agreed, g] = np.where(mask > 0, agenda.to_units(result.text[agreed]), np.nan)
+            self.readings[agreed, g, 0] = result.readings[agreed, r]
+            self.readings[agreed, g, 1] = result.readings[agreed, u]
+            self.divergence[agreed, g] = result.divergence[agreed]
+            signed = agreed[:, None] & consent
+            self.support = np.where(signed, np.clip(self.support - self.concession_cost * conceded, 0.0, 1.0),
+                                    self.support)
+
+    def _end(self, how: np.ndarray, week: int) -> None:
+        """Close the agreements where how (N, G) is non-zero, recording each as a row."""
+        runs, gs = np.nonzero(how)
+        if runs.size == 0:
+            return
+        self.ended.append({"run": runs, "g": gs, "week_agreed": self.week_agreed[runs, gs],
+                           "week_ended": np.full(runs.size, week), "how": how[runs, gs],
+                           "renewals": self.renewals[runs, gs], "divergence": self.divergence[runs, gs],
+                           "terms": self.terms[runs, gs]})
+        self.in_force[runs, gs] = False
+        self.weeks_left[runs, gs] = 0
+
+    def observe(self, state: WarState, report: WeekReport) -> None:
+        """After the fighting: pace, intensity, aid; leaders' support and falls; agreements run down."""
+        week, lay = report.week, self.lay
+        gain = report.ground_km2.sum(axis=1)
+        self.pace = np.where(np.isnan(self.pace), gain, 0.75 * self.pace + 0.25 * gain)
+        self.intensity = report.casualties.sum(axis=1) / self.fc["reference_casualties_per_week"]
+        self.last_aid = report.aid.sum(axis=1) if report.aid.size else np.zeros(state.runs)
+        self._leaders(report, week)
+        counting = self.in_force.copy()
+        self.weeks_left = np.where(self.in_force, self.weeks_left - 1, self.weeks_left)
+        due = self.in_force & (self.weeks_left <= 0)
+        need = (self.med["acceptance_margin"] * (1.0 - self.trust))[:, None, None]
+        renew = due & lay.renewable & (self.surplus > need).all(axis=2) & ~self.violated
+        self.weeks_left = np.where(renew, lay.durations, self.weeks_left)
+        self.renewals += renew
+        self._end(np.where(due & ~renew, agr.EXPIRED, 0), week)
+        self.streak = np.where(counting, self.streak + 1, 0)
+        self.max_streak = np.maximum(self.max_streak, self.streak)
+        self.weeks_in_force += counting
+        self.any_in_force += counting[:, lay.scope_columns != SCOPES.index("prisoner_exchange")].any(axis=1)
+        self._record(week, counting)
+
+    def _leaders(self, report: WeekReport, week: int) -> None:
+        """Support moves with the war; a leader below his threshold falls and his successor takes over."""
+        n, sign = report.casualties.shape[0], self.lay.side_sign
+        gained = report.ground_km2.sum(axis=1)[:, None] * sign
+        losses = np.where(sign > 0, report.casualties[:, RUSSIA:RUSSIA + 1],
+                          np.where(sign < 0, report.casualties[:, UKRAINE:UKRAINE + 1], 0.0))
+        noise = self.rng.standard_normal(self.support.shape)
+        moved = rat.support_after(self.support, gained, losses, self.war_response, self.casualty_response,
+                                  self.support_noise, noise)
+        for a in self.led:
+            self.support[:, a] = moved[:, a]
+            falls = self.support[:, a] < self.fall_threshold[:, a]
+            if not falls.any():
+                continue
+            self.fell_week[:, a] = np.where(falls & (self.fell_week[:, a] < 0), week, self.fell_week[:, a])
+            chain, advanced = self.lay.leaders[a], np.zeros(n, bool)
+            for gen in range(len(chain) - 1):
+                turn = falls & (self.generation[:, a] == gen) & ~advanced
+                if not turn.any():
+                    continue
+                successor = chain[gen + 1]
+                advanced |= turn
+                self.generation[turn, a] = gen + 1
+                self.support[turn, a] = successor.domestic_support.value
+                self.fall_threshold[turn, a] = successor.fall_threshold.value if successor.fall_threshold else 0.0
+                if successor.ratification_threshold is not None:
+                    self.threshold[turn, a] = successor.ratification_threshold.value
+                self._apply_positions(a, successor, turn)
+            self.fall_threshold[falls & ~advanced, a] = 0.0  # no successor named: his line carries on
+
+    def _record(self, week: int, counting: np.ndarray | None = None) -> None:
+        if counting is None:
+            counting = np.zeros_like(self.in_force)
+        for g, scope in enumerate(self.lay.scopes):
+            self.series[f"ceasefire_in_force/{scope}"][:, week] = counting[:, g]
+        for a in self.led:
+            self.series[f"leader_support/{self.lay.actors[a]}"][:, week] = self.support[:, a]
+        self.series[self.trust_name][:, week] = self.trust
+
+    # -------------------------------------------------------------- outputs
+    def metrics(self) -> dict[str, np.ndarray]:
+        """Per-run outcomes: ceasefires agreed by quarter and held, weeks in force, leaders fallen, terms settled."""
+        lay, W = self.lay, self.model.horizon_weeks
+        out: dict[str, np.ndarray] = {}
+        quarters = -(-W // QUARTER_WEEKS)
+        for g, scope in enumerate(lay.scopes):
+            first = self.first_agreed[:, g]
+            for q in range(1, quarters + 1):
+                out[f"ceasefire_agreed_by_q{q}/{scope}"] = ((first > 0) & (first <= q * QUARTER_WEEKS)).astype(float)
+            out[f"ceasefire_agreed/{scope}"] = (first > 0).astype(float)
+            for label, weeks in HELD_WEEKS.items():
+                out[f"ceasefire_held_{label}/{scope}"] = (self.max_streak[:, g] >= weeks).astype(float)
+            out[f"deal_weeks_in_force/{scope}"] = self.weeks_in_force[:, g].astype(float)
+        out["deal_weeks_in_force"] = self.any_in_force.astype(float)
+        for a in self.led:
+            out[f"leader_fell/{lay.actors[a]}"] = (self.fell_week[:, a] > 0).astype(float)
+        settled = np.zeros((self.in_force.shape[0], len(lay.issues)), bool)
+        for g in range(len(lay.scopes)):
+            settled |= (self.first_agreed[:, g] > 0)[:, None] & (lay.package_mask[g] > 0)
+        for k, issue in enumerate(lay.issues):
+            if lay.package_mask[:, k].any():
+                out[f"settled/{issue}"] = settled[:, k].astype(float)
+        out["violations_observed"] = self.violations_seen.copy()
+        out["agreements_broke_down"] = self.broke_down.astype(float)
+        out[self.trust_name.replace("trust/", "trust_final/")] = self.trust.copy()
+        return out
+
+    def weekly(self) -> dict[str, np.ndarray]:
+        """Weekly per-run series: ceasefire in force per scope (0/1), leaders' support, trust."""
+        return dict(self.series)
+
+    def tables(self) -> dict[str, dict[str, np.ndarray]]:
+        """Rows: `agreements` (one per agreement: scope, weeks, how it ended, terms) and `leaders_fallen`."""
+        lay = self.lay
+        open_runs, open_g = np.nonzero(self.in_force)
+        parts = self.ended + [{"run": open_runs, "g": open_g, "week_agreed": self.week_agreed[open_runs, open_g],
+                               "week_ended": np.full(open_runs.size, -1),
+                               "how": np.full(open_runs.size, agr.IN_FORCE),
+                               "renewals": self.renewals[open_runs, open_g],
+                               "divergence": self.divergence[open_runs, open_g],
+                               "terms": self.terms[open_runs, open_g]}]
+        cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+        scopes = np.array(lay.scopes, dtype=object)
+        how = np.array(agr.HOW_ENDED, dtype=object)
+        rows: dict[str, np.ndarray] = {
+            "run": cat["run"].astype(np.int64), "scope": scopes[cat["g"]] if cat["g"].size else scopes[:0],
+            "week_agreed": cat["week_agreed"].astype(np.int32), "week_ended": cat["week_ended"].astype(np.int32),
+            "how_ended": how[cat["how"]] if cat["how"].size else how[:0],
+            "renewals": cat["renewals"].astype(np.int32), "divergence": cat["divergence"].astype(float)}
+        terms = cat["terms"].reshape(-1, len(lay.issues))
+        for k, issue in enumerate(lay.issues):
+            rows[f"terms_{issue}"] = terms[:, k].astype(float)
+        runs, actors = np.nonzero(self.fell_week > 0)
+        leaders = {"run": runs.astype(np.int64), "actor": np.array(lay.actors, dtype=object)[actors],
+                   "week_fell": self.fell_week[runs, actors].astype(np.int32)}
+        return {"agreements": rows, "leaders_fallen": leaders}
+
+
+def table_controller(scenario: Scenario):  # noqa: ANN201
+    """The factory `default_controllers` lists: a TableController for each block's model."""
+    return lambda model: TableController(scenario, model)
+
+
+def conditional_terms(tables: dict[str, dict[str, np.ndarray]], scope: str) -> dict[str, dict[str, float]]:
+    """Median and 10–90% interval of each issue's agreed terms, over the agreements of a scope that settled it."""
+    rows = tables.get("agreements", {})
+    if not rows or len(rows.get("run", [])) == 0:
+        return {}
+    pick = rows["scope"] == scope
+    out = {}
+    for key, values in rows.items():
+        if key.startswith("terms_"):
+            v = np.asarray(values, float)[pick]
+            v = v[~np.isnan(v)]
+            if v.size:
+                out[key.removeprefix("terms_")] = {"n": float(v.size), "p10": float(np.quantile(v, 0.1)),
+                                                   "p50": float(np.median(v)), "p90": float(np.quantile(v, 0.9))}
+    return out
