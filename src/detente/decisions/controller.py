@@ -23,7 +23,7 @@ from detente.decisions import escalation
 from detente.decisions.options import LeverEntry, Situation, feature, lever_entry, write_levers
 from detente.decisions.policies import DecisionContext, Policy, make_policy
 from detente.decisions.schema import DecisionSetup
-from detente.ensemble.streams import DECISIONS, block_generator
+from detente.ensemble.streams import BLOCK_RUNS, DECISIONS, block_generator
 from detente.scenario.params import Param
 from detente.world.model import WarModel
 from detente.world.state import WarState
@@ -99,6 +99,9 @@ class DecisionController:
     def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
         """Draw types and priors, put the initial options in force."""
         self.rng = _decision_stream(rng)
+        seq = getattr(rng.bit_generator, "seed_seq", None)
+        block = seq.spawn_key[0] if isinstance(seq, np.random.SeedSequence) and seq.spawn_key else 0
+        self.logging = block * BLOCK_RUNS < LOGGED_RUNS  # the log is kept for the first runs only
         n, self.runs, self.weeks = state.runs, state.runs, model.horizon_weeks
         self.model, self.start_state = model, state
         self.base = np.stack([e.read(state) for e in self.program.entries], axis=1) if self.program.entries \
@@ -165,7 +168,7 @@ class DecisionController:
             previous = self.choice[name]
             changed = picked.option != previous
             logged = changed | (week == 0) if policy.traits.get("weekly") else np.ones(self.runs, bool)
-            if logged.any():
+            if self.logging and logged.any():
                 self._log(week, name, compiled.options, previous, picked, logged, held)
             self.choice = {**self.choice, name: picked.option}
             self.reviewed.add(name)
@@ -252,6 +255,9 @@ class DecisionController:
             "changed": picked.option[rows] != previous[rows], "rule": picked.rule[rows].astype(np.int32),
             "option_values": value_text, "beliefs": belief_text,
         })
+
+
+LOGGED_RUNS = 1000  # the decision log covers the ensemble's first runs: enough to explain, flat in memory
 
 
 def _join(n: int, parts: list[np.ndarray]) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from detente.decisions.controller import LOGGED_RUNS
 from detente.errors import DetenteError
 
 
@@ -44,6 +45,9 @@ def explain_decision(results: str | Path, run: int, week: int, run_id: str | Non
            "WHERE run_id = ? AND run = ? AND week <= ?" + (" AND actor = ?" if actor else "") +
            " QUALIFY row_number() OVER (PARTITION BY actor ORDER BY week DESC) = 1 ORDER BY actor")
     rows = store.query(sql, [run_id, run, week] + ([actor] if actor else []))
+    if not rows and run >= LOGGED_RUNS:
+        raise DetenteError(f"decisions are logged for runs 0 … {LOGGED_RUNS - 1} of an ensemble (run {run} is not); "
+                           "pick one of those")
     if not rows:
         raise DetenteError(f"no decision logged up to week {week} of run {run}" + (f" for '{actor}'" if actor else ""))
     return {"run_id": run_id, "scenario": scenario, "run": run, "week": week,

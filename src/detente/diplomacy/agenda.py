@@ -88,21 +88,27 @@ def concession(text: np.ndarray, ideal: np.ndarray, salience: np.ndarray, mask: 
 
 def front_line(control: np.ndarray, area: np.ndarray, front_area: np.ndarray, front_unit: np.ndarray) -> np.ndarray:
     """ℓ_k: Russian-held area of the counted regions over the unit area (N, K); 0 for issues not on the front."""
-    held = (control * area) @ front_area.T
-    return np.where(front_unit > 0, held / np.where(front_unit > 0, front_unit, 1.0), 0.0)
+    line = np.zeros((control.shape[0], front_area.shape[0]))
+    for k in np.flatnonzero(front_unit > 0):  # one or two issues: a sum over their regions beats a matrix product
+        regions = np.flatnonzero(front_area[k])
+        line[:, k] = control[:, regions] @ front_area[k, regions] / front_unit[k]
+    return line
 
 
-def no_deal_points(agenda: Agenda, rho: np.ndarray, line: np.ndarray, russia: int, ukraine: int) -> np.ndarray:
-    """Each actor's expected utility of no deal on each issue, u_ak (N, A, K), as in the module docstring."""
-    y = agenda.ideal
-    sq = 1.0 - np.abs(agenda.status_quo[:, None, :] - y)
+def no_deal_points(agenda: Agenda, rho: np.ndarray, line: np.ndarray, russia: int, ukraine: int,
+                   issues: np.ndarray | None = None) -> np.ndarray:
+    """Each actor's expected utility of no deal on each issue, u_ak (N, A, K), as in the module docstring;
+    with `issues`, only those columns (N, A, len(issues)) — the status-quo ones never change in a run."""
+    k = np.arange(len(agenda.issues)) if issues is None else np.asarray(issues)
+    y = agenda.ideal[:, :, k]
+    sq = 1.0 - np.abs(agenda.status_quo[:, None, k] - y)
     rho3 = rho[:, :, None]
     war = rho3 * (1.0 - np.abs(y[:, russia: russia + 1, :] - y)) + \
         (1.0 - rho3) * (1.0 - np.abs(y[:, ukraine: ukraine + 1, :] - y))
-    line_unit = (line - agenda.low) / (agenda.high - agenda.low)
-    expected_line = np.clip(line_unit[:, None, :] + (rho3 - 0.5) * agenda.war_swing[:, None, :], 0.0, 1.0)
+    line_unit = (line[:, k] - agenda.low[k]) / (agenda.high[k] - agenda.low[k])
+    expected_line = np.clip(line_unit[:, None, :] + (rho3 - 0.5) * agenda.war_swing[:, None, k], 0.0, 1.0)
     front = 1.0 - np.abs(expected_line - y)
-    code = agenda.no_deal
+    code = agenda.no_deal[k]
     return np.where(code == STATUS_QUO, sq, np.where(code == WAR, war, front))
 
 

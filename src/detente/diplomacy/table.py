@@ -54,6 +54,8 @@ class TableLayout:
     belligerents: tuple[int, int]           # actor index of Russia's and Ukraine's side
     side_sign: np.ndarray                   # (A,) +1 Russia's side, −1 Ukraine's, 0 neither
     leaders: tuple[tuple[Leader, ...], ...]  # per actor: the leader and his successors in turn
+    negotiators: tuple[np.ndarray, ...]     # per agreement: actors at its shuttle (consenting parties, mediator)
+    issue_index: tuple[np.ndarray, ...]     # per agreement: the issues its text settles
 
 
 def layout(scenario: Scenario) -> TableLayout:
@@ -80,15 +82,18 @@ def layout(scenario: Scenario) -> TableLayout:
             chain.append(leader)
             leader = leader.successor
         chains.append(tuple(chain))
+    consent = np.array([[a in (setup.agreements[g].parties or setup.parties) for a in actors] for g in scopes],
+                       bool).reshape(len(scopes), len(actors))
+    mediator = actors.index(setup.mediator)
+    negotiators = tuple(np.flatnonzero(consent[g] | (np.arange(len(actors)) == mediator)) for g in range(len(scopes)))
     return TableLayout(
+        negotiators=negotiators, issue_index=tuple(np.flatnonzero(row) for row in mask),
         setup=setup, actors=actors, issues=issues, scopes=scopes,
         scope_columns=np.array([SCOPES.index(g) for g in scopes], int), package_mask=mask,
         durations=np.array([agr.duration_weeks(setup.agreements[g].duration_days.value) for g in scopes], int),
         renewable=np.array([setup.agreements[g].renewable for g in scopes], bool),
         at_table=np.array([a in setup.parties for a in actors]),
-        consent=np.array([[a in (setup.agreements[g].parties or setup.parties) for a in actors] for g in scopes],
-                         bool).reshape(len(scopes), len(actors)),
-        mediator=actors.index(setup.mediator),
+        consent=consent, mediator=mediator,
         belligerents=(bell["russia"], bell["ukraine"]), side_sign=sign, leaders=tuple(chains))
 
 
@@ -164,6 +169,10 @@ class TableController:
                 self.temptation[:, gi, col] = d(s.agreements[g].temptation.get(side))
         self._leader_arrays(n)
         self.trust = self.cp["initial_trust"].copy()
+        self.stake = ag.stake(self.agenda, *lay.belligerents)
+        self.moving_issues = np.flatnonzero(self.agenda.no_deal != ag.STATUS_QUO)
+        line0 = ag.front_line(state.control, model.area, self.agenda.front_area, self.agenda.front_unit)
+        self.no_deal = ag.no_deal_points(self.agenda, np.full((n, A), 0.5), line0, *lay.belligerents)
         self.pace = np.full(n, np.nan)
         self.intensity = np.ones(n)
         self.last_aid = np.zeros(n)
@@ -231,19 +240,38 @@ class TableController:
         noise = self.rng.standard_normal((state.runs, len(self.lay.actors)))
         return lev, rat.forecasts(lev, self.optimism, self.lay.side_sign, self.fc["noise"], noise)
 
-    def _values(self, state: WarState, rho: np.ndarray, g: int, weeks: np.ndarray) -> np.ndarray:
-        """V_a − κ_a (N, A): each party's outside option for agreement g, net of the commitment term."""
-        agenda, mask = self.agenda, self.lay.package_mask[g]
-        line = ag.front_line(state.control, self.model.area, agenda.front_area, agenda.front_unit)
-        no_deal = ag.no_deal_points(agenda, rho, line, *self.lay.belligerents)
-        value = rat.outside_option(no_deal, agenda.salience, mask, self.cost, self.relief[:, g], self.intensity)
+    def _values(self, state: WarState, rho: np.ndarray, g: int, weeks: np.ndarray, idx: np.ndarray,
+                who: np.ndarray) -> np.ndarray:
+        """V_a − κ_a (m, P): outside options for agreement g of the parties `who` in the runs `idx`, over the
+        issues g settles (rho is this week's (N, A) forecast)."""
+        issues = self.lay.issue_index[g]
+        pairs, triples = np.ix_(idx, who), np.ix_(idx, who, issues)
+        ones = np.ones(issues.size)
+        value = rat.outside_option(self.no_deal[triples], self.agenda.salience[triples], ones, self.cost[pairs],
+                                   self.relief[idx, g], self.intensity[idx])
         if self.lay.scope_columns[g] == FRONT:
             production = np.asarray(self.model.sides["production_per_week"], float)
-            after = rat.rearmed_forecast(rho, state.materiel, production, self.last_aid, self.rearm, weeks,
-                                         self.fc["materiel_weight"])
-            stake = ag.stake(agenda, *self.lay.belligerents)
-            value = value - rat.commitment_term(rho, after, stake, self.cp["shadow_of_future"])
+            production = production[idx] if production.ndim == 2 else production
+            after = rat.rearmed_forecast(rho[pairs], state.materiel[idx], production, self.last_aid[idx],
+                                         self.rearm[idx], weeks, self.fc["materiel_weight"][idx])
+            value = value - rat.commitment_term(rho[pairs], after, self.stake[pairs], self.cp["shadow_of_future"][idx])
         return value
+
+    def _surplus(self, state: WarState, rho: np.ndarray, g: int, readings: np.ndarray, weeks: np.ndarray,
+                 idx: np.ndarray, who: np.ndarray) -> np.ndarray:
+        """U_a(x̃_a) − V_a + κ_a (m, P) for agreement g, each party reading its copy (m, P, K_g) of the text."""
+        triples = np.ix_(idx, who, self.lay.issue_index[g])
+        ones = np.ones(readings.shape[-1])
+        utility = ag.text_utility(readings, self.agenda.ideal[triples], self.agenda.salience[triples], ones)
+        return utility - self._values(state, rho, g, weeks, idx, who)
+
+    def _loss(self, g: int, readings: np.ndarray, idx: np.ndarray, who: np.ndarray) -> np.ndarray:
+        """What a party's public sees conceded (m, P), against its reference point (see `ratification`)."""
+        triples = np.ix_(idx, who, self.lay.issue_index[g])
+        salience, ones = self.agenda.salience[triples], np.ones(readings.shape[-1])
+        expected = rat.outside_option(self.no_deal[triples], salience, ones, 0.0, 0.0, self.intensity[idx])
+        utility = ag.text_utility(readings, self.agenda.ideal[triples], salience, ones)
+        return rat.public_concession(utility, expected, self.anchor[np.ix_(idx, who)])
 
     def act(self, state: WarState, rng: np.random.Generator) -> WarState:
         """Before the fighting: rearm, keep or break agreements, negotiate, and set the truces."""
@@ -254,6 +282,10 @@ class TableController:
             materiel[:, UKRAINE] += extra
             state = state.replace(materiel=materiel)
         lev, rho = self._forecasts(state)
+        line = ag.front_line(state.control, self.model.area, self.agenda.front_area, self.agenda.front_unit)
+        moving = self.moving_issues  # war- and front-decided issues: the only no-deal points that change
+        if moving.size:
+            self.no_deal[:, :, moving] = ag.no_deal_points(self.agenda, rho, line, *self.lay.belligerents, moving)
         self._comply(state, rho, week)
         self._negotiate(state, lev, rho, week)
         truce = agr.truce_levels(self.in_force, self.violated, self.cp["violation_share"], self.lay.scope_columns,
@@ -263,22 +295,6 @@ class TableController:
             np.zeros(state.runs, bool)
         return state.replace(truce=np.maximum(truce, 0.0))
 
-    def _surplus(self, state: WarState, rho: np.ndarray, g: int, readings: np.ndarray,
-                 weeks: np.ndarray) -> np.ndarray:
-        """U_a(x̃_a) − V_a + κ_a (N, A) for agreement g, with readings (N, A, K)."""
-        mask = self.lay.package_mask[g]
-        utility = ag.text_utility(readings, self.agenda.ideal, self.agenda.salience, mask)
-        return utility - self._values(state, rho, g, weeks)
-
-    def _loss(self, state: WarState, rho: np.ndarray, g: int, readings: np.ndarray) -> np.ndarray:
-        """What a party's public sees conceded (N, A), against its reference point (see `ratification`)."""
-        mask = self.lay.package_mask[g]
-        line = ag.front_line(state.control, self.model.area, self.agenda.front_area, self.agenda.front_unit)
-        no_deal = ag.no_deal_points(self.agenda, rho, line, *self.lay.belligerents)
-        expected = rat.outside_option(no_deal, self.agenda.salience, mask, 0.0, 0.0, self.intensity)
-        utility = ag.text_utility(readings, self.agenda.ideal, self.agenda.salience, mask)
-        return rat.public_concession(utility, expected, self.anchor)
-
     def _comply(self, state: WarState, rho: np.ndarray, week: int) -> None:
         """Each side keeps, breaks or walks out of each agreement in force; trust moves; breakdown."""
         n, G = state.runs, len(self.lay.scopes)
@@ -287,13 +303,13 @@ class TableController:
             self.trust = agr.trust_after(self.trust, np.zeros(n, bool), self.cp["trust_loss"],
                                          self.cp["trust_recovery"])
             return
-        r, u = self.lay.belligerents
+        sides = np.array(self.lay.belligerents)
         for g in range(G):
-            readings = np.broadcast_to(self.agenda.ideal, self.agenda.ideal.shape).copy()
-            readings[:, r], readings[:, u] = self.readings[:, g, 0], self.readings[:, g, 1]
-            surplus = self._surplus(state, rho, g, readings, self.weeks_left[:, g])
-            self.surplus[:, g] = surplus[:, [r, u]]
-        outsider = np.stack([~self.lay.consent[:, r], ~self.lay.consent[:, u]], axis=1).astype(float)  # (G, 2)
+            idx = np.flatnonzero(self.in_force[:, g])
+            if idx.size:
+                readings = self.readings[idx, g][:, :, self.lay.issue_index[g]]
+                self.surplus[idx, g] = self._surplus(state, rho, g, readings, self.weeks_left[idx, g], idx, sides)
+        outsider = (~self.lay.consent[:, sides]).astype(float)  # (G, 2): a side not party to the agreement
         extra = self.cp["fragility"][:, None, None] * self.divergence[:, :, None] + \
             self.cp["outsider_defection"][:, None, None] * outsider[None]
         broke = agr.violations(self.temptation, extra, self.surplus, self.cp["shadow_of_future"],
@@ -312,46 +328,61 @@ class TableController:
         self.violated = broke.any(axis=2) & self.in_force
 
     def _negotiate(self, state: WarState, lev: np.ndarray, rho: np.ndarray, week: int) -> None:
-        """Where an agreement of a scope is not in force, the mediator shuttles a text and the parties decide."""
+        """Where an agreement of a scope is not in force and the mediator holds a session this week, he shuttles
+        a text for it and the parties decide. Only the runs in session, the parties to the text and the issues
+        it settles are computed."""
         lay, agenda, n = self.lay, self.agenda, state.runs
         session = (state.mediating > 0) & (self.rng.random(n) < self.med["sessions_per_week"])
-        scale = np.exp(self.med["leverage_weight"][:, None] * lay.side_sign * lev[:, None] / 2.0)
-        weight = agenda.capability * agenda.salience * scale[:, :, None]
         r, u = lay.belligerents
         for g in range(len(lay.scopes)):
-            eligible = session & ~self.in_force[:, g]
-            if not eligible.any():
+            idx = np.flatnonzero(session & ~self.in_force[:, g])
+            if idx.size == 0:
                 continue
-            mask, consent = lay.package_mask[g], lay.consent[g]
-            present = np.broadcast_to(consent | (np.arange(len(lay.actors)) == lay.mediator), (n, len(lay.actors)))
-            fallback = np.where(agenda.no_deal == ag.STATUS_QUO, agenda.status_quo, agenda.ideal[:, lay.mediator])
-            draft = med.compromise_draft(agenda.ideal, weight, present, fallback)
-            result = med.shuttle(draft, agenda.ideal, agenda.salience, weight, present, mask,
-                                 lay.setup.mediation.rounds, self.med["distortion"], self.med["relay_growth"],
-                                 self.med["issue_growth"], self.med["amendment"], self.rng)
-            weeks = np.full(n, lay.durations[g])
-            surplus = self._surplus(state, rho, g, result.readings, weeks)
-            surplus[:, u] += state.pressure_on_ukraine
-            need = self.med["acceptance_margin"] * (1.0 - self.trust)
-            conceded = self._loss(state, rho, g, result.readings)
-            ok = (surplus > need[:, None]) & rat.ratifies(conceded, self.support, self.threshold,
-                                                          self.concession_cost, self.fall_threshold)
-            cares = (agenda.salience * mask).sum(axis=-1) > 0  # a party with no stake in its issues abstains
-            agreed = eligible & np.all(ok | ~consent | ~cares, axis=1)
-            if not agreed.any():
+            who, issues = lay.negotiators[g], lay.issue_index[g]
+            consent = lay.consent[g, who]
+            pairs, triples = np.ix_(idx, who), np.ix_(idx, who, issues)
+            scale = np.exp(self.med["leverage_weight"][idx, None] * lay.side_sign[who] * lev[idx, None] / 2.0)
+            ideal, salience = agenda.ideal[triples], agenda.salience[triples]
+            weight = agenda.capability[triples] * salience * scale[:, :, None]
+            present = np.ones((idx.size, who.size), bool)
+            mediator = ideal[:, list(who).index(lay.mediator)] if lay.mediator in who else ideal.mean(axis=1)
+            quo = agenda.status_quo[np.ix_(idx, issues)]
+            fallback = np.where(agenda.no_deal[issues] == ag.STATUS_QUO, quo, mediator)
+            draft = med.compromise_draft(ideal, weight, present, fallback)
+            result = med.shuttle(draft, ideal, salience, weight, present, np.ones(issues.size),
+                                 lay.setup.mediation.rounds, self.med["distortion"][idx],
+                                 self.med["relay_growth"][idx], self.med["issue_growth"][idx],
+                                 self.med["amendment"][idx], self.rng)
+            surplus = self._surplus(state, rho, g, result.readings, np.full(idx.size, lay.durations[g]), idx, who)
+            if u in who:
+                surplus[:, list(who).index(u)] += state.pressure_on_ukraine[idx]
+            need = self.med["acceptance_margin"][idx] * (1.0 - self.trust[idx])
+            conceded = self._loss(g, result.readings, idx, who)
+            ok = (surplus > need[:, None]) & rat.ratifies(conceded, self.support[pairs], self.threshold[pairs],
+                                                          self.concession_cost[pairs], self.fall_threshold[pairs])
+            cares = salience.sum(axis=-1) > 0  # a party with no stake in its issues abstains
+            agreed_sub = np.all(ok | ~consent | ~cares, axis=1)
+            if not agreed_sub.any():
                 continue
+            runs = idx[agreed_sub]
+            agreed = np.zeros(n, bool)
+            agreed[runs] = True
             self.in_force[:, g] |= agreed
-            self.weeks_left[agreed, g] = lay.durations[g]
-            self.week_agreed[agreed, g] = week
-            self.renewals[agreed, g] = 0
+            self.weeks_left[runs, g] = lay.durations[g]
+            self.week_agreed[runs, g] = week
+            self.renewals[runs, g] = 0
             self.first_agreed[:, g] = np.where(agreed & (self.first_agreed[:, g] < 0), week, self.first_agreed[:, g])
-            self.terms[agreed, g] = np.where(mask > 0, agenda.to_units(result.text[agreed]), np.nan)
-            self.readings[agreed, g, 0] = result.readings[agreed, r]
-            self.readings[agreed, g, 1] = result.readings[agreed, u]
-            self.divergence[agreed, g] = result.divergence[agreed]
-            signed = agreed[:, None] & consent
-            self.support = np.where(signed, np.clip(self.support - self.concession_cost * conceded, 0.0, 1.0),
-                                    self.support)
+            text = result.text[agreed_sub]
+            terms = np.full((runs.size, len(lay.issues)), np.nan)
+            terms[:, issues] = agenda.low[issues] + text * (agenda.high[issues] - agenda.low[issues])
+            self.terms[runs, g] = terms
+            for column, side in ((0, r), (1, u)):  # a side not at the table reads the text as published
+                reading = result.readings[agreed_sub, list(who).index(side)] if side in who else text
+                self.readings[runs[:, None], g, column, issues[None, :]] = reading
+            self.divergence[runs, g] = result.divergence[agreed_sub]
+            signed = agreed_sub[:, None] & consent
+            self.support[pairs] = np.where(signed, np.clip(self.support[pairs] - self.concession_cost[pairs] * conceded,
+                                                           0.0, 1.0), self.support[pairs])
 
     def _end(self, how: np.ndarray, week: int) -> None:
         """Close the agreements where how (N, G) is non-zero, recording each as a row."""
