@@ -94,6 +94,22 @@ def check_quotes(loaded: Any, sources_dir: Path) -> dict[str, int]:
     return {"found": len(quotes)}
 
 
+def inherited_source(scenario: Any, path: tuple) -> Any:
+    """The `source` of the nearest object enclosing a parameter (an option's source covers its effects)."""
+    from pydantic import BaseModel
+
+    chain, node = [], scenario
+    for part in path[:-1]:
+        node = node.get(part) if isinstance(node, dict) else getattr(node, str(part), None)
+        if node is None:
+            break
+        chain.append(node)
+    for node in reversed(chain):
+        if isinstance(node, BaseModel) and not isinstance(node, Param) and getattr(node, "source", None):
+            return node.source
+    return None
+
+
 def provenance_report(file: Path, sources_dir: Path | None = None) -> dict[str, Any]:
     """Validate a scenario and list its parameters without a source and its placeholders."""
     loaded = load_scenario(file)
@@ -105,7 +121,7 @@ def provenance_report(file: Path, sources_dir: Path | None = None) -> dict[str, 
         item = {"field": ".".join(map(str, path)), "value": param.value, "line": line}
         if param.placeholder:
             placeholders.append({**item, "note": param.note})
-        elif not param.source:
+        elif not param.source and not inherited_source(loaded.scenario, path):
             unsourced.append(item)
     report: dict[str, Any] = {"scenario": loaded.name, "file": str(loaded.path), "valid": True,
                               "hash": loaded.digest, "parameters": len(params), "unsourced": unsourced,
