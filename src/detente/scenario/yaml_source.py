@@ -36,8 +36,20 @@ class Located:
 SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")}
 
 
-def _walk(node: yaml.Node, path: Path_, file: str, lines: dict[Path_, tuple[str, int]]) -> Any:
+MAX_DEPTH = 64
+
+
+def _walk(node: yaml.Node, path: Path_, file: str, lines: dict[Path_, tuple[str, int]],
+          open_nodes: frozenset[int] = frozenset()) -> Any:
     lines[path] = (file, node.start_mark.line + 1)
+    if id(node) in open_nodes:
+        raise InputError.single(file, "an alias refers to a node that contains it (a cycle)",
+                                line=node.start_mark.line + 1, field=".".join(map(str, path)),
+                                hint="remove the self-referencing anchor/alias")
+    if len(path) > MAX_DEPTH:
+        raise InputError.single(file, f"nested deeper than {MAX_DEPTH} levels", line=node.start_mark.line + 1,
+                                field=".".join(map(str, path[:8])) + " …", hint="a scenario is a few levels deep")
+    open_nodes = open_nodes | {id(node)}
     if node.tag not in SAFE_TAGS:
         raise InputError.single(file, f"unsupported YAML value: tag {node.tag} is not allowed in a scenario",
                                 line=node.start_mark.line + 1, field=".".join(map(str, path)),
@@ -53,11 +65,11 @@ def _walk(node: yaml.Node, path: Path_, file: str, lines: dict[Path_, tuple[str,
             if key in out:
                 raise InputError.single(file, f"key '{key}' appears twice", line=key_node.start_mark.line + 1,
                                         field=".".join(map(str, path + (key,))), hint="keep one of the two entries")
-            out[key] = _walk(value_node, path + (key,), file, lines)
+            out[key] = _walk(value_node, path + (key,), file, lines, open_nodes)
             lines[path + (key,)] = (file, key_node.start_mark.line + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, path + (i,), file, lines) for i, item in enumerate(node.value)]
+        return [_walk(item, path + (i,), file, lines, open_nodes) for i, item in enumerate(node.value)]
     return SafeConstruct.scalar(node)
 
 
@@ -102,6 +114,8 @@ def load_yaml(path: Path) -> Located:
                                 hint="check indentation, brackets and quotes on or just before this line") from None
     except yaml.YAMLError as error:
         raise InputError.single(file, f"malformed YAML: {error}") from None
+    except RecursionError:
+        raise InputError.single(file, "nested too deeply to read", hint="a scenario is a few levels deep") from None
     if node is None:
         raise InputError.single(file, "is empty", hint="a scenario needs at least `schema_version` and `extends` or a full model")
     lines: dict[Path_, tuple[str, int]] = {}

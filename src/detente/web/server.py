@@ -222,8 +222,16 @@ def plotly_js_path() -> Path:
     return path
 
 
+class ErrorMessage(BaseModel):
+    """Every refusal: a message saying what was wrong and what to do."""
+
+    detail: Any
+
+
 def _inside(folder: Path, name: str) -> Path:
-    """`name` resolved inside `folder`, or 403 if it would leave it."""
+    """`name` resolved inside `folder`, or 403 if it would leave it (400 if it cannot be a file name)."""
+    if "\x00" in name or len(name) > 1024:
+        raise HTTPException(400, "refused: not a file name (NUL byte or over 1,024 characters)")
     target = (folder / name).resolve()
     if target != folder and folder not in target.parents:
         raise HTTPException(403, f"refused: '{name}' is outside the served folder; name a file inside it")
@@ -245,7 +253,10 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
     results = Path(results).resolve()
     data_folder = results.parent
     scenarios_folder = Path(scenarios_dir).resolve()
-    app = FastAPI(title="détente dashboard", version="1",
+    errors = {code: {"model": ErrorMessage, "description": text} for code, text in (
+        (400, "malformed request"), (403, "a path outside the served folders"), (404, "no such run or file"),
+        (413, "over the server's limits"), (422, "invalid input: the message names file, line and field"))}
+    app = FastAPI(title="détente dashboard", version="1", responses=errors,
                   description="Results of war-and-peace ensembles: map over time, fan charts, comparisons, "
                               "sensitivity. Every chart on the page draws one of these endpoints.")
     db_lock = threading.RLock()
