@@ -52,27 +52,92 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
+PROBABILITY_PREFIXES = ("ceasefire_agreed", "ceasefire_held", "leader_fell/", "settled/", "backer_gave_up/",
+                        "nuclear_use", "agreements_broke_down")
+
+
+def _is_probability(name: str) -> bool:
+    return name.startswith(PROBABILITY_PREFIXES)
+
+
+def _sections(names: list[str]) -> list[tuple[str, list[str]]]:
+    """Group metric names into the summary's sections, in a reading order."""
+    war = ["area_gained_km2", "casualties_russia", "casualties_ukraine", "manpower_russia", "manpower_ukraine",
+           "materiel_russia", "materiel_ukraine", "energy_russia", "energy_ukraine", "garrison_russia",
+           "partisan_activity", "aid_delivered_eur_bn"]
+    groups = [
+        ("war", [n for n in war if n in names]),
+        ("backers", sorted(n for n in names if n.startswith(("backer_will/", "backer_gave_up/")))),
+        ("table: deals in force, leaders, trust", sorted(n for n in names if n.startswith(
+            ("deal_weeks_in_force", "leader_fell/", "agreements_broke_down", "violations_observed",
+             "trust_final/")))),
+        ("decisions and escalation", sorted(n for n in names if n.startswith(
+            ("escalation_", "nuclear_use", "belief/")) or (n.startswith("option_share/")))),
+        ("area changed hands by region (km², + to Russia)", [n for n in names if n.startswith("area_gained_km2/")]),
+    ]
+    return [(title, items) for title, items in groups if items]
+
+
 def summary_table(result: Any) -> Table:
-    """Median and 10–90% interval of the headline metrics, then area by region."""
+    """The outcome: medians and 10–90% intervals, 0/1 outcomes as probabilities, by section."""
     summary = result.summary()
     table = Table(title=f"{result.loaded.name}: {result.runs:,} runs, {result.loaded.scenario.horizon_weeks} weeks "
                         f"from {result.loaded.scenario.start}, seed {result.seed}")
     table.add_column("metric")
-    table.add_column("median", justify="right")
+    table.add_column("median / probability", justify="right")
     table.add_column("10–90% interval", justify="right")
-    headline = [m for m in summary if "/" not in m or m.startswith(("backer_will/", "backer_gave_up/"))]
-    order = ["area_gained_km2", "casualties_russia", "casualties_ukraine", "materiel_russia", "materiel_ukraine"]
-    headline = order + sorted(m for m in headline if m not in order)
-    for name in headline:
-        if name in summary:
+    for title, names in _sections(list(summary)):
+        table.add_section()
+        table.add_row(f"[bold]{title}[/]", "", "")
+        if title.startswith("area changed"):
+            names = sorted(names, key=lambda m: -abs(summary[m]["p50"]) - abs(summary[m]["p90"]))
+        for name in names:
             s = summary[name]
-            table.add_row(name, _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}")
-    regional = sorted((m for m in summary if m.startswith("area_gained_km2/")),
-                      key=lambda m: -abs(summary[m]["p50"]) - abs(summary[m]["p90"]))
-    for name in regional:
-        s = summary[name]
-        if max(abs(s["p10"]), abs(s["p90"])) >= 1:
-            table.add_row(f"  {name}", _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}")
+            if title.startswith("area changed") and max(abs(s["p10"]), abs(s["p90"])) < 1:
+                continue
+            if name.startswith("option_share/") and s["mean"] < 0.005:
+                continue
+            if _is_probability(name) or name.startswith("option_share/"):
+                table.add_row(f"  {name}", f"{s['mean']:.1%}", "")
+            else:
+                table.add_row(f"  {name}", _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}")
+    return table
+
+
+def ceasefire_table(result: Any) -> Table | None:
+    """Probability that a deal of each scope is agreed by the end of each quarter, and that it holds 30 / 90 days."""
+    summary = result.summary()
+    scopes = sorted({n.split("/")[1] for n in summary if n.startswith("ceasefire_agreed_by_q")})
+    if not scopes:
+        return None
+    quarters = sorted({int(n.split("/")[0].removeprefix("ceasefire_agreed_by_q")) for n in summary
+                       if n.startswith("ceasefire_agreed_by_q")})
+    table = Table(title="probability a deal of each scope is agreed by the end of each quarter, and holds")
+    table.add_column("scope")
+    for q in quarters:
+        table.add_column(f"Q{q}", justify="right")
+    table.add_column("holds 30 d", justify="right")
+    table.add_column("holds 90 d", justify="right")
+    for scope in scopes:
+        cells = [f"{summary[f'ceasefire_agreed_by_q{q}/{scope}']['mean']:.0%}" for q in quarters]
+        held = [f"{summary.get(f'ceasefire_held_{d}/{scope}', {'mean': float('nan')})['mean']:.0%}"
+                for d in ("30d", "90d")]
+        table.add_row(scope, *cells, *held)
+    return table
+
+
+def terms_table(result: Any) -> Table | None:
+    """Terms of the deals agreed, per scope and issue (median and interval over the deals)."""
+    if "agreements" not in result.tables:
+        return None
+    from detente.diplomacy.table import conditional_terms
+
+    table = Table(title="terms agreed, over the deals of each scope (issue units)")
+    for column in ("scope", "issue", "deals", "median", "10–90% interval"):
+        table.add_column(column, justify="left" if column in ("scope", "issue") else "right")
+    for scope in sorted(set(result.tables["agreements"]["scope"])):
+        for issue, t in conditional_terms(result.tables, scope).items():
+            table.add_row(scope, issue, f"{t['n']:,.0f}", f"{t['p50']:.2f}", f"{t['p10']:.2f} … {t['p90']:.2f}")
     return table
 
 
@@ -110,6 +175,9 @@ def run(
         emit_json({**result.to_json(), "run_id": run_id, "store": str(store.path), "resumed": resumed})
     else:
         out.print(summary_table(result))
+        for extra in (ceasefire_table(result), terms_table(result)):
+            if extra is not None and extra.row_count:
+                out.print(extra)
         out.print(f"stored as [bold]{run_id}[/] in {store.path}")
 
 
