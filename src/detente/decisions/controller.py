@@ -23,7 +23,7 @@ from detente.decisions import escalation
 from detente.decisions.options import LeverEntry, Situation, feature, lever_entry, write_levers
 from detente.decisions.policies import DecisionContext, Policy, make_policy
 from detente.decisions.schema import DecisionSetup
-from detente.ensemble.streams import BLOCK_RUNS, DECISIONS, block_generator
+from detente.ensemble.streams import BLOCK_RUNS, LOGGED_RUNS, DECISIONS, block_generator
 from detente.scenario.params import Param
 from detente.world.model import WarModel
 from detente.world.state import WarState
@@ -255,9 +255,6 @@ class DecisionController:
             "changed": picked.option[rows] != previous[rows], "rule": picked.rule[rows].astype(np.int32),
             "option_values": value_text, "beliefs": belief_text,
         })
-
-
-LOGGED_RUNS = 1000  # the decision log covers the ensemble's first runs: enough to explain, flat in memory
 
 
 def _join(n: int, parts: list[np.ndarray]) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from detente.decisions.controller import LOGGED_RUNS
+from detente.ensemble.streams import LOGGED_RUNS
 from detente.errors import DetenteError
 
 

@@ -28,6 +28,7 @@ from detente.diplomacy import ratification as rat
 from detente.diplomacy.table_schema import TableSetup
 from detente.dynamics.scopes import FRONT, SCOPES
 from detente.engine import WeekReport
+from detente.ensemble.streams import BLOCK_RUNS, LOGGED_RUNS
 from detente.scenario.schema import Leader, Scenario
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE, WarState
@@ -193,6 +194,9 @@ class TableController:
         self.violations_seen = np.zeros(n)
         self.broke_down = np.zeros(n, bool)
         self.ended: list[dict[str, np.ndarray]] = []
+        seq = getattr(rng.bit_generator, "seed_seq", None)
+        block = seq.spawn_key[0] if isinstance(seq, np.random.SeedSequence) and seq.spawn_key else 0
+        self.keep_rows = block * BLOCK_RUNS < LOGGED_RUNS  # agreement rows for the ensemble's first runs only
         self.series = {f"ceasefire_in_force/{g}": np.zeros((n, W + 1)) for g in lay.scopes}
         self.series.update({f"leader_support/{lay.actors[a]}": np.zeros((n, W + 1)) for a in self.led})
         self.trust_name = f"trust/{lay.actors[lay.belligerents[0]]}-{lay.actors[lay.belligerents[1]]}"
@@ -385,14 +389,15 @@ class TableController:
                                                            0.0, 1.0), self.support[pairs])
 
     def _end(self, how: np.ndarray, week: int) -> None:
-        """Close the agreements where how (N, G) is non-zero, recording each as a row."""
+        """Close the agreements where how (N, G) is non-zero, recording each as a row (first runs only)."""
         runs, gs = np.nonzero(how)
         if runs.size == 0:
             return
-        self.ended.append({"run": runs, "g": gs, "week_agreed": self.week_agreed[runs, gs],
-                           "week_ended": np.full(runs.size, week), "how": how[runs, gs],
-                           "renewals": self.renewals[runs, gs], "divergence": self.divergence[runs, gs],
-                           "terms": self.terms[runs, gs]})
+        if self.keep_rows:
+            self.ended.append({"run": runs, "g": gs, "week_agreed": self.week_agreed[runs, gs],
+                               "week_ended": np.full(runs.size, week), "how": how[runs, gs],
+                               "renewals": self.renewals[runs, gs], "divergence": self.divergence[runs, gs],
+                               "terms": self.terms[runs, gs]})
         self.in_force[runs, gs] = False
         self.weeks_left[runs, gs] = 0
 
@@ -492,7 +497,7 @@ class TableController:
     def tables(self) -> dict[str, dict[str, np.ndarray]]:
         """Rows: `agreements` (one per agreement: scope, weeks, how it ended, terms) and `leaders_fallen`."""
         lay = self.lay
-        open_runs, open_g = np.nonzero(self.in_force)
+        open_runs, open_g = np.nonzero(self.in_force & self.keep_rows)
         parts = self.ended + [{"run": open_runs, "g": open_g, "week_agreed": self.week_agreed[open_runs, open_g],
                                "week_ended": np.full(open_runs.size, -1),
                                "how": np.full(open_runs.size, agr.IN_FORCE),

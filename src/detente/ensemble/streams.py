@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 BLOCK_RUNS = 1000
+LOGGED_RUNS = 1000  # row logs (decisions, agreements) cover the ensemble's first runs: enough to explain, flat memory
 DYNAMICS, PARAMETERS, DECISIONS = 0, 1, 2
 
 

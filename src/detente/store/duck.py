@@ -233,13 +233,7 @@ class ResultStore:
         """Write every table of a finished ensemble and mark it complete, all in one transaction."""
         start = dt.date.fromisoformat(result.manifest["start"])
         metric_names = sorted(result.metrics)
-        n = result.runs
-        long = {
-            "run_id": np.full(n * len(metric_names), run_id, dtype=object),
-            "run": np.tile(np.arange(n, dtype=np.int32), len(metric_names)),
-            "metric": np.repeat(np.array(metric_names, dtype=object), n),
-            "value": np.concatenate([result.metrics[m] for m in metric_names]) if metric_names else np.zeros(0),
-        }
+        run_index = np.arange(result.runs, dtype=np.int32)
         summary = result.summary()
         summary_rows = [(run_id, m, s["mean"], s["sd"], s["p05"], s["p10"], s["p25"], s["p50"], s["p75"], s["p90"],
                          s["p95"]) for m, s in summary.items()]
@@ -269,8 +263,11 @@ class ResultStore:
                         raise StoreError(f"run {run_id} is already complete in {self.path}; nothing was changed")
                     for table in ("run_metrics", "metric_summary", "weekly_summary", "region_weekly", "run_records"):
                         con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])  # leftovers of a lost attempt
-                    con.register("metric_frame", long)
-                    con.execute("INSERT INTO run_metrics SELECT * FROM metric_frame")
+                    for metric in metric_names:  # one metric at a time: memory stays flat however many runs
+                        con.register("metric_frame", {"run": run_index, "value": result.metrics[metric]})
+                        con.execute("INSERT INTO run_metrics SELECT ?, run, ?, value FROM metric_frame",
+                                    [run_id, metric])
+                        con.unregister("metric_frame")
                     con.executemany("INSERT INTO metric_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", summary_rows)
                     if weekly_rows:
                         con.executemany("INSERT INTO weekly_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
