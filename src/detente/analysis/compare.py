@@ -73,7 +73,7 @@ def check_pairable(first: Any, other: Any) -> None:
 
 
 def compare(files: list[str | Path], runs: int = 1000, seed: int = 0,
-            simulate: Callable[..., Any] | None = None) -> Comparison:
+            simulate: Callable[..., Any] | None = None, backend: Any = None) -> Comparison:
     """Run every scenario on the same seed and runs; the first is the reference."""
     from detente.scenario.loader import load_scenario
 
@@ -86,5 +86,6 @@ def compare(files: list[str | Path], runs: int = 1000, seed: int = 0,
         from detente.ensemble.runner import simulate as run
 
         simulate = run
-    results = [simulate(item, runs=runs, seed=seed) for item in loaded]
+    results = [simulate(item, runs=runs, seed=seed, **({"backend": backend} if backend is not None else {}))
+               for item in loaded]
     return Comparison(baseline=results[0], variants=results[1:])

@@ -155,7 +155,7 @@ def analysed_metrics(names: list[str]) -> list[str]:
 
 def run_sensitivity(scenario: str | Path | LoadedScenario, ranges_file: str | Path, method: str = "sobol",
                     samples: int | None = None, replicates: int = 1, seed: int = 0,
-                    progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
+                    progress: Callable[[int, int], None] | None = None, backend: Any = None) -> SensitivityResult:
     """Sample the ranges, run every sample as part of one ensemble, and compute indices for each metric."""
     from detente.ensemble.runner import simulate
     from detente.world.model import compile_model, model_key
@@ -187,7 +187,7 @@ def run_sensitivity(scenario: str | Path | LoadedScenario, ranges_file: str | Pa
     per_run = np.repeat(design, replicates, axis=0)  # sample i owns runs i*replicates … i*replicates+replicates-1
     overrides = {model_key(model, r.path): per_run[:, j] for j, r in enumerate(ranges)}
     started = time.perf_counter()
-    result = simulate(loaded, runs=runs, seed=seed, overrides=overrides,
+    result = simulate(loaded, runs=runs, seed=seed, overrides=overrides, backend=backend,
                       progress=(lambda done: progress(done, runs)) if progress else None)
     outcomes = {m: result.metrics[m].reshape(n_design, replicates).mean(axis=1)
                 for m in analysed_metrics(sorted(result.metrics))}

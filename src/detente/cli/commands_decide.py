@@ -18,13 +18,19 @@ def compare(
     runs: int = typer.Option(1000, "--runs", "-n", help=RUNS_HELP),
     seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object"),
+    backend: str = typer.Option("local", "--backend", help="local, or dask for a Dask cluster"),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
+    workers: int = typer.Option(None, "--workers", help="workers of the LocalCluster the dask backend starts"),
 ) -> None:
     """Run variants on common random numbers; show each metric and its paired difference from the first."""
     from detente.analysis.compare import compare as run_compare
+    from detente.ensemble.backends import make_backend
     from detente.ensemble.runner import check_runs
 
     check_runs(runs)
-    result = run_compare([str(f) for f in files], runs=runs, seed=seed)
+    chosen = make_backend(backend, scheduler, workers)
+    result = run_compare([str(f) for f in files], runs=runs, seed=seed,
+                         backend=None if backend == "local" else chosen)
     payload = result.to_json()
     if json_out:
         emit_json(payload)

@@ -65,6 +65,9 @@ def sensitivity(
     seed: int = typer.Option(0, "--seed", "-s"),
     out_db: Path = typer.Option(None, "--out", help="results DuckDB file to store the indices in"),
     json_out: bool = typer.Option(False, "--json"),
+    backend: str = typer.Option("local", "--backend", help="local, or dask for a Dask cluster"),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
+    workers: int = typer.Option(None, "--workers", help="workers of the LocalCluster the dask backend starts"),
 ) -> None:
     """Vary parameters over ranges and report first-order and total indices for each outcome metric."""
     from detente.analysis.sensitivity import ranking, run_sensitivity
@@ -75,8 +78,12 @@ def sensitivity(
                TimeElapsedColumn())
     with Progress(*columns, console=err, disable=json_out) as bar:
         task = bar.add_task(f"{method} {scenario.name}", total=None)
+        from detente.ensemble.backends import make_backend
+
+        chosen = make_backend(backend, scheduler, workers)
         result = run_sensitivity(scenario, params, method, samples, replicates, seed,
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                 backend=None if backend == "local" else chosen)
     analysis_id = save_sensitivity(out_db or default_store_path(), result)
     if json_out:
         emit_json({**result.to_json(), "analysis_id": analysis_id})

@@ -134,10 +134,17 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[Path
             raise InputError.single(str(path), "`set:` needs `extends:` (it overrides values of a parent scenario)",
                                     line=lines.get(("set",), (None, None))[1], field="set")
         return data, lines, (path,)
-    if not isinstance(parent_name, str):
-        raise InputError.single(str(path), "`extends:` must be a file name", line=lines[("extends",)][1],
-                                field="extends", value=parent_name)
+    if not isinstance(parent_name, str) or not parent_name.strip():
+        raise InputError.single(str(path), "`extends:` must name a scenario file", line=lines[("extends",)][1],
+                                field="extends", value=parent_name, hint="e.g. extends: baseline.yaml")
     parent_path = (path.parent / parent_name)
+    if parent_path.resolve() in (*seen, path):
+        cycle = " -> ".join(p.name for p in (*seen, path, parent_path.resolve()))
+        raise InputError.single(str(path), f"`extends:` forms a cycle: {cycle}", line=lines[("extends",)][1],
+                                field="extends", hint="a variant must extend a scenario that does not extend it back")
+    if parent_path.is_dir():
+        raise InputError.single(str(path), f"`extends:` names a folder, '{parent_name}'", line=lines[("extends",)][1],
+                                field="extends", hint="name a scenario file, e.g. extends: baseline.yaml")
     if not parent_path.exists():
         siblings = sorted(p.name for p in path.parent.glob("*.yaml"))
         raise InputError.single(str(path), f"`extends:` names '{parent_name}', which does not exist",

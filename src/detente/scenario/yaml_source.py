@@ -37,10 +37,24 @@ SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str", "int", "flo
 
 
 MAX_DEPTH = 64
+MAX_NODES = 200_000  # a scenario has a few thousand values; aliases must not expand it without bound
+
+
+class _Budget:
+    """Counts the values read so far, so that aliases cannot expand a small file into a huge one."""
+
+    def __init__(self) -> None:
+        self.left = MAX_NODES
 
 
 def _walk(node: yaml.Node, path: Path_, file: str, lines: dict[Path_, tuple[str, int]],
-          open_nodes: frozenset[int] = frozenset()) -> Any:
+          open_nodes: frozenset[int] = frozenset(), budget: _Budget | None = None) -> Any:
+    budget = budget or _Budget()
+    budget.left -= 1
+    if budget.left < 0:
+        raise InputError.single(file, f"expands to more than {MAX_NODES:,} values (aliases repeated?)",
+                                line=node.start_mark.line + 1, field=".".join(map(str, path[:8])),
+                                hint="write the values out; a scenario is a few thousand values at most")
     lines[path] = (file, node.start_mark.line + 1)
     if id(node) in open_nodes:
         raise InputError.single(file, "an alias refers to a node that contains it (a cycle)",
@@ -65,11 +79,11 @@ def _walk(node: yaml.Node, path: Path_, file: str, lines: dict[Path_, tuple[str,
             if key in out:
                 raise InputError.single(file, f"key '{key}' appears twice", line=key_node.start_mark.line + 1,
                                         field=".".join(map(str, path + (key,))), hint="keep one of the two entries")
-            out[key] = _walk(value_node, path + (key,), file, lines, open_nodes)
+            out[key] = _walk(value_node, path + (key,), file, lines, open_nodes, budget)
             lines[path + (key,)] = (file, key_node.start_mark.line + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, path + (i,), file, lines, open_nodes) for i, item in enumerate(node.value)]
+        return [_walk(item, path + (i,), file, lines, open_nodes, budget) for i, item in enumerate(node.value)]
     return SafeConstruct.scalar(node)
 
 

@@ -1,0 +1,84 @@
+"""Faults survived: SIGKILL at random moments, two writers, a full disk, a read-only results folder.
+
+The trials are those of tools/reliability.py (which runs more of them and writes docs/reliability.md).
+`DETENTE_FAULT_KILLS` sets the number of kills (20 here).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("reliability", ROOT / "tools" / "reliability.py")
+reliability = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(reliability)
+
+KILLS = int(os.environ.get("DETENTE_FAULT_KILLS", "20"))
+
+
+def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
+    outcome = reliability.kill_trials(KILLS, tmp_path, log=lambda *_: None)
+    assert outcome["kills"] == KILLS >= 20 or KILLS < 20
+    assert outcome["store_opened"] == KILLS
+    assert outcome["earlier_intact"] == KILLS
+    assert outcome["broken_complete"] == 0 and outcome["broken_after"] == 0
+    assert outcome["killed_before_exit"] > 0
+    if outcome["incomplete_before_rerun"]:
+        assert outcome["rerun_resumed"] and outcome["rerun_same_id"]
+    assert outcome["rerun_equals_clean_run"]
+    assert outcome["incomplete_after_rerun"] == 0
+
+
+def test_two_writers_both_complete(tmp_path: Path) -> None:
+    outcome = reliability.concurrent_trial(tmp_path)
+    assert outcome["exit_codes"] == [0, 0, 0], outcome["errors"]
+    assert outcome["complete"] == 3 and outcome["broken"] == 0
+
+
+def test_disk_full_is_a_clear_error_and_loses_nothing(tmp_path: Path) -> None:
+    why = reliability.can_mount()
+    if why:
+        pytest.skip(f"cannot simulate a full disk here: {why}")
+    outcome = reliability.disk_full_trial(tmp_path)
+    assert outcome["exit_code"] == 2
+    assert "disk is full" in outcome["message"]
+    assert outcome["earlier_intact"] and outcome["broken"] == 0
+    assert outcome["retry_after_freeing_space"] == 0
+
+
+def test_read_only_folder_is_a_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0 and reliability.can_mount():
+        pytest.skip("root ignores chmod and mounts are refused here: no way to make a folder read-only")
+    outcome = reliability.read_only_trial(tmp_path)
+    assert outcome["exit_codes"] == [2, 2]
+    assert all("read-only" in m or "permission" in m for m in outcome["messages"]), outcome["messages"]
+    assert outcome["earlier_intact"]
+
+
+def test_incomplete_run_is_listed_and_resumed_in_process(tmp_path: Path) -> None:
+    """The store API directly: a run whose owner is gone is incomplete, and begin_or_resume claims it."""
+    import json
+    import subprocess
+    import sys
+
+    from detente.store.duck import ResultStore
+
+    store = ResultStore(tmp_path / "s.duckdb")
+    manifest = {"scenario": "x", "scenario_path": "x.yaml", "scenario_hash": "abc", "seed": 1, "runs": 10,
+                "horizon_weeks": 4, "start": "2025-03-18", "package_version": "0", "backend": "LocalBackend"}
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    run_id = store.begin_run(manifest, "{}")
+    stored = json.loads(store.query("SELECT manifest FROM runs WHERE run_id = ?", [run_id])[0][0])
+    assert store.list_runs()[0]["status"] == "running"          # this process owns it and is alive
+    stored["owner"] = {**stored["owner"], "pid": int(gone.stdout)}
+    with store._connect() as con:
+        con.execute("UPDATE runs SET manifest = ? WHERE run_id = ?", [json.dumps(stored), run_id])
+    assert store.list_runs()[0]["status"] == "incomplete"
+    assert store.find_incomplete("abc", 1, 11) == [] and store.find_incomplete("abc", 2, 10) == []
+    again, resumed = store.begin_or_resume(manifest, "{}")
+    assert (again, resumed) == (run_id, True)
+    assert store.list_runs()[0]["status"] == "running"
