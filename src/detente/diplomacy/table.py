@@ -172,8 +172,9 @@ class TableController:
         self.trust = self.cp["initial_trust"].copy()
         self.stake = ag.stake(self.agenda, *lay.belligerents)
         self.moving_issues = np.flatnonzero(self.agenda.no_deal != ag.STATUS_QUO)
-        line0 = ag.front_line(state.control, model.area, self.agenda.front_area, self.agenda.front_unit)
-        self.no_deal = ag.no_deal_points(self.agenda, np.full((n, A), 0.5), line0, *lay.belligerents)
+        self.line = ag.front_line(state.control, model.area, self.agenda.front_area, self.agenda.front_unit)
+        self.rho = np.full((n, A), 0.5)
+        self.no_deal = ag.no_deal_points(self.agenda, self.rho, self.line, *lay.belligerents)
         self.pace = np.full(n, np.nan)
         self.intensity = np.ones(n)
         self.last_aid = np.zeros(n)
@@ -287,6 +288,7 @@ class TableController:
             state = state.replace(materiel=materiel)
         lev, rho = self._forecasts(state)
         line = ag.front_line(state.control, self.model.area, self.agenda.front_area, self.agenda.front_unit)
+        self.rho, self.line = rho, line
         moving = self.moving_issues  # war- and front-decided issues: the only no-deal points that change
         if moving.size:
             self.no_deal[:, :, moving] = ag.no_deal_points(self.agenda, rho, line, *self.lay.belligerents, moving)
@@ -452,6 +454,9 @@ class TableController:
                     self.threshold[turn, a] = successor.ratification_threshold.value
                 self._apply_positions(a, successor, turn)
             self.fall_threshold[falls & ~advanced, a] = 0.0  # no successor named: his line carries on
+            if advanced.any():  # new ideal points: what no deal and the war's stake are worth changes with them
+                self.stake = ag.stake(self.agenda, *self.lay.belligerents)
+                self.no_deal = ag.no_deal_points(self.agenda, self.rho, self.line, *self.lay.belligerents)
 
     def _record(self, week: int, counting: np.ndarray | None = None) -> None:
         if counting is None:
