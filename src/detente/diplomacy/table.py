@@ -207,7 +207,7 @@ class TableController:
 
     def _leader_arrays(self, n: int) -> None:
         """Support, survival threshold and ideal points of each leader and his successors."""
-        lay, agenda = self.lay, self.agenda
+        lay = self.lay
         A = len(lay.actors)
         self.led = [a for a in range(A) if lay.leaders[a]]
         self.generation = np.zeros((n, A), int)
