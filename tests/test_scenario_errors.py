@@ -124,3 +124,15 @@ def test_validate_lists_unsourced_parameters(tmp_path):
     assert "regions.sumy.objective" in fields and "regions.sumy.control" in fields
     assert report["placeholders"], "the baseline's placeholders are listed"
     assert provenance_report(BASELINE)["unsourced"] == []
+
+
+def test_alias_expansion_is_capped(tmp_path):
+    """A 'billion laughs' of aliases is refused quickly, with the line, instead of expanding for ever."""
+    lines, previous = ["a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]"], "a"
+    for level in "bcdefghi":
+        lines.append(f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 9) + "]")
+        previous = level
+    path = tmp_path / "laughs.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    (problem,) = problems_of(path)
+    assert "more than" in problem.message and problem.line is not None
