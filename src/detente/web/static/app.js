@@ -75,8 +75,8 @@ async function selectRun(runId) {
   slider.max = state.mapData.weeks.length - 1;
   state.week = Math.min(state.week, slider.max);
   slider.value = state.week;
-  await drawMap();
-  await drawFans();
+  // the fan charts do not wait for the map: a map style that loads slowly must not hold them back
+  await Promise.all([drawMap(), drawFans()]);
 }
 document.getElementById("run-select").addEventListener("change", e => selectRun(e.target.value));
 
