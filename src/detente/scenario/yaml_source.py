@@ -126,12 +126,19 @@ def load_yaml(path: Path) -> Located:
         line = mark.line + 1 if mark else None
         raise InputError.single(file, f"malformed YAML: {error.problem or error.context}", line=line,
                                 hint="check indentation, brackets and quotes on or just before this line") from None
+    except yaml.reader.ReaderError as error:  # a control character YAML does not allow
+        line = text[: error.position].count("\n") + 1 if error.position is not None else None
+        raise InputError.single(file, "malformed YAML: control character "
+                                f"#x{error.character if isinstance(error.character, int) else ord(error.character):04x}"
+                                " is not allowed in YAML text",
+                                line=line, hint="remove the control character (is this a text file?)") from None
     except yaml.YAMLError as error:
         raise InputError.single(file, f"malformed YAML: {error}") from None
     except RecursionError:
         raise InputError.single(file, "nested too deeply to read", hint="a scenario is a few levels deep") from None
     if node is None:
-        raise InputError.single(file, "is empty", hint="a scenario needs at least `schema_version` and `extends` or a full model")
+        raise InputError.single(file, "has no YAML content (empty, or only comments)", line=1,
+                                hint="a scenario needs at least `schema_version` and `extends` or a full model")
     lines: dict[Path_, tuple[str, int]] = {}
     try:
         data = _walk(node, (), file, lines)
