@@ -7,16 +7,11 @@ import subprocess
 import sys
 import time
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+from tests.conftest import ARTIFACTS, BASELINE, CHROMIUM
+from tests.conftest import CHROMIUM_ARGS as ARGS
 
 
 class Parts(HTMLParser):
