@@ -15,7 +15,7 @@ import detente
 from detente.ensemble.runner import run_block
 from detente.ensemble.streams import BLOCK_RUNS
 from detente.errors import RunRefused
-from detente.world.model import compile_model, initial_state
+from detente.world.model import initial_state
 
 GOLDEN = Path(__file__).parent / "golden" / "baseline_seed1_200.json"
 
