@@ -91,7 +91,7 @@ def river_barrier(control: np.ndarray, by_land: np.ndarray, by_river: np.ndarray
 
     Applies (a) in regions the river splits once Russia holds their whole left bank, and (b) in regions
     Russia has not entered whose Russian-held neighbourhood lies across the river (see
-    allocation.russian_presence).
+    allocation.russian_reach).
     """
     blocked_from_outside = (control <= 1e-6) & ~by_land & by_river
     split = ~np.isnan(left_bank_share)

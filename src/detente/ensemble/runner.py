@@ -131,10 +131,13 @@ class EnsembleResult:
     region_ids: tuple[str, ...]
     manifest: dict[str, Any]
     tables: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    _summary: dict[str, dict[str, float]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def summary(self) -> dict[str, dict[str, float]]:
-        """metric -> {mean, sd, p05 … p95}."""
-        return {name: summarise(values) for name, values in self.metrics.items()}
+        """metric -> {mean, sd, p05 … p95}; computed once (the CLI, the store and --json all read it)."""
+        if self._summary is None:
+            self._summary = {name: summarise(values) for name, values in self.metrics.items()}
+        return self._summary
 
     def to_json(self) -> dict[str, Any]:
         """The `--json` object: scenario, runs, seed and each metric's mean and quantiles."""

@@ -14,13 +14,6 @@ LOGGED_RUNS = 1000  # row logs (decisions, agreements) cover the ensemble's firs
 DYNAMICS, PARAMETERS, DECISIONS = 0, 1, 2
 
 
-def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
-    """An int, a Generator or None (fresh entropy) as a Generator, the SALib way."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
 def block_plan(runs: int) -> list[tuple[int, int]]:
     """(block index, runs in block) for an ensemble of `runs` runs."""
     full, rest = divmod(runs, BLOCK_RUNS)

@@ -129,8 +129,3 @@ def provenance_report(file: Path, sources_dir: Path | None = None) -> dict[str, 
     if sources_dir is not None:
         report["quotes"] = check_quotes(loaded, Path(sources_dir))
     return report
-
-
-def is_sourced(param: Param) -> bool:
-    """A parameter names a source and is not a placeholder."""
-    return param.sourced

@@ -49,7 +49,6 @@ CREATE TABLE IF NOT EXISTS weekly_summary (run_id VARCHAR, series VARCHAR, week 
 CREATE TABLE IF NOT EXISTS region_weekly (run_id VARCHAR, region VARCHAR, week INTEGER, date DATE,
     mean_control DOUBLE, p10_control DOUBLE, p50_control DOUBLE, p90_control DOUBLE,
     p_russian_majority DOUBLE, p_changed_hands DOUBLE);
-CREATE TABLE IF NOT EXISTS run_records (run_id VARCHAR, kind VARCHAR, payload VARCHAR);
 """
 
 
@@ -229,7 +228,7 @@ class ResultStore:
             return run_id, True
         return self.begin_run(manifest, scenario_json), False
 
-    def complete_run(self, run_id: str, result: Any, records: dict[str, Any] | None = None) -> None:
+    def complete_run(self, run_id: str, result: Any) -> None:
         """Write every table of a finished ensemble and mark it complete, all in one transaction."""
         start = dt.date.fromisoformat(result.manifest["start"])
         metric_names = sorted(result.metrics)
@@ -261,7 +260,7 @@ class ResultStore:
                     status = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
                     if status is not None and status[0] == COMPLETE:
                         raise StoreError(f"run {run_id} is already complete in {self.path}; nothing was changed")
-                    for table in ("run_metrics", "metric_summary", "weekly_summary", "region_weekly", "run_records"):
+                    for table in ("run_metrics", "metric_summary", "weekly_summary", "region_weekly"):
                         con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])  # leftovers of a lost attempt
                     for metric in metric_names:  # one metric at a time: memory stays flat however many runs
                         con.register("metric_frame", {"run": run_index, "value": result.metrics[metric]})
@@ -282,8 +281,6 @@ class ResultStore:
                         con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" AS SELECT * FROM extra_frame WHERE false')
                         con.execute(f'INSERT INTO "{name}" SELECT * FROM extra_frame')
                         con.unregister("extra_frame")
-                    for kind, payload in (records or {}).items():
-                        con.execute("INSERT INTO run_records VALUES (?, ?, ?)", [run_id, kind, json.dumps(payload)])
                     con.execute("UPDATE runs SET status = 'complete', completed_at = ? WHERE run_id = ?",
                                 [dt.datetime.now(dt.timezone.utc), run_id])
                     con.execute("COMMIT")

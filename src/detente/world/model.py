@@ -7,7 +7,7 @@ one (N, B). Mechanisms index the last axis (`model.recruitment[..., RUSSIA]`) an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -53,10 +53,6 @@ class WarModel:
     def n_regions(self) -> int:
         """Number of map regions R."""
         return len(self.region_ids)
-
-
-def _value(p: Param | None, default: float = 0.0) -> float:
-    return default if p is None else float(p.value)
 
 
 def compile_model(scenario: Scenario, geography: Geography | None = None) -> WarModel:
@@ -255,8 +251,3 @@ def initial_state(model: WarModel, runs: int) -> WarState:
         mediating=np.ones(runs),
         pressure_on_ukraine=np.zeros(runs),
     )
-
-
-def model_fields() -> list[str]:
-    """Names of WarModel's fields (for documentation and tests)."""
-    return [f.name for f in fields(WarModel)]
