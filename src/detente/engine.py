@@ -4,6 +4,10 @@ Order within a week (each line one mechanism): aid arrives → strikes hit energ
 garrisons are set aside → fronts are found and manned → battles cost lives and move ground → pools are
 updated → partisans grow or are suppressed → backers' will responds. Agreements in force (`state.truce`)
 switch off what they cover. The step is pure: same state, model and noise give the same result.
+
+`reference_step` is that composition in NumPy, one array function per mechanism: the specification.
+`step`, what the ensemble runs, is the same week compiled into one loop over runs (`detente.kernel`);
+tests/test_kernel.py holds the two equal to rounding.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from detente import kernel
 from detente.dynamics import allocation, attrition, backers, forces, occupation, strikes, territory
 from detente.dynamics.scopes import ENERGY, FRONT
 from detente.world.model import WarModel
@@ -37,7 +42,34 @@ def noise_width(model: WarModel) -> int:
 
 
 def step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple[WarState, WeekReport]:
-    """Advance every run one week."""
+    """Advance every run one week (compiled; see `reference_step` for the equations in array form)."""
+    n, R, B = state.runs, model.n_regions, len(model.backer_ids)
+    km = kernel.kernel_model(model, n)
+    out = {name: np.empty((n, 2)) for name in ("manpower", "materiel", "casualties", "energy", "week_casualties")}
+    control, partisans, moved = np.empty((n, R)), np.empty((n, R)), np.empty((n, R))
+    front, russia, ukraine = np.empty((n, R), bool), np.empty((n, R)), np.empty((n, R))
+    will, active, aid_delivered, aid = np.empty((n, B)), np.empty((n, B), bool), np.empty((n, B)), np.empty((n, B))
+    garrison = np.empty(n)
+    kernel.advance(state.control, state.manpower, state.materiel, state.casualties, state.energy, state.backer_will,
+                   state.backer_active, state.aid_delivered, state.partisans, state.objective, state.truce,
+                   state.aid_factor, state.strike_factor, state.recruitment_factor, state.line_factor,
+                   state.counterattack, state.secondary_sanctions, state.foreign_troops, noise,
+                   km.sides, km.regions, km.backers, km.scalars, km.area, km.hostile_population, km.hostility,
+                   km.occupiable, km.contestable, km.left_bank_share, km.home_distance_km, km.land, km.across,
+                   km.adjacent, km.split_edges,
+                   control, out["manpower"], out["materiel"], out["casualties"], out["energy"], will, active,
+                   aid_delivered, partisans, garrison, out["week_casualties"], moved, front, russia, ukraine, aid)
+    new_state = state.replace(
+        week=state.week + 1, control=control, manpower=out["manpower"], materiel=out["materiel"],
+        casualties=out["casualties"], energy=out["energy"], backer_will=will, backer_active=active,
+        aid_delivered=aid_delivered, partisans=partisans, garrison=garrison)
+    report = WeekReport(week=state.week + 1, casualties=out["week_casualties"], ground_km2=moved, front=front,
+                        russia_line=russia, ukraine_line=ukraine, aid=aid)
+    return new_state, report
+
+
+def reference_step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple[WarState, WeekReport]:
+    """Advance every run one week: the mechanisms composed as array functions (the specification)."""
     R, B = model.n_regions, len(model.backer_ids)
     ground_noise, battle_noise = noise[:, :R], noise[:, R: 2 * R]
     strike_noise, will_noise = noise[:, 2 * R: 2 * R + 2], noise[:, 2 * R + 2: 2 * R + 2 + B]

@@ -1,0 +1,298 @@
+"""The weekly step compiled: the mechanisms of `detente.dynamics`, fused into one loop over runs by numba.
+
+`detente.engine.reference_step` composes the mechanisms as NumPy array functions, one module each, and is
+the readable specification. Over a thousand runs each of its ~150 array operations is mostly interpreter
+and dispatch overhead, so the ensemble runs this kernel instead: per run, it walks the same equations in
+the same order over scalars and a few region-length buffers (about 1 µs per run and week on one core).
+tests/test_kernel.py checks, on random states, that the two agree to rounding; any change to a mechanism
+must be made in both (the reference first), or that test fails.
+
+The kernel reads the state's arrays and writes fresh output arrays (it never changes its inputs), and takes
+its random numbers from the noise array the runner draws, so it is as pure and as reproducible as the
+reference. Parameters that a scenario gives a per-run spread arrive as per-run arrays; the others are
+broadcast (stride 0) by `KernelModel`, so the kernel indexes every parameter by run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from detente.dynamics.allocation import EDGE
+from detente.dynamics.scopes import ENERGY, FRONT
+from detente.world.model import WarModel
+from detente.world.state import RUSSIA, UKRAINE
+
+TINY = 1e-9
+
+SIDE_KEYS = ("strike_rate", "air_defence", "energy_repair_per_week", "production_per_week", "front_share",
+             "firepower", "materiel", "manpower", "recruitment_per_week", "permanent_loss_share",
+             "materiel_use_per_week")
+REGION_KEYS = ("defence_priority", "counter_objective", "fortification", "terrain")
+BACKER_KEYS = ("aid_per_week", "will_erosion_per_week", "will_response_to_front", "will_threshold", "will_noise")
+SCALAR_KEYS = (("combat", "threat_matching"), ("combat", "holding_weight"), ("combat", "materiel_quality_exponent"),
+               ("combat", "logistics_range_km"), ("combat", "russian_loss_rate"), ("combat", "ukrainian_loss_rate"),
+               ("combat", "helmbold_w"), ("combat", "casualty_noise"), ("combat", "dnipro_barrier"),
+               ("combat", "ground_rate_km2"), ("combat", "ratio_threshold"), ("combat", "ratio_steepness"),
+               ("combat", "ground_noise"), ("economy", "strike_noise"), ("economy", "energy_output_elasticity"),
+               ("economy", "sanctions_output_loss"), ("economy", "secondary_sanctions_output_loss"),
+               ("occupation", "garrison_per_1000_hostile"), ("occupation", "max_garrison_share"),
+               ("occupation", "partisan_logistics_damage"), ("occupation", "partisan_casualties_per_week"),
+               ("occupation", "partisan_growth"), ("occupation", "partisan_suppression"))
+(THREAT, HOLDING, QUALITY_EXP, LOGISTICS_RANGE, LOSS_R, LOSS_U, HELMBOLD_W, CASUALTY_SD, BARRIER, GROUND_RATE,
+ RATIO_T, RATIO_S, GROUND_SD, STRIKE_SD, ELASTICITY, SANCTIONS, SECONDARY_LOSS, GARRISON_RATE, GARRISON_CAP,
+ PARTISAN_DAMAGE, PARTISAN_KILL, PARTISAN_GROWTH, PARTISAN_SUPPRESSION) = range(len(SCALAR_KEYS))
+
+
+@dataclass(frozen=True)
+class KernelModel:
+    """A block's model as the kernel reads it: parameters stacked by kind, each indexable by run."""
+
+    runs: int
+    sides: np.ndarray       # (N, 2, len(SIDE_KEYS))
+    regions: np.ndarray     # (N, R, len(REGION_KEYS))
+    backers: np.ndarray     # (N, B, len(BACKER_KEYS))
+    scalars: np.ndarray     # (N, len(SCALAR_KEYS))
+    area: np.ndarray
+    hostile_population: np.ndarray
+    hostility: np.ndarray
+    occupiable: np.ndarray
+    contestable: np.ndarray
+    left_bank_share: np.ndarray
+    home_distance_km: np.ndarray
+    land: np.ndarray
+    across: np.ndarray
+    adjacent: np.ndarray
+    split_edges: np.ndarray  # (E, 4): region, neighbour, land threshold, river threshold
+
+    @classmethod
+    def of(cls, model: WarModel, runs: int) -> "KernelModel":
+        """Stack a (realised) model's parameters, broadcasting constants over the runs."""
+        def stack(group: dict, keys: tuple[str, ...], width: int) -> np.ndarray:
+            return np.ascontiguousarray(
+                np.stack([np.broadcast_to(np.asarray(group[k], float), (runs, width)) for k in keys], axis=-1))
+
+        R, B = model.n_regions, len(model.backer_ids)
+        scalars = np.ascontiguousarray(np.stack(
+            [np.broadcast_to(np.asarray(getattr(model, g)[k], float), (runs,)) for g, k in SCALAR_KEYS], axis=-1))
+        split = np.array(model.edges.split_edges, float).reshape(-1, 4)
+        return cls(runs=runs, sides=stack(model.sides, SIDE_KEYS, 2), regions=stack(model.regions, REGION_KEYS, R),
+                   backers=stack(model.backers, BACKER_KEYS, B), scalars=scalars,
+                   area=np.asarray(model.area, float), hostile_population=np.asarray(model.hostile_population, float),
+                   hostility=np.asarray(model.geography.hostility, float), occupiable=np.asarray(model.occupiable),
+                   contestable=np.asarray(model.contestable), left_bank_share=np.asarray(model.left_bank_share, float),
+                   home_distance_km=np.asarray(model.home_distance_km, float),
+                   land=model.edges.land, across=model.edges.across, adjacent=model.edges.adjacent, split_edges=split)
+
+
+_cache: list = []  # (model, runs, KernelModel) of the block in progress: realise() makes one model per block
+
+
+def kernel_model(model: WarModel, runs: int) -> KernelModel:
+    """The stacked parameters of this block's model, made once per block."""
+    if _cache and _cache[0][0] is model and _cache[0][1] == runs:
+        return _cache[0][2]
+    km = KernelModel.of(model, runs)
+    _cache[:] = [(model, runs, km)]
+    return km
+
+
+@numba.njit(cache=True)
+def _neighbour_held(held: np.ndarray, table: np.ndarray, r: int) -> bool:
+    for k in range(table.shape[1]):
+        if held[table[r, k]]:
+            return True
+    return False
+
+
+@numba.njit(cache=True)
+def _reach(c: np.ndarray, held: np.ndarray, land: np.ndarray, across: np.ndarray, split_edges: np.ndarray,
+           r: int) -> tuple[bool, bool]:
+    """allocation.russian_reach for one region: Russian-held ground next door by land, and across the Dnipro."""
+    by_land, by_river = _neighbour_held(held, land, r), _neighbour_held(held, across, r)
+    for i in range(split_edges.shape[0]):
+        if int(split_edges[i, 0]) == r:
+            m = int(split_edges[i, 1])
+            by_land = by_land or c[m] > split_edges[i, 2]
+            by_river = by_river or c[m] > split_edges[i, 3]
+    return by_land, by_river
+
+
+@numba.njit(cache=True)
+def _quality(materiel: float, manpower: float, materiel0: float, manpower0: float, firepower: float,
+             exponent: float) -> float:
+    """attrition.firepower_quality for one side."""
+    ratio = (materiel / max(manpower, 1.0)) / (max(materiel0, 1e-9) / max(manpower0, 1.0))
+    return firepower * min(max(ratio, 0.02), 50.0) ** exponent
+
+
+@numba.njit(cache=True)
+def _shock(sd: float, eps: float) -> float:
+    return math.exp(sd * eps - 0.5 * sd * sd)
+
+
+@numba.njit(cache=True, fastmath=False)
+def advance(control, manpower, materiel, casualties, energy, will, active, aid_delivered, partisans, objective,
+            truce, aid_factor, strike_factor, recruitment_factor, line_factor, counterattack, secondary, foreign,
+            noise, sides, regions, backers, scalars, area, hostile_population, hostility, occupiable, contestable,
+            left_bank_share, home_distance_km, land, across, adjacent, split_edges,
+            out_control, out_manpower, out_materiel, out_casualties, out_energy, out_will, out_active, out_aid_total,
+            out_partisans, out_garrison, week_casualties, moved, front, russia, ukraine, aid):
+    """One week for every run; writes the out_* arrays and the report arrays (see `detente.engine.step`)."""
+    N, R = control.shape
+    B = will.shape[1]
+    held = np.zeros(R + 1, np.bool_)        # padding slot R is never held
+    held_ukr = np.zeros(R + 1, np.bool_)
+    by_land = np.zeros(R, np.bool_)
+    by_river = np.zeros(R, np.bool_)
+    hostile = np.empty(R)
+    for n in range(N):
+        c = control[n]
+        p = scalars[n]
+        # --- backers: aid arrives (backers.aid_flow)
+        aid_total = 0.0
+        for b in range(B):
+            a = backers[n, b, 0] * will[n, b] * aid_factor[n, b] * (1.0 if active[n, b] else 0.0)
+            aid[n, b] = a
+            aid_total += a
+        # --- strikes on energy and output (strikes.energy_damage, strikes.output)
+        energy_truce = truce[n, ENERGY]
+        produced_r, produced_u = 0.0, 0.0
+        keep_russia = 1.0 - min(max(p[SANCTIONS] + p[SECONDARY_LOSS] * secondary[n], 0.0), 1.0)
+        for s in range(2):
+            o = 1 - s
+            incoming = sides[n, o, 0] * strike_factor[n, o]
+            hit = incoming * (1.0 - sides[n, s, 1]) * (1.0 - energy_truce) * _shock(p[STRIKE_SD], noise[n, 2 * R + s])
+            e = energy[n, s]
+            e_new = min(max(e - hit * e + sides[n, s, 2] * (1.0 - e), 0.0), 1.0)
+            out_energy[n, s] = e_new
+            if s == RUSSIA:
+                produced_r = sides[n, s, 3] * e_new ** p[ELASTICITY] * keep_russia
+            else:
+                produced_u = sides[n, s, 3] * e_new ** p[ELASTICITY] * 1.0
+        # --- occupation: garrisons (occupation.hostile_under_occupation, occupation.garrison)
+        hostile_total = 0.0
+        for r in range(R):
+            h = c[r] * (hostile_population[r] if occupiable[r] else 0.0)
+            hostile[r] = h
+            hostile_total += h
+        needed = p[GARRISON_RATE] * hostile_total / 1000.0
+        garrison = min(needed, p[GARRISON_CAP] * manpower[n, RUSSIA])
+        coverage = garrison / needed if needed > 0 else 1.0
+        line_russia = max(manpower[n, RUSSIA] - garrison, 0.0) * min(sides[n, RUSSIA, 4] * line_factor[n, RUSSIA], 1.0)
+        line_ukraine = manpower[n, UKRAINE] * min(sides[n, UKRAINE, 4] * line_factor[n, UKRAINE], 1.0)
+        # --- where the fronts are (allocation.russian_reach, allocation.front_mask)
+        for r in range(R):
+            held[r] = c[r] > 0.5
+            held_ukr[r] = contestable[r] and c[r] < 0.5
+        fighting = 1.0 - truce[n, FRONT] > 0
+        attack_total, hold_total = 0.0, 0.0
+        for r in range(R):
+            by_land[r], by_river[r] = False, False
+            if c[r] <= EDGE and objective[n, r] > 0:  # Russia's reach matters only for entering untouched ground
+                by_land[r], by_river[r] = _reach(c, held, land, across, split_edges, r)
+            f = (c[r] > EDGE and c[r] < 1.0 - EDGE) or (c[r] <= EDGE and (by_land[r] or by_river[r])
+                                                          and objective[n, r] > 0)
+            counter = regions[n, r, 1]
+            if counter > 0 and c[r] >= 1.0 - EDGE and _neighbour_held(held_ukr, adjacent, r):
+                f = True
+            f = f and contestable[r] and fighting
+            front[n, r] = f
+            if f:
+                attack_total += max(objective[n, r], p[HOLDING])
+                hold_total += regions[n, r, 0] + counter
+        # --- allocation.allocate
+        safe_attack = attack_total if attack_total > 0 else 1.0
+        safe_hold = hold_total if hold_total > 0 else 1.0
+        tau = p[THREAT]
+        for r in range(R):
+            if front[n, r]:
+                weight = max(objective[n, r], p[HOLDING])
+                russia[n, r] = line_russia * weight / safe_attack
+                hold_share = (regions[n, r, 0] + regions[n, r, 1]) / safe_hold
+                ukraine[n, r] = line_ukraine * (tau * (weight / safe_attack) + (1.0 - tau) * hold_share) + foreign[n, r]
+            else:
+                russia[n, r] = 0.0
+                ukraine[n, r] = 0.0
+        # --- attrition.firepower_quality; partisans behind the line (attrition.logistics)
+        q_r = _quality(materiel[n, RUSSIA], manpower[n, RUSSIA], sides[n, RUSSIA, 6], sides[n, RUSSIA, 7],
+                       sides[n, RUSSIA, 5], p[QUALITY_EXP])
+        q_u = _quality(materiel[n, UKRAINE], manpower[n, UKRAINE], sides[n, UKRAINE, 6], sides[n, UKRAINE, 7],
+                       sides[n, UKRAINE, 5], p[QUALITY_EXP])
+        occupied, partisan_sum = 0.0, 0.0
+        for r in range(R):
+            if occupiable[r]:
+                occupied += c[r] * area[r]
+            partisan_sum += partisans[n, r] * c[r] * area[r] * (1.0 if occupiable[r] else 0.0)
+        partisan_level = partisan_sum / max(occupied, 1.0)
+        # --- battles on the fronts (attrition.casualties, attrition.river_barrier, attrition.ground_change)
+        lost_russia, lost_ukraine, russian_gain = 0.0, 0.0, 0.0
+        w, sd_c, sd_g = p[HELMBOLD_W], p[CASUALTY_SD], p[GROUND_SD]
+        for r in range(R):
+            if not front[n, r]:
+                moved[n, r] = 0.0
+                out_control[n, r] = c[r]
+                continue
+            ru, uk = russia[n, r], ukraine[n, r]
+            supply = math.exp(-home_distance_km[r] / p[LOGISTICS_RANGE]) * (1.0 - p[PARTISAN_DAMAGE] * partisan_level)
+            defence = regions[n, r, 2] * regions[n, r, 3]
+            shock = _shock(sd_c, noise[n, R + r])
+            if ru > 0 and uk > 0:
+                ratio_w = (uk / ru) ** w
+                lost_russia += p[LOSS_R] * q_u * defence * ru * ratio_w * shock
+                lost_ukraine += p[LOSS_U] * q_r * supply / defence * uk * (1.0 / ratio_w) * shock
+            barrier = 1.0
+            blocked = c[r] <= 1e-6 and not by_land[r] and by_river[r]
+            bank = left_bank_share[r]
+            if blocked or (not math.isnan(bank) and c[r] >= bank - 0.01 and c[r] < 1.0):
+                barrier = p[BARRIER]
+            power_r, power_u = ru * q_r * supply, uk * q_u
+            push_r = math.tanh(max(p[RATIO_S] * math.log((power_r + TINY) / (p[RATIO_T] * power_u * defence * barrier + TINY)), 0.0))
+            push_u = math.tanh(max(p[RATIO_S] * math.log((power_u + TINY) / (p[RATIO_T] * power_r * defence * barrier + TINY)), 0.0))
+            intent_r = 1.0 if objective[n, r] > 0 else 0.0
+            intent_u = max(1.0 if regions[n, r, 1] > 0 else 0.0, counterattack[n])
+            net = ru * intent_r * push_r - uk * intent_u * push_u
+            gain = p[GROUND_RATE] * net / 1000.0 * _shock(sd_g, noise[n, r])
+            # territory.apply_ground: capped by the ground left to take or lose
+            share = min(max(gain / area[r], -c[r]), 1.0 - c[r])
+            out_control[n, r] = c[r] + share
+            moved[n, r] = share * area[r]
+            russian_gain += share * area[r]
+        # --- pools (occupation.partisan_casualties, forces.manpower_after, forces.materiel_after)
+        partisan_hits = 0.0
+        for r in range(R):
+            partisan_hits += partisans[n, r] * hostile[r]
+        week_casualties[n, RUSSIA] = lost_russia + p[PARTISAN_KILL] * partisan_hits / 1e6
+        week_casualties[n, UKRAINE] = lost_ukraine
+        line_sum_r, line_sum_u = 0.0, 0.0
+        for r in range(R):
+            line_sum_r += russia[n, r]
+            line_sum_u += ukraine[n, r]
+        for s in range(2):
+            recruits = sides[n, s, 8] * recruitment_factor[n, s]
+            out_manpower[n, s] = max(manpower[n, s] + recruits - sides[n, s, 9] * week_casualties[n, s], 0.0)
+            inflow = produced_r if s == RUSSIA else produced_u + aid_total
+            line = line_sum_r if s == RUSSIA else line_sum_u
+            out_materiel[n, s] = max(materiel[n, s] + inflow - sides[n, s, 10] * line / 1e5, 0.0)
+            out_casualties[n, s] = casualties[n, s] + week_casualties[n, s]
+        # --- occupation.partisans_after (on the new control)
+        for r in range(R):
+            cr = out_control[n, r]
+            h = hostility[r] if occupiable[r] else 0.0
+            pr = partisans[n, r]
+            grown = pr + p[PARTISAN_GROWTH] * h * cr * (1.0 - pr) - p[PARTISAN_SUPPRESSION] * coverage * pr
+            out_partisans[n, r] = min(max(grown, 0.0), 1.0) * (1.0 if cr > 0 else 0.0)
+        out_garrison[n] = garrison
+        # --- backers.update_will
+        for b in range(B):
+            per_week = backers[n, b, 0]
+            burden = aid[n, b] / (per_week if per_week > 0 else 1.0)
+            change = (-backers[n, b, 1] * will[n, b] * burden + backers[n, b, 2] * (-russian_gain) / 1000.0
+                      + backers[n, b, 4] * noise[n, 2 * R + 2 + b])
+            new_will = min(max(will[n, b] + change, 0.0), 1.0)
+            out_will[n, b] = new_will
+            out_active[n, b] = active[n, b] and new_will >= backers[n, b, 3]
+            out_aid_total[n, b] = aid_delivered[n, b] + aid[n, b]
