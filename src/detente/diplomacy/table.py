@@ -23,6 +23,7 @@ import numpy as np
 
 from detente.diplomacy import agenda as ag
 from detente.diplomacy import agreements as agr
+from detente.diplomacy import compiled
 from detente.diplomacy import mediation as med
 from detente.diplomacy import ratification as rat
 from detente.diplomacy.table_schema import TableSetup
@@ -133,9 +134,10 @@ class TableController:
 
     name = "table"
 
-    def __init__(self, scenario: Scenario, model: WarModel):
+    def __init__(self, scenario: Scenario, model: WarModel, reference: bool = False):
         self.lay = layout(scenario)
         self.model = model
+        self.reference = reference  # decide with the array-form composition instead of the compiled kernel
 
     # ----------------------------------------------------------------- start
     def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
@@ -346,28 +348,10 @@ class TableController:
                 continue
             who, issues = lay.negotiators[g], lay.issue_index[g]
             consent = lay.consent[g, who]
-            pairs, triples = np.ix_(idx, who), np.ix_(idx, who, issues)
-            scale = np.exp(self.med["leverage_weight"][idx, None] * lay.side_sign[who] * lev[idx, None] / 2.0)
-            ideal, salience = agenda.ideal[triples], agenda.salience[triples]
-            weight = agenda.capability[triples] * salience * scale[:, :, None]
-            present = np.ones((idx.size, who.size), bool)
-            mediator = ideal[:, list(who).index(lay.mediator)] if lay.mediator in who else ideal.mean(axis=1)
-            quo = agenda.status_quo[np.ix_(idx, issues)]
-            fallback = np.where(agenda.no_deal[issues] == ag.STATUS_QUO, quo, mediator)
-            draft = med.compromise_draft(ideal, weight, present, fallback)
-            result = med.shuttle(draft, ideal, salience, weight, present, np.ones(issues.size),
-                                 lay.setup.mediation.rounds, self.med["distortion"][idx],
-                                 self.med["relay_growth"][idx], self.med["issue_growth"][idx],
-                                 self.med["amendment"][idx], self.rng)
-            surplus = self._surplus(state, rho, g, result.readings, np.full(idx.size, lay.durations[g]), idx, who)
-            if u in who:
-                surplus[:, list(who).index(u)] += state.pressure_on_ukraine[idx]
-            need = self.med["acceptance_margin"][idx] * (1.0 - self.trust[idx])
-            conceded = self._loss(g, result.readings, idx, who)
-            ok = (surplus > need[:, None]) & rat.ratifies(conceded, self.support[pairs], self.threshold[pairs],
-                                                          self.concession_cost[pairs], self.fall_threshold[pairs])
-            cares = salience.sum(axis=-1) > 0  # a party with no stake in its issues abstains
-            agreed_sub = np.all(ok | ~consent | ~cares, axis=1)
+            pairs = np.ix_(idx, who)
+            noise = self.rng.standard_normal((lay.setup.mediation.rounds + 1, idx.size, who.size, issues.size))
+            decide = self._decide_reference if self.reference else self._decide
+            result, conceded, agreed_sub = decide(state, lev, rho, g, idx, noise)
             if not agreed_sub.any():
                 continue
             runs = idx[agreed_sub]
@@ -389,6 +373,61 @@ class TableController:
             signed = agreed_sub[:, None] & consent
             self.support[pairs] = np.where(signed, np.clip(self.support[pairs] - self.concession_cost[pairs] * conceded,
                                                            0.0, 1.0), self.support[pairs])
+
+    def _decide(self, state: WarState, lev: np.ndarray, rho: np.ndarray, g: int, idx: np.ndarray,
+                noise: np.ndarray) -> tuple[med.ShuttleResult, np.ndarray, np.ndarray]:
+        """Shuttle a text for agreement g in the runs idx and decide: the text, each party's reading of it and
+        their divergence, what each party's public sees conceded (m, P), and whether all who must accept do."""
+        lay, agenda, m = self.lay, self.agenda, idx.size
+        who, issues = lay.negotiators[g], lay.issue_index[g]
+        production = np.broadcast_to(np.asarray(self.model.sides["production_per_week"], float), (state.runs, 2))
+        text, readings = np.empty((m, issues.size)), np.empty((m, who.size, issues.size))
+        divergence, conceded, agreed = np.empty(m), np.empty((m, who.size)), np.empty(m, bool)
+        u = lay.belligerents[1]
+        compiled.decide(idx, who, issues, list(who).index(lay.mediator) if lay.mediator in who else -1,
+                        u if u in who else -1, lay.consent[g, who], agenda.ideal, agenda.salience, agenda.capability,
+                        agenda.status_quo, agenda.no_deal[issues] == ag.STATUS_QUO, self.no_deal, lay.side_sign,
+                        lev, self.med["leverage_weight"], self.med["distortion"], self.med["relay_growth"],
+                        self.med["issue_growth"], self.med["amendment"], lay.setup.mediation.rounds, noise,
+                        self.cost, np.ascontiguousarray(self.relief[:, g]), self.intensity,
+                        bool(lay.scope_columns[g] == FRONT), rho, state.materiel, production, self.last_aid,
+                        self.rearm, float(lay.durations[g]), self.fc["materiel_weight"], self.stake,
+                        self.cp["shadow_of_future"], state.pressure_on_ukraine, self.med["acceptance_margin"],
+                        self.trust, self.anchor, self.support, self.threshold, self.concession_cost,
+                        self.fall_threshold, text, readings, divergence, conceded, agreed)
+        return med.ShuttleResult(text=text, readings=readings, divergence=divergence), conceded, agreed
+
+    def _decide_reference(self, state: WarState, lev: np.ndarray, rho: np.ndarray, g: int, idx: np.ndarray,
+                          noise: np.ndarray) -> tuple[med.ShuttleResult, np.ndarray, np.ndarray]:
+        """`_decide` composed from the mechanisms' array functions (the specification the kernel follows)."""
+        lay, agenda = self.lay, self.agenda
+        who, issues = lay.negotiators[g], lay.issue_index[g]
+        consent = lay.consent[g, who]
+        u = lay.belligerents[1]
+        replay = _Replay(noise)
+        pairs, triples = np.ix_(idx, who), np.ix_(idx, who, issues)
+        scale = np.exp(self.med["leverage_weight"][idx, None] * lay.side_sign[who] * lev[idx, None] / 2.0)
+        ideal, salience = agenda.ideal[triples], agenda.salience[triples]
+        weight = agenda.capability[triples] * salience * scale[:, :, None]
+        present = np.ones((idx.size, who.size), bool)
+        mediator = ideal[:, list(who).index(lay.mediator)] if lay.mediator in who else ideal.mean(axis=1)
+        quo = agenda.status_quo[np.ix_(idx, issues)]
+        fallback = np.where(agenda.no_deal[issues] == ag.STATUS_QUO, quo, mediator)
+        draft = med.compromise_draft(ideal, weight, present, fallback)
+        result = med.shuttle(draft, ideal, salience, weight, present, np.ones(issues.size),
+                             lay.setup.mediation.rounds, self.med["distortion"][idx],
+                             self.med["relay_growth"][idx], self.med["issue_growth"][idx],
+                             self.med["amendment"][idx], replay)
+        surplus = self._surplus(state, rho, g, result.readings, np.full(idx.size, lay.durations[g]), idx, who)
+        if u in who:
+            surplus[:, list(who).index(u)] += state.pressure_on_ukraine[idx]
+        need = self.med["acceptance_margin"][idx] * (1.0 - self.trust[idx])
+        conceded = self._loss(g, result.readings, idx, who)
+        ok = (surplus > need[:, None]) & rat.ratifies(conceded, self.support[pairs], self.threshold[pairs],
+                                                      self.concession_cost[pairs], self.fall_threshold[pairs])
+        cares = salience.sum(axis=-1) > 0  # a party with no stake in its issues abstains
+        agreed_sub = np.all(ok | ~consent | ~cares, axis=1)
+        return result, conceded, agreed_sub
 
     def _end(self, how: np.ndarray, week: int) -> None:
         """Close the agreements where how (N, G) is non-zero, recording each as a row (first runs only)."""
@@ -524,6 +563,19 @@ class TableController:
         leaders = {"run": runs.astype(np.int64), "actor": np.array(lay.actors, dtype=object)[actors],
                    "week_fell": self.fell_week[runs, actors].astype(np.int32)}
         return {"agreements": rows, "leaders_fallen": leaders}
+
+
+class _Replay:
+    """Hands the shuttle the normals already drawn for it, relay by relay (for `_decide_reference`)."""
+
+    def __init__(self, noise: np.ndarray):
+        self.noise, self.relay = noise, 0
+
+    def standard_normal(self, shape: tuple[int, ...]) -> np.ndarray:
+        out = self.noise[self.relay]
+        assert out.shape == tuple(shape)
+        self.relay += 1
+        return out
 
 
 def table_controller(scenario: Scenario):  # noqa: ANN201

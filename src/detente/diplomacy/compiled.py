@@ -1,0 +1,137 @@
+"""One week's shuttle and decision on one agreement, compiled: the table's hot loop.
+
+`TableController._decide_reference` composes it from the array functions of `mediation` (the shuttle),
+`agenda` (utilities), and `ratification` (outside options, the commitment term, the public's concession,
+ratification), which hold the equations and their sources. Run over the few runs in session, those
+~120 small array operations a week cost more in dispatch than in arithmetic, so the table runs this kernel
+instead: per run in session, the same equations over the handful of parties and issues at the table.
+tests/test_table_compiled.py holds the two equal to rounding on live table states; a change to an
+equation must be made in both.
+
+All random numbers come in `noise` (relays + 1, runs, parties, issues), drawn by the caller from the
+table's stream in the order the reference draws them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True)
+def _logistic(z: float) -> float:
+    return 0.5 * (1.0 + math.tanh(0.5 * z))
+
+
+@numba.njit(cache=True)
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1.0 - p))
+
+
+@numba.njit(cache=True)
+def _weighted_mean(values: np.ndarray, weights: np.ndarray, fallback: float) -> float:
+    """Σ w v / Σ w, or `fallback` where nothing weighs (mediation.compromise_draft, outside_option)."""
+    total, value = 0.0, 0.0
+    for i in range(values.size):
+        total += weights[i]
+        value += weights[i] * values[i]
+    return value / total if total > 0 else fallback
+
+
+@numba.njit(cache=True)
+def _utility(text: np.ndarray, ideal: np.ndarray, salience: np.ndarray) -> float:
+    """agenda.text_utility for one party: salience-weighted 1 − |x − y|."""
+    total, value = 0.0, 0.0
+    for k in range(text.size):
+        total += salience[k]
+        value += salience[k] * (1.0 - abs(text[k] - ideal[k]))
+    return value / total if total > 0 else 1.0
+
+
+@numba.njit(cache=True)
+def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all, capability_all, status_quo_all,
+           status_quo_issue, no_deal_all, side_sign, lev, leverage_weight, distortion, relay_growth, issue_growth,
+           amendment, rounds, noise, cost, relief, intensity, is_front, rho, materiel, production, last_aid, rearm,
+           weeks, materiel_weight, stake, shadow, pressure, acceptance_margin, trust, anchor, support, threshold,
+           concession_cost, fall_threshold, text_out, readings_out, divergence_out, conceded_out, agreed_out):
+    """For each run idx[i] in session: shuttle a text for the agreement over `issues` among the parties `who`,
+    then decide (see `TableController._decide_reference` for the composition in array form)."""
+    P, K = who.size, issues.size
+    ideal, salience, weight = np.empty((P, K)), np.empty((P, K)), np.empty((P, K))
+    copies, column, text = np.empty((P, K)), np.empty(K), np.empty(K)
+    for i in range(idx.size):
+        n = idx[i]
+        # positions and weights at the table; belligerents' weight scaled by battlefield leverage
+        for a in range(P):
+            scale = math.exp(leverage_weight[n] * side_sign[who[a]] * lev[n] / 2.0)
+            for k in range(K):
+                ideal[a, k] = ideal_all[n, who[a], issues[k]]
+                salience[a, k] = salience_all[n, who[a], issues[k]]
+                weight[a, k] = capability_all[n, who[a], issues[k]] * salience[a, k] * scale
+        # the mediator's first draft (mediation.compromise_draft)
+        for k in range(K):
+            if status_quo_issue[k]:
+                fallback = status_quo_all[n, issues[k]]
+            elif mediator >= 0:
+                fallback = ideal[mediator, k]
+            else:
+                fallback = 0.0
+                for a in range(P):
+                    fallback += ideal[a, k]
+                fallback /= P
+            text[k] = _weighted_mean(ideal[:, k], weight[:, k], fallback)
+        # relays: distorted copies, amendments toward each ideal, redraft (mediation.shuttle)
+        spread_issues = 1.0 + issue_growth[n] * max(K - 1, 0)
+        for relay in range(1, rounds + 1):
+            sd = distortion[n] * (1.0 + relay_growth[n] * relay) * spread_issues
+            for a in range(P):
+                for k in range(K):
+                    copy = min(max(text[k] + sd * noise[relay - 1, i, a, k] * 1.0, 0.0), 1.0)
+                    copies[a, k] = min(max(copy + amendment[n] * salience[a, k] * (ideal[a, k] - copy), 0.0), 1.0)
+            for k in range(K):
+                text[k] = _weighted_mean(copies[:, k], weight[:, k], text[k])
+        sd = distortion[n] * (1.0 + relay_growth[n] * (rounds + 1)) * spread_issues
+        gap = 0.0
+        for a in range(P):
+            for k in range(K):
+                reading = min(max(text[k] + sd * noise[rounds, i, a, k] * 1.0, 0.0), 1.0)
+                readings_out[i, a, k] = reading
+                gap += abs(reading - text[k]) * 1.0
+        for k in range(K):
+            text_out[i, k] = text[k]
+        divergence_out[i] = gap / max(P * max(K, 1), 1)
+        # the commitment term of a front truce (ratification.rearmed_forecast, commitment_term)
+        shift = 0.0
+        if is_front:
+            k_r, k_u = max(materiel[n, 0], 1e-3), max(materiel[n, 1], 1e-3)
+            new_r = k_r + weeks * production[n, 0]
+            new_u = k_u + weeks * (rearm[n] * last_aid[n] + production[n, 1])
+            shift = materiel_weight[n] * (math.log(new_r / new_u) - math.log(k_r / k_u))
+        need = acceptance_margin[n] * (1.0 - trust[n])
+        agreed = True
+        for a in range(P):
+            party = who[a]
+            for k in range(K):
+                column[k] = no_deal_all[n, party, issues[k]]
+            expected = _weighted_mean(column, salience[a], 1.0)
+            value = expected - cost[n, party] * (relief[n] * intensity[n])
+            if is_front:
+                after = _logistic(_logit(rho[n, party]) + shift)
+                value = value - shadow[n] * (after - rho[n, party]) * stake[n, party]
+            utility = _utility(readings_out[i, a], ideal[a], salience[a])
+            surplus = utility - value
+            if party == ukraine:
+                surplus += pressure[n]
+            conceded = max(anchor[n, party] + (1.0 - anchor[n, party]) * (expected - 0.0) - utility, 0.0)
+            conceded_out[i, a] = conceded
+            ok = (surplus > need and conceded <= threshold[n, party]
+                  and support[n, party] - concession_cost[n, party] * conceded >= fall_threshold[n, party])
+            cares = False
+            for k in range(K):
+                cares = cares or salience[a, k] > 0
+            if not (ok or not consent[a] or not cares):
+                agreed = False
+        agreed_out[i] = agreed
