@@ -86,7 +86,9 @@ def test_make_backend_refuses_nonsense() -> None:
     with pytest.raises(RunRefused, match="unknown backend"):
         make_backend("spark")
     with pytest.raises(RunRefused, match="--backend dask"):
-        make_backend("local", workers=2)
+        make_backend("local", scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(RunRefused, match="at least 1"):
+        make_backend("local", workers=0)
     with pytest.raises(RunRefused, match="at least 1"):
         make_backend("dask", workers=0)
 

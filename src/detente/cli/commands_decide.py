@@ -20,7 +20,7 @@ def compare(
     json_out: bool = typer.Option(False, "--json", help="print one JSON object"),
     backend: str = typer.Option("local", "--backend", help="local, or dask for a Dask cluster"),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
-    workers: int = typer.Option(None, "--workers", help="workers of the LocalCluster the dask backend starts"),
+    workers: int = typer.Option(None, "--workers", help="worker processes: local, one per core by default; dask, those of the LocalCluster it starts"),
 ) -> None:
     """Run variants on common random numbers; show each metric and its paired difference from the first."""
     from detente.analysis.compare import compare as run_compare

@@ -67,7 +67,7 @@ def sensitivity(
     json_out: bool = typer.Option(False, "--json"),
     backend: str = typer.Option("local", "--backend", help="local, or dask for a Dask cluster"),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
-    workers: int = typer.Option(None, "--workers", help="workers of the LocalCluster the dask backend starts"),
+    workers: int = typer.Option(None, "--workers", help="worker processes: local, one per core by default; dask, those of the LocalCluster it starts"),
 ) -> None:
     """Vary parameters over ranges and report first-order and total indices for each outcome metric."""
     from detente.analysis.sensitivity import ranking, run_sensitivity

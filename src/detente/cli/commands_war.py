@@ -150,7 +150,7 @@ def run(
     json_out: bool = typer.Option(False, "--json", help="print one JSON object with the metrics"),
     backend: str = typer.Option("local", "--backend", help="local, or dask for a Dask cluster"),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
-    workers: int = typer.Option(None, "--workers", help="workers of the LocalCluster the dask backend starts"),
+    workers: int = typer.Option(None, "--workers", help="worker processes: local, one per core by default; dask, those of the LocalCluster it starts"),
 ) -> None:
     """Simulate a scenario as an ensemble, print its outcome and store it.
 

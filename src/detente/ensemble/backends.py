@@ -1,7 +1,15 @@
-"""Where blocks of runs are computed: in this process (local) or on a Dask cluster (see `dask_backend`)."""
+"""Where blocks of runs are computed: on this machine (local) or on a Dask cluster (see `dask_backend`).
+
+A block's outputs depend only on the model, the seed and the block's index, so every backend gives
+bit-identical results however it spreads the blocks; they differ only in speed.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -10,15 +18,63 @@ from detente.ensemble.runner import BlockOutput, ControllerFactory, run_block
 from detente.world.model import WarModel
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_JOB: tuple | None = None  # (model, seed, controllers, overrides) of the ensemble the forked workers serve
+
+
+def _run_forked(block: int, runs: int) -> BlockOutput:
+    assert _JOB is not None
+    model, seed, controllers, overrides = _JOB
+    return run_block(model, seed, block, runs, controllers, overrides)
+
+
 class LocalBackend:
-    """Runs blocks one after another in this process; the reference every other backend must match."""
+    """Runs blocks on this machine: one after another in this process (workers=1, the reference every other
+    backend must match), or spread over forked worker processes, one per core by default.
+
+    Workers are forked, so they share the compiled model and controllers without pickling them; only block
+    outputs travel back, and at most two per worker are in flight, so memory stays flat.
+    """
+
+    def __init__(self, workers: int | None = 1):
+        self.workers = workers
 
     def map_blocks(self, model: WarModel, seed: int, plan: list[tuple[int, int]],
                    controllers: Iterable[ControllerFactory],
                    overrides: dict[tuple, np.ndarray] | None = None) -> Iterator[BlockOutput]:
         """Yield block outputs in block order."""
-        for block, runs in plan:
-            yield run_block(model, seed, block, runs, controllers, overrides)
+        controllers = tuple(controllers)
+        workers = min(self.workers or available_cores(), len(plan))
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() \
+                or multiprocessing.current_process().daemon:
+            for block, runs in plan:
+                yield run_block(model, seed, block, runs, controllers, overrides)
+            return
+        global _JOB
+        _JOB = (model, seed, controllers, overrides)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                pending: deque[Future] = deque()
+                queue = iter(plan)
+                for block, runs in queue:
+                    pending.append(pool.submit(_run_forked, block, runs))
+                    if len(pending) >= 2 * workers:
+                        break
+                while pending:
+                    output = pending.popleft().result()
+                    for block, runs in queue:
+                        pending.append(pool.submit(_run_forked, block, runs))
+                        break
+                    yield output
+        finally:
+            _JOB = None
 
 
 BACKENDS = ("local", "dask")
@@ -34,9 +90,11 @@ def make_backend(name: str = "local", scheduler: str | None = None, workers: int
     from detente.errors import RunRefused
 
     if name == "local":
-        if scheduler or workers:
-            raise RunRefused("--scheduler and --workers apply to --backend dask; add --backend dask")
-        return LocalBackend()
+        if scheduler:
+            raise RunRefused("--scheduler applies to --backend dask; add --backend dask")
+        if workers is not None and workers < 1:
+            raise RunRefused(f"--workers must be at least 1 (got {workers}); leave it out to use every core")
+        return LocalBackend(workers=workers or available_cores())
     if name == "dask":
         from detente.ensemble.dask_backend import DEFAULT_BATCH_BLOCKS, DaskBackend
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 
-import duckdb
+from pathlib import Path
+
+import numba
 import numpy as np
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -77,42 +79,111 @@ class RegionCounts:
 
 
 class WeeklySeries:
-    """Per-run weekly values, spilled to a DuckDB temp table; exact quantiles per week at the end."""
+    """Per-run weekly values spilled to disk block by block; exact quantiles per week at the end.
 
-    def __init__(self, names: list[str], memory_limit: str = "256MB"):
+    Each series is one file of float64, each block written week-major (its runs contiguous per week), so a
+    week's values over the whole ensemble are a few contiguous reads, one per block; memory holds one
+    week of one series at a time. Quantiles are exact order statistics with linear interpolation (numpy's
+    and DuckDB's `quantile_cont` definition), found in linear time by `order_statistics`.
+    """
+
+    def __init__(self, names: list[str]):
         self.names = names
         self._tmp = tempfile.TemporaryDirectory(prefix="detente-weekly-")
-        self.con = duckdb.connect(":memory:", config={"memory_limit": memory_limit, "threads": 1,
-                                                      "temp_directory": self._tmp.name,
-                                                      "preserve_insertion_order": True})
-        cols = ", ".join(f'"{n}" DOUBLE' for n in names)
-        self.con.execute(f"CREATE TABLE weekly (week INTEGER, {cols})")
+        self._files = {name: open(Path(self._tmp.name) / f"{i}.f64", "wb") for i, name in enumerate(names)}
+        self._blocks: list[int] = []     # runs per block, in order
+        self._weeks = 0
 
     def add_block(self, series: dict[str, np.ndarray]) -> None:
         """Append one block: each series (n, W+1)."""
-        first = series[self.names[0]]
-        n, weeks = first.shape
-        frame = {"week": np.tile(np.arange(weeks, dtype=np.int32), n)}
-        frame.update({name: np.ascontiguousarray(series[name]).ravel() for name in self.names})
-        self.con.register("block_frame", frame)
-        self.con.execute("INSERT INTO weekly SELECT * FROM block_frame")
-        self.con.unregister("block_frame")
+        n, self._weeks = np.shape(series[self.names[0]])
+        for name in self.names:
+            self._files[name].write(np.ascontiguousarray(np.asarray(series[name], np.float64).T).tobytes())
+        self._blocks.append(n)
 
     def summary(self) -> dict[str, dict[str, np.ndarray]]:
-        """series -> statistic -> (W+1,) array."""
-        qs = "[" + ", ".join(str(q) for q in QUANTILES) + "]"
+        """series -> statistic -> (W+1,) array: mean and the QUANTILES of each week over all runs."""
+        weeks, runs = self._weeks, sum(self._blocks)
+        starts = np.cumsum([0] + [n * weeks for n in self._blocks])[:-1]
         out: dict[str, dict[str, np.ndarray]] = {}
         for name in self.names:
-            rows = self.con.execute(
-                f'SELECT week, avg("{name}"), quantile_cont("{name}", {qs}) FROM weekly GROUP BY week ORDER BY week'
-            ).fetchall()
-            stats = {"mean": np.array([r[1] for r in rows])}
-            for i, qn in enumerate(QUANTILE_NAMES):
-                stats[qn] = np.array([r[2][i] for r in rows])
+            self._files[name].flush()
+            stats = {key: np.full(weeks, np.nan) for key in ("mean", *QUANTILE_NAMES)}
+            if runs:
+                data = np.memmap(self._files[name].name, dtype=np.float64, mode="r")
+                week = np.empty(runs)
+                for w in range(weeks):
+                    at = 0
+                    for start, n in zip(starts, self._blocks):
+                        week[at: at + n] = data[start + w * n: start + (w + 1) * n]
+                        at += n
+                    stats["mean"][w] = week.mean()
+                    for qn, value in zip(QUANTILE_NAMES, order_statistics(week, np.array(QUANTILES))):
+                        stats[qn][w] = value
+                del data
             out[name] = stats
         return out
 
     def close(self) -> None:
-        """Drop the temp table and its spill files."""
-        self.con.close()
+        """Drop the spill files."""
+        for handle in self._files.values():
+            handle.close()
         self._tmp.cleanup()
+
+
+@numba.njit(cache=True)
+def order_statistics(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
+    """Exact quantiles (linear interpolation between order statistics) in linear time: count the values in
+    2,048 equal bins between min and max, then sort only the few bins that hold the ranks asked for.
+    NaN where there are no values; NaNs among the values are ignored."""
+    out = np.full(quantiles.size, np.nan)
+    finite = values[~np.isnan(values)]
+    n = finite.size
+    if n == 0:
+        return out
+    low, high = finite.min(), finite.max()
+    if low == high:
+        out[:] = low
+        return out
+    bins = 2048
+    scale = bins / (high - low)
+    index = np.minimum(((finite - low) * scale).astype(np.int64), bins - 1)
+    before = np.zeros(bins + 1, np.int64)      # before[b]: values in the bins below b
+    for b in index:
+        before[b + 1] += 1
+    before = np.cumsum(before)
+    ranks = np.empty(2 * quantiles.size, np.int64)
+    for j in range(quantiles.size):
+        rank = int(np.floor(quantiles[j] * (n - 1)))
+        ranks[2 * j], ranks[2 * j + 1] = rank, min(rank + 1, n - 1)
+    slot = np.full(bins, -1)                  # the bins holding those ranks, each gathered and sorted once
+    wanted = 0
+    for k in ranks:
+        b = np.searchsorted(before, k, side="right") - 1
+        if slot[b] < 0:
+            slot[b] = wanted
+            wanted += 1
+    start = np.zeros(wanted + 1, np.int64)
+    for b in range(bins):
+        if slot[b] >= 0:
+            start[slot[b] + 1] = before[b + 1] - before[b]
+    start = np.cumsum(start)
+    gathered, filled = np.empty(start[-1]), start[:-1].copy()
+    for i in range(n):
+        s = slot[index[i]]
+        if s >= 0:
+            gathered[filled[s]] = finite[i]
+            filled[s] += 1
+    for s in range(wanted):
+        part = gathered[start[s]: start[s + 1]]
+        if part.size > 1 and part.min() < part.max():  # a bin of ties (0/1 series, floors, caps) is sorted already
+            part[:] = np.sort(part)
+    for j in range(quantiles.size):
+        position = quantiles[j] * (n - 1)
+        pair = np.empty(2)
+        for t in range(2):
+            k = ranks[2 * j + t]
+            b = np.searchsorted(before, k, side="right") - 1
+            pair[t] = gathered[start[slot[b]] + k - before[b]]
+        out[j] = pair[0] + (position - np.floor(position)) * (pair[1] - pair[0])
+    return out

@@ -33,6 +33,7 @@ from detente.errors import StoreError
 SCHEMA_VERSION = 1
 DUCKDB_MAGIC = b"DUCK"
 LOCK_WAIT_SECONDS = 30.0
+METRIC_ROWS_PER_INSERT = 2_000_000  # per-run metric rows written per statement (bounds the frame in memory)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -236,12 +237,7 @@ class ResultStore:
         summary = result.summary()
         summary_rows = [(run_id, m, s["mean"], s["sd"], s["p05"], s["p10"], s["p25"], s["p50"], s["p75"], s["p90"],
                          s["p95"]) for m, s in summary.items()]
-        weekly_rows = []
-        for series, stats in result.weekly.items():
-            for week in range(len(stats["mean"])):
-                weekly_rows.append((run_id, series, week, start + dt.timedelta(weeks=week),
-                                    *(float(stats[k][week]) for k in
-                                      ("mean", "p05", "p10", "p25", "p50", "p75", "p90", "p95"))))
+        weekly_frame = _weekly_frame(run_id, start, result.weekly)
         weeks, regions = result.regions["mean_control"].shape
         region_frame = {
             "run_id": np.full(weeks * regions, run_id, dtype=object),
@@ -262,15 +258,21 @@ class ResultStore:
                         raise StoreError(f"run {run_id} is already complete in {self.path}; nothing was changed")
                     for table in ("run_metrics", "metric_summary", "weekly_summary", "region_weekly"):
                         con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])  # leftovers of a lost attempt
-                    for metric in metric_names:  # one metric at a time: memory stays flat however many runs
-                        con.register("metric_frame", {"run": run_index, "value": result.metrics[metric]})
-                        con.execute("INSERT INTO run_metrics SELECT ?, run, ?, value FROM metric_frame",
-                                    [run_id, metric])
+                    per_insert = max(1, METRIC_ROWS_PER_INSERT // max(result.runs, 1))
+                    for first in range(0, len(metric_names), per_insert):  # memory stays flat however many runs
+                        names = metric_names[first: first + per_insert]
+                        con.register("metric_frame", {
+                            "metric": np.repeat(np.array(names, dtype=object), result.runs),
+                            "run": np.tile(run_index, len(names)),
+                            "value": np.concatenate([np.asarray(result.metrics[m], float) for m in names])})
+                        con.execute("INSERT INTO run_metrics SELECT ?, run, metric, value FROM metric_frame", [run_id])
                         con.unregister("metric_frame")
                     con.executemany("INSERT INTO metric_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", summary_rows)
-                    if weekly_rows:
-                        con.executemany("INSERT INTO weekly_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                        weekly_rows)
+                    if weekly_frame:
+                        con.register("weekly_frame", weekly_frame)
+                        con.execute("INSERT INTO weekly_summary SELECT run_id, series, week, CAST(date AS DATE), mean, "
+                                    "p05, p10, p25, p50, p75, p90, p95 FROM weekly_frame")
+                        con.unregister("weekly_frame")
                     con.register("region_frame", region_frame)
                     con.execute("INSERT INTO region_weekly SELECT run_id, region, week, CAST(date AS DATE), mean_control, "
                                 "p10_control, p50_control, p90_control, p_russian_majority, p_changed_hands "
@@ -324,3 +326,18 @@ class ResultStore:
         """Read-only helper for the report and the server."""
         with self._connect() as con:
             return con.execute(sql, params or []).fetchall()
+
+
+def _weekly_frame(run_id: str, start: dt.date, weekly: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The weekly_summary rows of an ensemble as columns (one row per series and week); {} when there are none."""
+    if not weekly:
+        return {}
+    names = list(weekly)
+    weeks = len(weekly[names[0]]["mean"])
+    dates = np.array([start + dt.timedelta(weeks=w) for w in range(weeks)], dtype="datetime64[us]")
+    frame = {"run_id": np.full(len(names) * weeks, run_id, dtype=object),
+             "series": np.repeat(np.array(names, dtype=object), weeks),
+             "week": np.tile(np.arange(weeks, dtype=np.int32), len(names)), "date": np.tile(dates, len(names))}
+    for stat in ("mean", "p05", "p10", "p25", "p50", "p75", "p90", "p95"):
+        frame[stat] = np.concatenate([np.asarray(weekly[name][stat], float) for name in names])
+    return frame
