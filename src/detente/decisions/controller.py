@@ -135,6 +135,7 @@ class DecisionController:
         self.reviewed: set[str] = set()
         self.touched = np.zeros(self.base.shape, bool)
         self.log: list[dict[str, np.ndarray]] = []
+        self._applied = None
         return self._apply(state)
 
     def act(self, state: WarState, rng: np.random.Generator) -> WarState:
@@ -217,6 +218,11 @@ class DecisionController:
     def _apply(self, state: WarState) -> WarState:
         if not self.program.entries:
             return state
+        levers = {e.lever for e in self.program.entries}
+        last = getattr(self, "_applied", None)
+        if last is not None and all(getattr(state, lever) is last[0][lever] for lever in levers) and \
+                all(np.array_equal(self.choice[a], last[1][a]) for a in self.choice):
+            return state  # same options, levers untouched since: writing them again would change nothing
         values = self.base.copy()
         setting = np.zeros(self.base.shape, bool)
         for a, c in self.program.actors.items():
@@ -225,7 +231,9 @@ class DecisionController:
             setting |= c.sets[k]
         where = setting | self.touched
         self.touched = setting
-        return write_levers(state, self.program.entries, values, where)
+        state = write_levers(state, self.program.entries, values, where)
+        self._applied = ({lever: getattr(state, lever) for lever in levers}, dict(self.choice))
+        return state
 
     def _escalation(self) -> np.ndarray:
         total = np.zeros(self.runs)

@@ -348,20 +348,18 @@ class TableController:
                 continue
             who, issues = lay.negotiators[g], lay.issue_index[g]
             consent = lay.consent[g, who]
-            pairs = np.ix_(idx, who)
             noise = self.rng.standard_normal((lay.setup.mediation.rounds + 1, idx.size, who.size, issues.size))
             decide = self._decide_reference if self.reference else self._decide
             result, conceded, agreed_sub = decide(state, lev, rho, g, idx, noise)
             if not agreed_sub.any():
                 continue
             runs = idx[agreed_sub]
-            agreed = np.zeros(n, bool)
-            agreed[runs] = True
-            self.in_force[:, g] |= agreed
+            self.in_force[runs, g] = True
             self.weeks_left[runs, g] = lay.durations[g]
             self.week_agreed[runs, g] = week
             self.renewals[runs, g] = 0
-            self.first_agreed[:, g] = np.where(agreed & (self.first_agreed[:, g] < 0), week, self.first_agreed[:, g])
+            first = self.first_agreed[runs, g]
+            self.first_agreed[runs, g] = np.where(first < 0, week, first)
             text = result.text[agreed_sub]
             terms = np.full((runs.size, len(lay.issues)), np.nan)
             terms[:, issues] = agenda.low[issues] + text * (agenda.high[issues] - agenda.low[issues])
@@ -370,9 +368,10 @@ class TableController:
                 reading = result.readings[agreed_sub, list(who).index(side)] if side in who else text
                 self.readings[runs[:, None], g, column, issues[None, :]] = reading
             self.divergence[runs, g] = result.divergence[agreed_sub]
-            signed = agreed_sub[:, None] & consent
-            self.support[pairs] = np.where(signed, np.clip(self.support[pairs] - self.concession_cost[pairs] * conceded,
-                                                           0.0, 1.0), self.support[pairs])
+            signers = who[consent]  # signing costs each consenting party's leader support
+            held = np.ix_(runs, signers)
+            self.support[held] = np.clip(self.support[held] - self.concession_cost[held] * conceded[agreed_sub][:, consent],
+                                         0.0, 1.0)
 
     def _decide(self, state: WarState, lev: np.ndarray, rho: np.ndarray, g: int, idx: np.ndarray,
                 noise: np.ndarray) -> tuple[med.ShuttleResult, np.ndarray, np.ndarray]:

@@ -7,32 +7,30 @@ bit-identical results however it spreads the blocks; they differ only in speed.
 from __future__ import annotations
 
 import multiprocessing
-import os
+import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import numpy as np
 
+from detente.ensemble.cores import available_cores
 from detente.ensemble.runner import BlockOutput, ControllerFactory, run_block
+from detente.ensemble.summaries import spill_block
 from detente.world.model import WarModel
 
 
-def available_cores() -> int:
-    """Cores this process may run on (its CPU affinity, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-_JOB: tuple | None = None  # (model, seed, controllers, overrides) of the ensemble the forked workers serve
+_JOB: tuple | None = None  # (model, seed, controllers, overrides, spill folder) of the forked workers' ensemble
 
 
 def _run_forked(block: int, runs: int) -> BlockOutput:
+    """A block in a worker; its weekly series (the bulk of its output) go to disk here, not through the pipe."""
     assert _JOB is not None
-    model, seed, controllers, overrides = _JOB
-    return run_block(model, seed, block, runs, controllers, overrides)
+    model, seed, controllers, overrides, folder = _JOB
+    output = run_block(model, seed, block, runs, controllers, overrides)
+    output.weekly = spill_block(output.weekly, Path(folder) / f"block-{block}.f64")
+    return output
 
 
 class LocalBackend:
@@ -58,7 +56,8 @@ class LocalBackend:
                 yield run_block(model, seed, block, runs, controllers, overrides)
             return
         global _JOB
-        _JOB = (model, seed, controllers, overrides)
+        folder = tempfile.TemporaryDirectory(prefix="detente-blocks-")
+        _JOB = (model, seed, controllers, overrides, folder.name)
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 pending: deque[Future] = deque()
@@ -75,6 +74,7 @@ class LocalBackend:
                     yield output
         finally:
             _JOB = None
+            folder.cleanup()
 
 
 BACKENDS = ("local", "dask")

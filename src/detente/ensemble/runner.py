@@ -18,7 +18,7 @@ from detente import __version__
 from detente.engine import WeekReport, noise_width, step
 from detente.ensemble import metrics as metric_defs
 from detente.ensemble.streams import BLOCK_RUNS, DYNAMICS, PARAMETERS, block_generator, block_plan
-from detente.ensemble.summaries import RegionCounts, WeeklySeries, summarise
+from detente.ensemble.summaries import RegionCounts, SpilledBlock, WeeklySeries, summarise
 from detente.errors import RunRefused
 from detente.scenario.loader import LoadedScenario, load_scenario
 from detente.world.model import WarModel, compile_model, initial_state, realise
@@ -60,7 +60,7 @@ class BlockOutput:
     block: int
     runs: int
     metrics: dict[str, np.ndarray]
-    weekly: dict[str, np.ndarray]
+    weekly: dict[str, np.ndarray] | SpilledBlock   # name -> (n, W+1), or already on disk (worker processes)
     regions: RegionCounts
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -192,7 +192,8 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
             for name, frame in output.extras.get("tables", {}).items():
                 table_parts.setdefault(name, []).append(frame)
             if weekly_store is None:
-                weekly_store = WeeklySeries(sorted(output.weekly))
+                names = output.weekly.names if isinstance(output.weekly, SpilledBlock) else output.weekly
+                weekly_store = WeeklySeries(list(names))
             weekly_store.add_block(output.weekly)
             regions.merge(output.regions)
             done += output.runs

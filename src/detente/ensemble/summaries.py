@@ -7,13 +7,17 @@ exactly across blocks (the median map is read off the counts).
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pathlib import Path
 
 import numba
 import numpy as np
+
+from detente.ensemble.cores import available_cores
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 QUANTILE_NAMES = ("p05", "p10", "p25", "p50", "p75", "p90", "p95")
@@ -22,7 +26,8 @@ CONTROL_BINS = 101
 
 def summarise(values: np.ndarray) -> dict[str, float]:
     """Mean and quantiles of one metric over runs (NaN-free input)."""
-    q = np.quantile(values, QUANTILES)
+    values = np.asarray(values, dtype=np.float64)
+    q = order_statistics(values, np.array(QUANTILES))
     out = {"mean": float(np.mean(values)), "sd": float(np.std(values))}
     out.update({name: float(v) for name, v in zip(QUANTILE_NAMES, q)})
     return out
@@ -78,60 +83,85 @@ class RegionCounts:
                 "p_russian_majority": self.majority / n, "p_changed_hands": self.changed / n}
 
 
+@dataclass(frozen=True)
+class SpilledBlock:
+    """A block's weekly series already written to disk (by the worker that ran it): one float64 file holding,
+    series after series in `names` order, each week's values of the block's `runs` runs."""
+
+    path: str
+    runs: int
+    weeks: int
+    names: tuple[str, ...]
+
+
+def spill_block(series: dict[str, np.ndarray], path: str | Path) -> SpilledBlock:
+    """Write one block's weekly series (name -> (n, W+1)) in the layout `WeeklySeries` reads."""
+    names = tuple(sorted(series))
+    runs, weeks = np.shape(series[names[0]])
+    with open(path, "wb") as handle:
+        for name in names:
+            handle.write(np.ascontiguousarray(np.asarray(series[name], np.float64).T).tobytes())
+    return SpilledBlock(str(path), runs, weeks, names)
+
+
 class WeeklySeries:
     """Per-run weekly values spilled to disk block by block; exact quantiles per week at the end.
 
-    Each series is one file of float64, each block written week-major (its runs contiguous per week), so a
-    week's values over the whole ensemble are a few contiguous reads, one per block; memory holds one
-    week of one series at a time. Quantiles are exact order statistics with linear interpolation (numpy's
-    and DuckDB's `quantile_cont` definition), found in linear time by `order_statistics`.
+    Each block is one file, each series in it week-major (the block's runs contiguous per week), so a week's
+    values over the whole ensemble are one contiguous read per block, and memory holds one week of one
+    series at a time. Worker processes spill their blocks themselves (`spill_block`); the files then
+    only change hands. Quantiles are exact order statistics with linear interpolation (numpy's and DuckDB's
+    `quantile_cont` definition), found in linear time by `order_statistics`.
     """
 
     def __init__(self, names: list[str]):
-        self.names = names
+        self.names = sorted(names)
         self._tmp = tempfile.TemporaryDirectory(prefix="detente-weekly-")
-        self._files = {name: open(Path(self._tmp.name) / f"{i}.f64", "wb") for i, name in enumerate(names)}
-        self._blocks: list[int] = []     # runs per block, in order
-        self._weeks = 0
+        self._blocks: list[SpilledBlock] = []
 
-    def add_block(self, series: dict[str, np.ndarray]) -> None:
-        """Append one block: each series (n, W+1)."""
-        n, self._weeks = np.shape(series[self.names[0]])
-        for name in self.names:
-            self._files[name].write(np.ascontiguousarray(np.asarray(series[name], np.float64).T).tobytes())
-        self._blocks.append(n)
+    def add_block(self, series: dict[str, np.ndarray] | SpilledBlock) -> None:
+        """Append one block: its series (name -> (n, W+1)), or a block a worker spilled (the file moves here)."""
+        path = Path(self._tmp.name) / f"{len(self._blocks)}.f64"
+        if isinstance(series, SpilledBlock):
+            assert list(series.names) == self.names
+            shutil.move(series.path, path)
+            block = SpilledBlock(str(path), series.runs, series.weeks, series.names)
+        else:
+            block = spill_block(series, path)
+        self._blocks.append(block)
 
     def summary(self) -> dict[str, dict[str, np.ndarray]]:
-        """series -> statistic -> (W+1,) array: mean and the QUANTILES of each week over all runs."""
-        weeks, runs = self._weeks, sum(self._blocks)
-        starts = np.cumsum([0] + [n * weeks for n in self._blocks])[:-1]
-        out: dict[str, dict[str, np.ndarray]] = {}
-        for name in self.names:
-            self._files[name].flush()
-            stats = {key: np.full(weeks, np.nan) for key in ("mean", *QUANTILE_NAMES)}
-            if runs:
-                data = np.memmap(self._files[name].name, dtype=np.float64, mode="r")
-                week = np.empty(runs)
-                for w in range(weeks):
-                    at = 0
-                    for start, n in zip(starts, self._blocks):
-                        week[at: at + n] = data[start + w * n: start + (w + 1) * n]
-                        at += n
-                    stats["mean"][w] = week.mean()
-                    for qn, value in zip(QUANTILE_NAMES, order_statistics(week, np.array(QUANTILES))):
-                        stats[qn][w] = value
-                del data
-            out[name] = stats
-        return out
+        """series -> statistic -> (W+1,) array: mean and the QUANTILES of each week over all runs.
+
+        Series are summarised on as many threads as there are cores (the quantile kernel releases the GIL)."""
+        data = [np.memmap(b.path, dtype=np.float64, mode="r") for b in self._blocks]
+        with ThreadPoolExecutor(min(available_cores(), max(len(self.names), 1))) as pool:
+            stats = list(pool.map(lambda s: self._series(s, data), range(len(self.names))))
+        del data
+        return dict(zip(self.names, stats))
+
+    def _series(self, s: int, data: list[np.ndarray]) -> dict[str, np.ndarray]:
+        runs = sum(b.runs for b in self._blocks)
+        weeks = self._blocks[0].weeks if self._blocks else 0
+        stats = {key: np.full(weeks, np.nan) for key in ("mean", *QUANTILE_NAMES)}
+        week = np.empty(runs)
+        for w in range(weeks):
+            at = 0
+            for block, values in zip(self._blocks, data):
+                first = (s * weeks + w) * block.runs
+                week[at: at + block.runs] = values[first: first + block.runs]
+                at += block.runs
+            stats["mean"][w] = week.mean()
+            for qn, value in zip(QUANTILE_NAMES, order_statistics(week, np.array(QUANTILES))):
+                stats[qn][w] = value
+        return stats
 
     def close(self) -> None:
         """Drop the spill files."""
-        for handle in self._files.values():
-            handle.close()
         self._tmp.cleanup()
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def order_statistics(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
     """Exact quantiles (linear interpolation between order statistics) in linear time: count the values in
     2,048 equal bins between min and max, then sort only the few bins that hold the ranks asked for.
