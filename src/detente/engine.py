@@ -54,9 +54,9 @@ def step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple[WarState,
                    state.backer_active, state.aid_delivered, state.partisans, state.objective, state.truce,
                    state.aid_factor, state.strike_factor, state.recruitment_factor, state.line_factor,
                    state.counterattack, state.secondary_sanctions, state.foreign_troops, noise,
-                   km.sides, km.regions, km.backers, km.scalars, km.area, km.hostile_population, km.hostility,
-                   km.occupiable, km.contestable, km.left_bank_share, km.home_distance_km, km.land, km.across,
-                   km.adjacent, km.split_edges,
+                   km.sides, km.regions, km.backers, km.scalars, km.reach, km.area, km.hostile_population,
+                   km.hostility, km.occupiable, km.contestable, km.left_bank_share, km.land, km.across, km.adjacent,
+                   km.split_edges,
                    control, out["manpower"], out["materiel"], out["casualties"], out["energy"], will, active,
                    aid_delivered, partisans, garrison, out["week_casualties"], moved, front, russia, ukraine, aid)
     new_state = state.replace(

@@ -56,13 +56,13 @@ class KernelModel:
     regions: np.ndarray     # (N, R, len(REGION_KEYS))
     backers: np.ndarray     # (N, B, len(BACKER_KEYS))
     scalars: np.ndarray     # (N, len(SCALAR_KEYS))
+    reach: np.ndarray       # (N, R) exp(−d_r / L): supply reaching each region from Russia's bases (constant in a run)
     area: np.ndarray
     hostile_population: np.ndarray
     hostility: np.ndarray
     occupiable: np.ndarray
     contestable: np.ndarray
     left_bank_share: np.ndarray
-    home_distance_km: np.ndarray
     land: np.ndarray
     across: np.ndarray
     adjacent: np.ndarray
@@ -79,12 +79,13 @@ class KernelModel:
         scalars = np.ascontiguousarray(np.stack(
             [np.broadcast_to(np.asarray(getattr(model, g)[k], float), (runs,)) for g, k in SCALAR_KEYS], axis=-1))
         split = np.array(model.edges.split_edges, float).reshape(-1, 4)
+        reach = np.exp(-np.asarray(model.home_distance_km, float)[None, :]
+                       / scalars[:, LOGISTICS_RANGE: LOGISTICS_RANGE + 1])
         return cls(runs=runs, sides=stack(model.sides, SIDE_KEYS, 2), regions=stack(model.regions, REGION_KEYS, R),
-                   backers=stack(model.backers, BACKER_KEYS, B), scalars=scalars,
+                   backers=stack(model.backers, BACKER_KEYS, B), scalars=scalars, reach=reach,
                    area=np.asarray(model.area, float), hostile_population=np.asarray(model.hostile_population, float),
                    hostility=np.asarray(model.geography.hostility, float), occupiable=np.asarray(model.occupiable),
                    contestable=np.asarray(model.contestable), left_bank_share=np.asarray(model.left_bank_share, float),
-                   home_distance_km=np.asarray(model.home_distance_km, float),
                    land=model.edges.land, across=model.edges.across, adjacent=model.edges.adjacent, split_edges=split)
 
 
@@ -121,7 +122,7 @@ def _reach(c: np.ndarray, held: np.ndarray, land: np.ndarray, across: np.ndarray
     return by_land, by_river
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _quality(materiel: float, manpower: float, materiel0: float, manpower0: float, firepower: float,
              exponent: float) -> float:
     """attrition.firepower_quality for one side."""
@@ -134,21 +135,25 @@ def _shock(sd: float, eps: float) -> float:
     return math.exp(sd * eps - 0.5 * sd * sd)
 
 
-@numba.njit(cache=True, fastmath=False)
+@numba.njit(cache=True, error_model="numpy")
 def advance(control, manpower, materiel, casualties, energy, will, active, aid_delivered, partisans, objective,
             truce, aid_factor, strike_factor, recruitment_factor, line_factor, counterattack, secondary, foreign,
-            noise, sides, regions, backers, scalars, area, hostile_population, hostility, occupiable, contestable,
-            left_bank_share, home_distance_km, land, across, adjacent, split_edges,
+            noise, sides, regions, backers, scalars, reach, area, hostile_population, hostility, occupiable,
+            contestable, left_bank_share, land, across, adjacent, split_edges,
             out_control, out_manpower, out_materiel, out_casualties, out_energy, out_will, out_active, out_aid_total,
             out_partisans, out_garrison, week_casualties, moved, front, russia, ukraine, aid):
-    """One week for every run; writes the out_* arrays and the report arrays (see `detente.engine.step`)."""
+    """One week for every run; writes the out_* arrays and the report arrays (see `detente.engine.step`).
+
+    Per run, four passes over the regions: what Russia holds and occupies; where the fronts are; who is
+    placed where; battles, ground and partisans. Transcendentals are evaluated only where they can matter
+    (a side with no intent to attack, or without the margin ρ*, advances by zero whatever its log-ratio).
+    Division follows NumPy's rules (error_model="numpy"), as the reference does."""
     N, R = control.shape
     B = will.shape[1]
     held = np.zeros(R + 1, np.bool_)        # padding slot R is never held
     held_ukr = np.zeros(R + 1, np.bool_)
     by_land = np.zeros(R, np.bool_)
     by_river = np.zeros(R, np.bool_)
-    hostile = np.empty(R)
     for n in range(N):
         c = control[n]
         p = scalars[n]
@@ -173,104 +178,110 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
                 produced_r = sides[n, s, 3] * e_new ** p[ELASTICITY] * keep_russia
             else:
                 produced_u = sides[n, s, 3] * e_new ** p[ELASTICITY] * 1.0
-        # --- occupation: garrisons (occupation.hostile_under_occupation, occupation.garrison)
-        hostile_total = 0.0
-        for r in range(R):
-            h = c[r] * (hostile_population[r] if occupiable[r] else 0.0)
-            hostile[r] = h
-            hostile_total += h
-        needed = p[GARRISON_RATE] * hostile_total / 1000.0
-        garrison = min(needed, p[GARRISON_CAP] * manpower[n, RUSSIA])
-        coverage = garrison / needed if needed > 0 else 1.0
-        line_russia = max(manpower[n, RUSSIA] - garrison, 0.0) * min(sides[n, RUSSIA, 4] * line_factor[n, RUSSIA], 1.0)
-        line_ukraine = manpower[n, UKRAINE] * min(sides[n, UKRAINE, 4] * line_factor[n, UKRAINE], 1.0)
-        # --- where the fronts are (allocation.russian_reach, allocation.front_mask)
+        # --- pass 1: held ground, occupation and partisans behind the line (occupation.hostile_under_occupation,
+        #     occupation.garrison, occupation.partisan_casualties, the partisan level of attrition.logistics)
+        hostile_total, occupied, partisan_sum, partisan_hits = 0.0, 0.0, 0.0, 0.0
         for r in range(R):
             held[r] = c[r] > 0.5
             held_ukr[r] = contestable[r] and c[r] < 0.5
+            if occupiable[r]:
+                h = c[r] * hostile_population[r]
+                hostile_total += h
+                partisan_hits += partisans[n, r] * h
+                occupied += c[r] * area[r]
+                partisan_sum += partisans[n, r] * c[r] * area[r]
+        needed = p[GARRISON_RATE] * hostile_total / 1000.0
+        garrison = min(needed, p[GARRISON_CAP] * manpower[n, RUSSIA])
+        coverage = garrison / needed if needed > 0 else 1.0
+        partisan_level = partisan_sum / max(occupied, 1.0)
+        line_russia = max(manpower[n, RUSSIA] - garrison, 0.0) * min(sides[n, RUSSIA, 4] * line_factor[n, RUSSIA], 1.0)
+        line_ukraine = manpower[n, UKRAINE] * min(sides[n, UKRAINE, 4] * line_factor[n, UKRAINE], 1.0)
+        # --- pass 2: where the fronts are (allocation.russian_reach, allocation.front_mask)
         fighting = 1.0 - truce[n, FRONT] > 0
         attack_total, hold_total = 0.0, 0.0
         for r in range(R):
             by_land[r], by_river[r] = False, False
-            if c[r] <= EDGE and objective[n, r] > 0:  # Russia's reach matters only for entering untouched ground
-                by_land[r], by_river[r] = _reach(c, held, land, across, split_edges, r)
-            f = (c[r] > EDGE and c[r] < 1.0 - EDGE) or (c[r] <= EDGE and (by_land[r] or by_river[r])
-                                                          and objective[n, r] > 0)
-            counter = regions[n, r, 1]
-            if counter > 0 and c[r] >= 1.0 - EDGE and _neighbour_held(held_ukr, adjacent, r):
-                f = True
-            f = f and contestable[r] and fighting
+            f = False
+            if contestable[r] and fighting:
+                if c[r] > EDGE and c[r] < 1.0 - EDGE:
+                    f = True
+                elif c[r] <= EDGE and objective[n, r] > 0:  # entering untouched ground needs Russian reach
+                    by_land[r], by_river[r] = _reach(c, held, land, across, split_edges, r)
+                    f = by_land[r] or by_river[r]
+                if not f and regions[n, r, 1] > 0 and c[r] >= 1.0 - EDGE and _neighbour_held(held_ukr, adjacent, r):
+                    f = True
             front[n, r] = f
             if f:
                 attack_total += max(objective[n, r], p[HOLDING])
-                hold_total += regions[n, r, 0] + counter
-        # --- allocation.allocate
+                hold_total += regions[n, r, 0] + regions[n, r, 1]
+        # --- pass 3: allocation.allocate
         safe_attack = attack_total if attack_total > 0 else 1.0
         safe_hold = hold_total if hold_total > 0 else 1.0
         tau = p[THREAT]
+        line_sum_r, line_sum_u = 0.0, 0.0
         for r in range(R):
             if front[n, r]:
                 weight = max(objective[n, r], p[HOLDING])
-                russia[n, r] = line_russia * weight / safe_attack
+                ru = line_russia * weight / safe_attack
                 hold_share = (regions[n, r, 0] + regions[n, r, 1]) / safe_hold
-                ukraine[n, r] = line_ukraine * (tau * (weight / safe_attack) + (1.0 - tau) * hold_share) + foreign[n, r]
+                uk = line_ukraine * (tau * (weight / safe_attack) + (1.0 - tau) * hold_share) + foreign[n, r]
+                russia[n, r], ukraine[n, r] = ru, uk
+                line_sum_r += ru
+                line_sum_u += uk
             else:
                 russia[n, r] = 0.0
                 ukraine[n, r] = 0.0
-        # --- attrition.firepower_quality; partisans behind the line (attrition.logistics)
         q_r = _quality(materiel[n, RUSSIA], manpower[n, RUSSIA], sides[n, RUSSIA, 6], sides[n, RUSSIA, 7],
                        sides[n, RUSSIA, 5], p[QUALITY_EXP])
         q_u = _quality(materiel[n, UKRAINE], manpower[n, UKRAINE], sides[n, UKRAINE, 6], sides[n, UKRAINE, 7],
                        sides[n, UKRAINE, 5], p[QUALITY_EXP])
-        occupied, partisan_sum = 0.0, 0.0
-        for r in range(R):
-            if occupiable[r]:
-                occupied += c[r] * area[r]
-            partisan_sum += partisans[n, r] * c[r] * area[r] * (1.0 if occupiable[r] else 0.0)
-        partisan_level = partisan_sum / max(occupied, 1.0)
-        # --- battles on the fronts (attrition.casualties, attrition.river_barrier, attrition.ground_change)
+        # --- pass 4: battles (attrition.casualties, river_barrier, ground_change), ground (territory.apply_ground)
+        #     and partisans on the new control (occupation.partisans_after)
         lost_russia, lost_ukraine, russian_gain = 0.0, 0.0, 0.0
         w, sd_c, sd_g = p[HELMBOLD_W], p[CASUALTY_SD], p[GROUND_SD]
         for r in range(R):
-            if not front[n, r]:
+            cr = c[r]
+            if front[n, r]:
+                ru, uk = russia[n, r], ukraine[n, r]
+                supply = reach[n, r] * (1.0 - p[PARTISAN_DAMAGE] * partisan_level)
+                defence = regions[n, r, 2] * regions[n, r, 3]
+                shock = _shock(sd_c, noise[n, R + r])
+                if ru > 0 and uk > 0:
+                    ratio_w = (uk / ru) ** w
+                    lost_russia += p[LOSS_R] * q_u * defence * ru * ratio_w * shock
+                    lost_ukraine += p[LOSS_U] * q_r * supply / defence * uk * (1.0 / ratio_w) * shock
+                barrier = 1.0
+                bank = left_bank_share[r]
+                if (cr <= 1e-6 and not by_land[r] and by_river[r]) or (not math.isnan(bank) and cr >= bank - 0.01
+                                                                      and cr < 1.0):
+                    barrier = p[BARRIER]
+                power_r, power_u = ru * q_r * supply, uk * q_u
+                intent_r = 1.0 if objective[n, r] > 0 else 0.0
+                intent_u = max(1.0 if regions[n, r, 1] > 0 else 0.0, counterattack[n])
+                net = 0.0
+                if intent_r > 0:
+                    net += ru * intent_r * _push(power_r, p[RATIO_T] * power_u * defence * barrier, p[RATIO_S])
+                if intent_u > 0:
+                    net -= uk * intent_u * _push(power_u, p[RATIO_T] * power_r * defence * barrier, p[RATIO_S])
+                gain = p[GROUND_RATE] * net / 1000.0 * _shock(sd_g, noise[n, r])
+                share = min(max(gain / area[r], -cr), 1.0 - cr)
+                cr = cr + share
+                moved[n, r] = share * area[r]
+                russian_gain += share * area[r]
+            else:
                 moved[n, r] = 0.0
-                out_control[n, r] = c[r]
-                continue
-            ru, uk = russia[n, r], ukraine[n, r]
-            supply = math.exp(-home_distance_km[r] / p[LOGISTICS_RANGE]) * (1.0 - p[PARTISAN_DAMAGE] * partisan_level)
-            defence = regions[n, r, 2] * regions[n, r, 3]
-            shock = _shock(sd_c, noise[n, R + r])
-            if ru > 0 and uk > 0:
-                ratio_w = (uk / ru) ** w
-                lost_russia += p[LOSS_R] * q_u * defence * ru * ratio_w * shock
-                lost_ukraine += p[LOSS_U] * q_r * supply / defence * uk * (1.0 / ratio_w) * shock
-            barrier = 1.0
-            blocked = c[r] <= 1e-6 and not by_land[r] and by_river[r]
-            bank = left_bank_share[r]
-            if blocked or (not math.isnan(bank) and c[r] >= bank - 0.01 and c[r] < 1.0):
-                barrier = p[BARRIER]
-            power_r, power_u = ru * q_r * supply, uk * q_u
-            push_r = math.tanh(max(p[RATIO_S] * math.log((power_r + TINY) / (p[RATIO_T] * power_u * defence * barrier + TINY)), 0.0))
-            push_u = math.tanh(max(p[RATIO_S] * math.log((power_u + TINY) / (p[RATIO_T] * power_r * defence * barrier + TINY)), 0.0))
-            intent_r = 1.0 if objective[n, r] > 0 else 0.0
-            intent_u = max(1.0 if regions[n, r, 1] > 0 else 0.0, counterattack[n])
-            net = ru * intent_r * push_r - uk * intent_u * push_u
-            gain = p[GROUND_RATE] * net / 1000.0 * _shock(sd_g, noise[n, r])
-            # territory.apply_ground: capped by the ground left to take or lose
-            share = min(max(gain / area[r], -c[r]), 1.0 - c[r])
-            out_control[n, r] = c[r] + share
-            moved[n, r] = share * area[r]
-            russian_gain += share * area[r]
-        # --- pools (occupation.partisan_casualties, forces.manpower_after, forces.materiel_after)
-        partisan_hits = 0.0
-        for r in range(R):
-            partisan_hits += partisans[n, r] * hostile[r]
+            out_control[n, r] = cr
+            pr = partisans[n, r]
+            if occupiable[r] and cr > 0:
+                grown = pr + p[PARTISAN_GROWTH] * hostility[r] * cr * (1.0 - pr) - p[PARTISAN_SUPPRESSION] * coverage * pr
+                out_partisans[n, r] = min(max(grown, 0.0), 1.0)
+            elif cr > 0:
+                out_partisans[n, r] = min(max(pr - p[PARTISAN_SUPPRESSION] * coverage * pr, 0.0), 1.0)
+            else:
+                out_partisans[n, r] = 0.0
+        # --- pools (forces.manpower_after, forces.materiel_after)
         week_casualties[n, RUSSIA] = lost_russia + p[PARTISAN_KILL] * partisan_hits / 1e6
         week_casualties[n, UKRAINE] = lost_ukraine
-        line_sum_r, line_sum_u = 0.0, 0.0
-        for r in range(R):
-            line_sum_r += russia[n, r]
-            line_sum_u += ukraine[n, r]
         for s in range(2):
             recruits = sides[n, s, 8] * recruitment_factor[n, s]
             out_manpower[n, s] = max(manpower[n, s] + recruits - sides[n, s, 9] * week_casualties[n, s], 0.0)
@@ -278,13 +289,6 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
             line = line_sum_r if s == RUSSIA else line_sum_u
             out_materiel[n, s] = max(materiel[n, s] + inflow - sides[n, s, 10] * line / 1e5, 0.0)
             out_casualties[n, s] = casualties[n, s] + week_casualties[n, s]
-        # --- occupation.partisans_after (on the new control)
-        for r in range(R):
-            cr = out_control[n, r]
-            h = hostility[r] if occupiable[r] else 0.0
-            pr = partisans[n, r]
-            grown = pr + p[PARTISAN_GROWTH] * h * cr * (1.0 - pr) - p[PARTISAN_SUPPRESSION] * coverage * pr
-            out_partisans[n, r] = min(max(grown, 0.0), 1.0) * (1.0 if cr > 0 else 0.0)
         out_garrison[n] = garrison
         # --- backers.update_will
         for b in range(B):
@@ -296,3 +300,12 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
             out_will[n, b] = new_will
             out_active[n, b] = active[n, b] and new_will >= backers[n, b, 3]
             out_aid_total[n, b] = aid_delivered[n, b] + aid[n, b]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _push(power: float, resistance: float, steepness: float) -> float:
+    """π = tanh(s · max(ln((P + ε)/(ρ* P' φ β + ε)), 0)): zero unless the attacker has the margin."""
+    ratio = (power + TINY) / (resistance + TINY)
+    if ratio <= 1.0:
+        return 0.0
+    return math.tanh(max(steepness * math.log(ratio), 0.0))

@@ -52,6 +52,49 @@ def _utility(text: np.ndarray, ideal: np.ndarray, salience: np.ndarray) -> float
 
 
 @numba.njit(cache=True)
+def _rearm_shift(n, weeks, materiel, production, last_aid, rearm, materiel_weight) -> float:
+    """The log-odds shift of a forecast after `weeks` of quiet front (ratification.rearmed_forecast)."""
+    k_r, k_u = max(materiel[n, 0], 1e-3), max(materiel[n, 1], 1e-3)
+    new_r = k_r + weeks * production[n, 0]
+    new_u = k_u + weeks * (rearm[n] * last_aid[n] + production[n, 1])
+    return materiel_weight[n] * (math.log(new_r / new_u) - math.log(k_r / k_u))
+
+
+@numba.njit(cache=True)
+def _outside_option(n, party, issues, salience, no_deal_all, cost, relief, intensity, is_front, rho, shift, shadow,
+                    stake, column) -> tuple[float, float]:
+    """V_a (with the commitment term of a front truce) and the expected no-deal utility behind it
+    (ratification.outside_option, commitment_term)."""
+    for k in range(issues.size):
+        column[k] = no_deal_all[n, party, issues[k]]
+    expected = _weighted_mean(column, salience, 1.0)
+    value = expected - cost[n, party] * (relief[n] * intensity[n])
+    if is_front:
+        after = _logistic(_logit(rho[n, party]) + shift)
+        value = value - shadow[n] * (after - rho[n, party]) * stake[n, party]
+    return value, expected
+
+
+@numba.njit(cache=True)
+def surplus(idx, who, issues, readings, weeks, ideal_all, salience_all, no_deal_all, cost, relief, intensity, is_front,
+            rho, materiel, production, last_aid, rearm, materiel_weight, stake, shadow, out):
+    """U_a(x̃_a) − V_a for the parties `who` of an agreement in force in the runs idx, each reading its copy
+    (m, P, K) of the text, with `weeks` (m,) of it left (TableController._surplus in array form)."""
+    P, K = who.size, issues.size
+    ideal, salience, column = np.empty(K), np.empty(K), np.empty(K)
+    for i in range(idx.size):
+        n = idx[i]
+        shift = _rearm_shift(n, weeks[i], materiel, production, last_aid, rearm, materiel_weight) if is_front else 0.0
+        for a in range(P):
+            for k in range(K):
+                ideal[k] = ideal_all[n, who[a], issues[k]]
+                salience[k] = salience_all[n, who[a], issues[k]]
+            value, _ = _outside_option(n, who[a], issues, salience, no_deal_all, cost, relief, intensity, is_front,
+                                       rho, shift, shadow, stake, column)
+            out[i, a] = _utility(readings[i, a], ideal, salience) - value
+
+
+@numba.njit(cache=True)
 def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all, capability_all, status_quo_all,
            status_quo_issue, no_deal_all, side_sign, lev, leverage_weight, distortion, relay_growth, issue_growth,
            amendment, rounds, noise, cost, relief, intensity, is_front, rho, materiel, production, last_aid, rearm,
@@ -103,24 +146,13 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
         for k in range(K):
             text_out[i, k] = text[k]
         divergence_out[i] = gap / max(P * max(K, 1), 1)
-        # the commitment term of a front truce (ratification.rearmed_forecast, commitment_term)
-        shift = 0.0
-        if is_front:
-            k_r, k_u = max(materiel[n, 0], 1e-3), max(materiel[n, 1], 1e-3)
-            new_r = k_r + weeks * production[n, 0]
-            new_u = k_u + weeks * (rearm[n] * last_aid[n] + production[n, 1])
-            shift = materiel_weight[n] * (math.log(new_r / new_u) - math.log(k_r / k_u))
+        shift = _rearm_shift(n, weeks, materiel, production, last_aid, rearm, materiel_weight) if is_front else 0.0
         need = acceptance_margin[n] * (1.0 - trust[n])
         agreed = True
         for a in range(P):
             party = who[a]
-            for k in range(K):
-                column[k] = no_deal_all[n, party, issues[k]]
-            expected = _weighted_mean(column, salience[a], 1.0)
-            value = expected - cost[n, party] * (relief[n] * intensity[n])
-            if is_front:
-                after = _logistic(_logit(rho[n, party]) + shift)
-                value = value - shadow[n] * (after - rho[n, party]) * stake[n, party]
+            value, expected = _outside_option(n, party, issues, salience[a], no_deal_all, cost, relief, intensity,
+                                              is_front, rho, shift, shadow, stake, column)
             utility = _utility(readings_out[i, a], ideal[a], salience[a])
             surplus = utility - value
             if party == ukraine:

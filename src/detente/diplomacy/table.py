@@ -312,11 +312,23 @@ class TableController:
                                          self.cp["trust_recovery"])
             return
         sides = np.array(self.lay.belligerents)
+        production = np.broadcast_to(np.asarray(self.model.sides["production_per_week"], float), (n, 2))
         for g in range(G):
             idx = np.flatnonzero(self.in_force[:, g])
             if idx.size:
-                readings = self.readings[idx, g][:, :, self.lay.issue_index[g]]
-                self.surplus[idx, g] = self._surplus(state, rho, g, readings, self.weeks_left[idx, g], idx, sides)
+                issues = self.lay.issue_index[g]
+                readings = np.ascontiguousarray(self.readings[idx, g][:, :, issues])
+                weeks = self.weeks_left[idx, g].astype(float)
+                if self.reference:
+                    self.surplus[idx, g] = self._surplus(state, rho, g, readings, weeks, idx, sides)
+                    continue
+                out = np.empty((idx.size, 2))
+                compiled.surplus(idx, sides, issues, readings, weeks, self.agenda.ideal, self.agenda.salience,
+                                 self.no_deal, self.cost, np.ascontiguousarray(self.relief[:, g]), self.intensity,
+                                 bool(self.lay.scope_columns[g] == FRONT), rho, state.materiel, production,
+                                 self.last_aid, self.rearm, self.fc["materiel_weight"], self.stake,
+                                 self.cp["shadow_of_future"], out)
+                self.surplus[idx, g] = out
         outsider = (~self.lay.consent[:, sides]).astype(float)  # (G, 2): a side not party to the agreement
         extra = self.cp["fragility"][:, None, None] * self.divergence[:, :, None] + \
             self.cp["outsider_defection"][:, None, None] * outsider[None]
