@@ -63,9 +63,11 @@ def random_state(model, runs: int, rng: np.random.Generator):
     )
 
 
-def assert_same_week(model, state, noise) -> None:
-    compiled, compiled_report = step(state, model, noise)
-    reference, reference_report = reference_step(state, model, noise)
+def assert_same_week(model, state, rng) -> tuple:
+    """Step compiled, replay its normals through the reference, compare; return the compiled week."""
+    drawn = np.zeros((state.runs, noise_width(model)))
+    compiled, compiled_report = step(state, model, rng, drawn)
+    reference, reference_report = reference_step(state, model, drawn)
     for name in FLOATS:
         np.testing.assert_allclose(getattr(compiled, name), getattr(reference, name), rtol=1e-11, atol=1e-9,
                                    err_msg=name)
@@ -75,6 +77,7 @@ def assert_same_week(model, state, noise) -> None:
         np.testing.assert_allclose(getattr(compiled_report, name), getattr(reference_report, name), rtol=1e-11,
                                    atol=1e-9, err_msg=name)
     assert compiled.week == reference.week == state.week + 1
+    return compiled, drawn
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -84,7 +87,7 @@ def test_compiled_step_matches_reference_on_random_states(models, seed, which, r
     rng = np.random.default_rng(seed)
     model = realise(models[name], runs, rng)          # per-run draws of the uncertain parameters
     state = random_state(model, runs, rng)
-    assert_same_week(model, state, rng.standard_normal((runs, noise_width(model)), dtype=np.float32))
+    assert_same_week(model, state, rng)
 
 
 def test_compiled_step_matches_reference_over_a_whole_run(models):
@@ -93,9 +96,7 @@ def test_compiled_step_matches_reference_over_a_whole_run(models):
     model = realise(models["baseline.yaml"], 200, rng)
     state = initial_state(model, 200)
     for _ in range(model.horizon_weeks):
-        noise = rng.standard_normal((200, noise_width(model)), dtype=np.float32)
-        assert_same_week(model, state, noise)
-        state, _ = step(state, model, noise)
+        state, _ = assert_same_week(model, state, rng)
 
 
 def test_compiled_step_leaves_its_inputs_alone(models):
@@ -103,6 +104,20 @@ def test_compiled_step_leaves_its_inputs_alone(models):
     model = realise(models["baseline.yaml"], 50, rng)
     state = random_state(model, 50, rng)
     before = {name: getattr(state, name).copy() for name in FLOATS}
-    step(state, model, rng.standard_normal((50, noise_width(model)), dtype=np.float32))
+    step(state, model, rng)
     for name, values in before.items():
         np.testing.assert_array_equal(getattr(state, name), values)
+
+
+def test_normals_are_drawn_only_where_they_are_used(models):
+    """Two strike shocks, a battle and a ground shock per front region, one will shock per backer."""
+    rng = np.random.default_rng(8)
+    model = realise(models["baseline.yaml"], 40, rng)
+    state = random_state(model, 40, rng)
+    twin = np.random.default_rng(99)
+    _, drawn = assert_same_week(model, state, np.random.default_rng(99))
+    R, B = model.n_regions, len(model.backer_ids)
+    front = step(state, model, np.random.default_rng(0))[1].front
+    expected = 2 * 40 + 2 * int(front.sum()) + B * 40
+    assert np.count_nonzero(drawn) == expected
+    np.testing.assert_array_equal(drawn[0, 2 * R: 2 * R + 2], twin.standard_normal(2))  # run 0 draws first

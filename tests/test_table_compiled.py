@@ -1,8 +1,8 @@
 """The table's compiled shuttle-and-decide (`diplomacy.compiled`) does what its array form specifies.
 
 Every negotiation of whole ensembles of the baseline and of seed scenarios with a different table (a
-leader who can fall, a naval-base issue, a telephone-game shuttle) is decided
-both ways on the same live state and the same normals, and must agree: the same texts, readings,
+leader who can fall, a naval-base issue, a telephone-game shuttle) is decided both ways on the same live
+state, the reference replaying the normals the kernel drew, and must agree: the same texts, readings,
 divergence and concessions to rounding, and the same decisions.
 """
 
@@ -26,9 +26,13 @@ class CheckedTable(TableController):
 
     checked = 0
 
-    def _decide(self, state, lev, rho, g, idx, noise):
-        compiled, conceded, agreed = super()._decide(state, lev, rho, g, idx, noise)
-        reference, conceded_ref, agreed_ref = self._decide_reference(state, lev, rho, g, idx, noise)
+    def _decide(self, state, lev, rho, g, idx, drawn=None):
+        shape = (self.lay.setup.mediation.rounds + 1, idx.size, self.lay.negotiators[g].size,
+                 self.lay.issue_index[g].size)
+        drawn = np.full(shape, np.nan)
+        compiled, conceded, agreed = super()._decide(state, lev, rho, g, idx, drawn)
+        assert not np.isnan(drawn).any()  # every relay of every run drew its normals
+        reference, conceded_ref, agreed_ref = self._decide_reference(state, lev, rho, g, idx, drawn)
         for name in ("text", "readings", "divergence"):
             np.testing.assert_allclose(getattr(compiled, name), getattr(reference, name), rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(conceded, conceded_ref, rtol=1e-12, atol=1e-12)

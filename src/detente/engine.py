@@ -37,12 +37,15 @@ class WeekReport:
 
 
 def noise_width(model: WarModel) -> int:
-    """Standard normals the step consumes per run and week: ground (R), battle (R), strikes (2), will (B)."""
+    """Columns of the week's normals per run as `reference_step` reads them: ground (R), battle (R),
+    strikes (2), will (B)."""
     return 2 * model.n_regions + 2 + len(model.backer_ids)
 
 
-def step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple[WarState, WeekReport]:
-    """Advance every run one week (compiled; see `reference_step` for the equations in array form)."""
+def step(state: WarState, model: WarModel, rng: np.random.Generator,
+         drawn: np.ndarray | None = None) -> tuple[WarState, WeekReport]:
+    """Advance every run one week (compiled; see `reference_step` for the equations in array form), drawing
+    the week's normals from rng; with `drawn` (N, noise_width), also write them there for a replay."""
     n, R, B = state.runs, model.n_regions, len(model.backer_ids)
     km = kernel.kernel_model(model, n)
     out = {name: np.empty((n, 2)) for name in ("manpower", "materiel", "casualties", "energy", "week_casualties")}
@@ -53,7 +56,8 @@ def step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple[WarState,
     kernel.advance(state.control, state.manpower, state.materiel, state.casualties, state.energy, state.backer_will,
                    state.backer_active, state.aid_delivered, state.partisans, state.objective, state.truce,
                    state.aid_factor, state.strike_factor, state.recruitment_factor, state.line_factor,
-                   state.counterattack, state.secondary_sanctions, state.foreign_troops, noise,
+                   state.counterattack, state.secondary_sanctions, state.foreign_troops, rng, drawn is not None,
+                   drawn if drawn is not None else np.empty((1, 1)),
                    km.sides, km.regions, km.backers, km.scalars, km.reach, km.area, km.hostile_population,
                    km.hostility, km.occupiable, km.contestable, km.left_bank_share, km.land, km.across, km.adjacent,
                    km.split_edges,

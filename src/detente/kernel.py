@@ -7,9 +7,9 @@ the same order over scalars and a few region-length buffers (about 1 µs per run
 tests/test_kernel.py checks, on random states, that the two agree to rounding; any change to a mechanism
 must be made in both (the reference first), or that test fails.
 
-The kernel reads the state's arrays and writes fresh output arrays (it never changes its inputs), and takes
-its random numbers from the noise array the runner draws, so it is as pure and as reproducible as the
-reference. Parameters that a scenario gives a per-run spread arrive as per-run arrays; the others are
+The kernel reads the state's arrays and writes fresh output arrays (it never changes its inputs), and draws
+the normals it needs from the block's generator as it goes (about a dozen per run and week, where the
+array form draws one per region whether or not it fights there), so runs are reproducible from the seed. Parameters that a scenario gives a per-run spread arrive as per-run arrays; the others are
 broadcast (stride 0) by `KernelModel`, so the kernel indexes every parameter by run.
 """
 
@@ -138,7 +138,7 @@ def _shock(sd: float, eps: float) -> float:
 @numba.njit(cache=True, error_model="numpy")
 def advance(control, manpower, materiel, casualties, energy, will, active, aid_delivered, partisans, objective,
             truce, aid_factor, strike_factor, recruitment_factor, line_factor, counterattack, secondary, foreign,
-            noise, sides, regions, backers, scalars, reach, area, hostile_population, hostility, occupiable,
+            rng, keep, drawn, sides, regions, backers, scalars, reach, area, hostile_population, hostility, occupiable,
             contestable, left_bank_share, land, across, adjacent, split_edges,
             out_control, out_manpower, out_materiel, out_casualties, out_energy, out_will, out_active, out_aid_total,
             out_partisans, out_garrison, week_casualties, moved, front, russia, ukraine, aid):
@@ -147,7 +147,12 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
     Per run, four passes over the regions: what Russia holds and occupies; where the fronts are; who is
     placed where; battles, ground and partisans. Transcendentals are evaluated only where they can matter
     (a side with no intent to attack, or without the margin ρ*, advances by zero whatever its log-ratio).
-    Division follows NumPy's rules (error_model="numpy"), as the reference does."""
+    Division follows NumPy's rules (error_model="numpy"), as the reference does.
+
+    Standard normals come from `rng` (the block's dynamics Generator) as they are needed, run by run in a
+    fixed order: the two strike shocks, then for each front region in map order its battle and ground
+    shocks, then one will shock per backer. With `keep`, each is also written to `drawn` (N, noise_width)
+    at its column, so `reference_step` can replay the week."""
     N, R = control.shape
     B = will.shape[1]
     held = np.zeros(R + 1, np.bool_)        # padding slot R is never held
@@ -169,8 +174,11 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         keep_russia = 1.0 - min(max(p[SANCTIONS] + p[SECONDARY_LOSS] * secondary[n], 0.0), 1.0)
         for s in range(2):
             o = 1 - s
+            eps = rng.standard_normal()
+            if keep:
+                drawn[n, 2 * R + s] = eps
             incoming = sides[n, o, 0] * strike_factor[n, o]
-            hit = incoming * (1.0 - sides[n, s, 1]) * (1.0 - energy_truce) * _shock(p[STRIKE_SD], noise[n, 2 * R + s])
+            hit = incoming * (1.0 - sides[n, s, 1]) * (1.0 - energy_truce) * _shock(p[STRIKE_SD], eps)
             e = energy[n, s]
             e_new = min(max(e - hit * e + sides[n, s, 2] * (1.0 - e), 0.0), 1.0)
             out_energy[n, s] = e_new
@@ -245,7 +253,10 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
                 ru, uk = russia[n, r], ukraine[n, r]
                 supply = reach[n, r] * (1.0 - p[PARTISAN_DAMAGE] * partisan_level)
                 defence = regions[n, r, 2] * regions[n, r, 3]
-                shock = _shock(sd_c, noise[n, R + r])
+                eps_battle, eps_ground = rng.standard_normal(), rng.standard_normal()
+                if keep:
+                    drawn[n, R + r], drawn[n, r] = eps_battle, eps_ground
+                shock = _shock(sd_c, eps_battle)
                 if ru > 0 and uk > 0:
                     ratio_w = (uk / ru) ** w
                     lost_russia += p[LOSS_R] * q_u * defence * ru * ratio_w * shock
@@ -263,7 +274,7 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
                     net += ru * intent_r * _push(power_r, p[RATIO_T] * power_u * defence * barrier, p[RATIO_S])
                 if intent_u > 0:
                     net -= uk * intent_u * _push(power_u, p[RATIO_T] * power_r * defence * barrier, p[RATIO_S])
-                gain = p[GROUND_RATE] * net / 1000.0 * _shock(sd_g, noise[n, r])
+                gain = p[GROUND_RATE] * net / 1000.0 * _shock(sd_g, eps_ground)
                 share = min(max(gain / area[r], -cr), 1.0 - cr)
                 cr = cr + share
                 moved[n, r] = share * area[r]
@@ -292,10 +303,13 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         out_garrison[n] = garrison
         # --- backers.update_will
         for b in range(B):
+            eps = rng.standard_normal()
+            if keep:
+                drawn[n, 2 * R + 2 + b] = eps
             per_week = backers[n, b, 0]
             burden = aid[n, b] / (per_week if per_week > 0 else 1.0)
             change = (-backers[n, b, 1] * will[n, b] * burden + backers[n, b, 2] * (-russian_gain) / 1000.0
-                      + backers[n, b, 4] * noise[n, 2 * R + 2 + b])
+                      + backers[n, b, 4] * eps)
             new_will = min(max(will[n, b] + change, 0.0), 1.0)
             out_will[n, b] = new_will
             out_active[n, b] = active[n, b] and new_will >= backers[n, b, 3]

@@ -8,8 +8,9 @@ instead: per run in session, the same equations over the handful of parties and 
 tests/test_table_compiled.py holds the two equal to rounding on live table states; a change to an
 equation must be made in both.
 
-All random numbers come in `noise` (relays + 1, runs, parties, issues), drawn by the caller from the
-table's stream in the order the reference draws them.
+The normals of the relays come from the table's generator as they are needed, run by run (relay by relay,
+party by party, issue by issue); with `keep` each is also written to `drawn` (relays + 1, runs, parties,
+issues), the layout in which `_decide_reference` replays them.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def surplus(idx, who, issues, readings, weeks, ideal_all, salience_all, no_deal_
 @numba.njit(cache=True)
 def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all, capability_all, status_quo_all,
            status_quo_issue, no_deal_all, side_sign, lev, leverage_weight, distortion, relay_growth, issue_growth,
-           amendment, rounds, noise, cost, relief, intensity, is_front, rho, materiel, production, last_aid, rearm,
+           amendment, rounds, rng, keep, drawn, cost, relief, intensity, is_front, rho, materiel, production, last_aid, rearm,
            weeks, materiel_weight, stake, shadow, pressure, acceptance_margin, trust, anchor, support, threshold,
            concession_cost, fall_threshold, text_out, readings_out, divergence_out, conceded_out, agreed_out):
     """For each run idx[i] in session: shuttle a text for the agreement over `issues` among the parties `who`,
@@ -132,7 +133,10 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
             sd = distortion[n] * (1.0 + relay_growth[n] * relay) * spread_issues
             for a in range(P):
                 for k in range(K):
-                    copy = min(max(text[k] + sd * noise[relay - 1, i, a, k] * 1.0, 0.0), 1.0)
+                    eps = rng.standard_normal()
+                    if keep:
+                        drawn[relay - 1, i, a, k] = eps
+                    copy = min(max(text[k] + sd * eps * 1.0, 0.0), 1.0)
                     copies[a, k] = min(max(copy + amendment[n] * salience[a, k] * (ideal[a, k] - copy), 0.0), 1.0)
             for k in range(K):
                 text[k] = _weighted_mean(copies[:, k], weight[:, k], text[k])
@@ -140,7 +144,10 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
         gap = 0.0
         for a in range(P):
             for k in range(K):
-                reading = min(max(text[k] + sd * noise[rounds, i, a, k] * 1.0, 0.0), 1.0)
+                eps = rng.standard_normal()
+                if keep:
+                    drawn[rounds, i, a, k] = eps
+                reading = min(max(text[k] + sd * eps * 1.0, 0.0), 1.0)
                 readings_out[i, a, k] = reading
                 gap += abs(reading - text[k]) * 1.0
         for k in range(K):

@@ -360,9 +360,12 @@ class TableController:
                 continue
             who, issues = lay.negotiators[g], lay.issue_index[g]
             consent = lay.consent[g, who]
-            noise = self.rng.standard_normal((lay.setup.mediation.rounds + 1, idx.size, who.size, issues.size))
-            decide = self._decide_reference if self.reference else self._decide
-            result, conceded, agreed_sub = decide(state, lev, rho, g, idx, noise)
+            if self.reference:  # the kernel's order of draws: run by run, then relay, party, issue
+                noise = self.rng.standard_normal((idx.size, lay.setup.mediation.rounds + 1, who.size, issues.size))
+                result, conceded, agreed_sub = self._decide_reference(state, lev, rho, g, idx,
+                                                                      noise.transpose(1, 0, 2, 3))
+            else:
+                result, conceded, agreed_sub = self._decide(state, lev, rho, g, idx)
             if not agreed_sub.any():
                 continue
             runs = idx[agreed_sub]
@@ -386,9 +389,10 @@ class TableController:
                                          0.0, 1.0)
 
     def _decide(self, state: WarState, lev: np.ndarray, rho: np.ndarray, g: int, idx: np.ndarray,
-                noise: np.ndarray) -> tuple[med.ShuttleResult, np.ndarray, np.ndarray]:
+                drawn: np.ndarray | None = None) -> tuple[med.ShuttleResult, np.ndarray, np.ndarray]:
         """Shuttle a text for agreement g in the runs idx and decide: the text, each party's reading of it and
-        their divergence, what each party's public sees conceded (m, P), and whether all who must accept do."""
+        their divergence, what each party's public sees conceded (m, P), and whether all who must accept do.
+        With `drawn` (relays + 1, m, P, K), the relays' normals are kept there for `_decide_reference`."""
         lay, agenda, m = self.lay, self.agenda, idx.size
         who, issues = lay.negotiators[g], lay.issue_index[g]
         production = np.broadcast_to(np.asarray(self.model.sides["production_per_week"], float), (state.runs, 2))
@@ -399,7 +403,8 @@ class TableController:
                         u if u in who else -1, lay.consent[g, who], agenda.ideal, agenda.salience, agenda.capability,
                         agenda.status_quo, agenda.no_deal[issues] == ag.STATUS_QUO, self.no_deal, lay.side_sign,
                         lev, self.med["leverage_weight"], self.med["distortion"], self.med["relay_growth"],
-                        self.med["issue_growth"], self.med["amendment"], lay.setup.mediation.rounds, noise,
+                        self.med["issue_growth"], self.med["amendment"], lay.setup.mediation.rounds, self.rng,
+                        drawn is not None, drawn if drawn is not None else np.empty((1, 1, 1, 1)),
                         self.cost, np.ascontiguousarray(self.relief[:, g]), self.intensity,
                         bool(lay.scope_columns[g] == FRONT), rho, state.materiel, production, self.last_aid,
                         self.rearm, float(lay.durations[g]), self.fc["materiel_weight"], self.stake,

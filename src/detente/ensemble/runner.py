@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Protocol
 import numpy as np
 
 from detente import __version__
-from detente.engine import WeekReport, noise_width, step
+from detente.engine import WeekReport, step
 from detente.ensemble import metrics as metric_defs
 from detente.ensemble.streams import BLOCK_RUNS, DYNAMICS, PARAMETERS, block_generator, block_plan
 from detente.ensemble.summaries import RegionCounts, SpilledBlock, WeeklySeries, summarise
@@ -88,7 +88,6 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     weekly = {name: np.empty((runs, weeks + 1)) for name in reporters}
     regions = RegionCounts.empty(weeks, model.n_regions)
     start_majority = start.control > 0.5
-    width = noise_width(model)
 
     def record(s: WarState) -> None:
         for name, fn in reporters.items():
@@ -99,7 +98,7 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     for _ in range(weeks):
         for controller in active:
             state = controller.act(state, dynamics_rng)
-        state, report = step(state, model, dynamics_rng.standard_normal((runs, width), dtype=np.float32))
+        state, report = step(state, model, dynamics_rng)
         for controller in active:
             controller.observe(state, report)
         record(state)
