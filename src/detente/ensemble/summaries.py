@@ -215,5 +215,6 @@ def order_statistics(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
             k = ranks[2 * j + t]
             b = np.searchsorted(before, k, side="right") - 1
             pair[t] = gathered[start[slot[b]] + k - before[b]]
-        out[j] = pair[0] + (position - np.floor(position)) * (pair[1] - pair[0])
+        t, gap = position - np.floor(position), pair[1] - pair[0]
+        out[j] = pair[1] - gap * (1.0 - t) if t >= 0.5 else pair[0] + gap * t  # NumPy's lerp, rounding included
     return out
