@@ -2,9 +2,10 @@
 
 Prints, for 1,000 / 10,000 / 100,000 runs of scenarios/baseline.yaml (104 weeks), the run-weeks per
 second and the peak resident memory of a fresh process doing just that ensemble (import, load and
-summaries included), and the same model advanced one run at a time in this process.
+summaries included) on one core, then the same with blocks spread over every core (as `detente run`
+does by default), and the same model advanced one run at a time in this process.
 
-Usage: python bench/ensemble.py [--sizes 1000,10000,100000] [--single 30] [--scenario FILE]
+Usage: python bench/ensemble.py [--sizes 1000,10000,100000] [--single 30] [--scenario FILE] [--no-parallel]
 """
 
 from __future__ import annotations
@@ -20,19 +21,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def child(runs: int, scenario: str) -> None:
-    """Run one ensemble in this process and print its figures as JSON."""
+def child(runs: int, scenario: str, workers: int) -> None:
+    """Run one ensemble in this process (and its forked workers) and print its figures as JSON."""
     start = time.perf_counter()
     import detente
+    from detente.ensemble.backends import LocalBackend
     from detente.scenario.loader import load_scenario
 
     loaded = load_scenario(scenario)
     began = time.perf_counter()
-    detente.simulate(loaded, runs=runs, seed=1)
+    detente.simulate(loaded, runs=runs, seed=1, backend=LocalBackend(workers=workers))
     done = time.perf_counter()
     weeks = loaded.scenario.horizon_weeks
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     print(json.dumps({"runs": runs, "weeks": weeks, "engine_s": done - began, "total_s": done - start,
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_mb": peak / 1024}))
 
 
 def one_at_a_time(count: int, scenario: str) -> dict:
@@ -57,26 +60,34 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--single", type=int, default=30, help="runs for the one-at-a-time loop")
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "baseline.yaml"))
+    parser.add_argument("--no-parallel", action="store_true", help="one core only")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.scenario)
+        child(args.child, args.scenario, args.workers)
         return
-    print(f"{'mode':<22}{'runs':>9}{'run-weeks/s (engine)':>22}{'run-weeks/s (process)':>23}{'peak MB':>9}")
+    from detente.ensemble.cores import available_cores
+
+    cores = available_cores()
+    print(f"{'mode':<26}{'runs':>9}{'run-weeks/s (engine)':>22}{'run-weeks/s (process)':>23}{'peak MB':>9}")
     rates = {}
-    for runs in (int(x) for x in args.sizes.split(",")):
-        out = subprocess.run([sys.executable, __file__, "--child", str(runs), "--scenario", args.scenario],
-                             capture_output=True, text=True, check=True)
-        figures = json.loads(out.stdout.strip().splitlines()[-1])
-        run_weeks = figures["runs"] * figures["weeks"]
-        rates[runs] = run_weeks / figures["engine_s"]
-        print(f"{'vectorised':<22}{runs:>9,}{rates[runs]:>22,.0f}{run_weeks / figures['total_s']:>23,.0f}"
-              f"{figures['peak_mb']:>9,.0f}")
+    modes = [("vectorised, 1 core", 1)] + ([] if args.no_parallel or cores < 2 else [(f"vectorised, {cores} cores", cores)])
+    for label, workers in modes:
+        for runs in (int(x) for x in args.sizes.split(",")):
+            out = subprocess.run([sys.executable, __file__, "--child", str(runs), "--scenario", args.scenario,
+                                  "--workers", str(workers)], capture_output=True, text=True, check=True)
+            figures = json.loads(out.stdout.strip().splitlines()[-1])
+            run_weeks = figures["runs"] * figures["weeks"]
+            if workers == 1:
+                rates[runs] = run_weeks / figures["engine_s"]
+            print(f"{label:<26}{runs:>9,}{run_weeks / figures['engine_s']:>22,.0f}"
+                  f"{run_weeks / figures['total_s']:>23,.0f}{figures['peak_mb']:>9,.0f}")
     single = one_at_a_time(args.single, args.scenario)
     single_rate = single["runs"] * single["weeks"] / single["engine_s"]
-    print(f"{'one run at a time':<22}{single['runs']:>9,}{single_rate:>22,.0f}{'':>23}{'':>9}")
+    print(f"{'one run at a time':<26}{single['runs']:>9,}{single_rate:>22,.0f}{'':>23}{'':>9}")
     best = max(rates.values())
-    print(f"vectorised / one-at-a-time: {best / single_rate:,.0f}x")
+    print(f"vectorised / one-at-a-time (both on one core): {best / single_rate:,.0f}x")
 
 
 if __name__ == "__main__":
