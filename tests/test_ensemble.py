@@ -127,3 +127,30 @@ def test_worker_processes_give_bit_identical_results(tmp_path):
     for table, columns in one.tables.items():
         for column, values in columns.items():
             np.testing.assert_array_equal(values, two.tables[table][column], err_msg=f"{table}.{column}")
+
+
+def test_compiled_weekly_records_are_the_declared_reporters(baseline_model):
+    """record_core writes what the declared reporter functions of detente.ensemble.metrics return."""
+    from detente.engine import step
+    from detente.ensemble import metrics
+    from detente.ensemble.summaries import RegionCounts
+
+    rng = np.random.default_rng(2)
+    start = initial_state(baseline_model, 300)
+    state = start
+    for _ in range(20):
+        state, _ = step(state, baseline_model, rng)
+    names = [*metrics.CORE_SERIES, *metrics.backer_series(baseline_model)]
+    out = np.full((len(names), 300, 21), np.nan)
+    metrics.record_core(baseline_model, start, state, out)
+    reporters = metrics.weekly_reporters(baseline_model)
+    for i, name in enumerate(names):
+        np.testing.assert_allclose(out[i, :, 20], reporters[name](baseline_model, start, state), rtol=1e-12,
+                                   atol=1e-6, err_msg=name)
+    counts = RegionCounts.empty(20, baseline_model.n_regions)
+    counts.add_week(20, state.control, start.control > 0.5)
+    bins = np.rint(state.control * 100).astype(int)
+    for r in range(baseline_model.n_regions):
+        np.testing.assert_array_equal(counts.histogram[20, r], np.bincount(bins[:, r], minlength=101))
+    np.testing.assert_array_equal(counts.changed[20], ((state.control > 0.5) != (start.control > 0.5)).sum(axis=0))
+    np.testing.assert_allclose(counts.control_sum[20], state.control.sum(axis=0), rtol=1e-12)

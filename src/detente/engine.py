@@ -49,8 +49,8 @@ def step(state: WarState, model: WarModel, rng: np.random.Generator,
     n, R, B = state.runs, model.n_regions, len(model.backer_ids)
     km = kernel.kernel_model(model, n)
     out = {name: np.empty((n, 2)) for name in ("manpower", "materiel", "casualties", "energy", "week_casualties")}
-    control, partisans, moved = np.empty((n, R)), np.empty((n, R)), np.empty((n, R))
-    front, russia, ukraine = np.empty((n, R), bool), np.empty((n, R)), np.empty((n, R))
+    control, partisans, moved = np.empty((n, R)), np.empty((n, R)), np.zeros((n, R))
+    front, russia, ukraine = np.zeros((n, R), bool), np.zeros((n, R)), np.zeros((n, R))
     will, active, aid_delivered, aid = np.empty((n, B)), np.empty((n, B), bool), np.empty((n, B)), np.empty((n, B))
     garrison = np.empty(n)
     kernel.advance(state.control, state.manpower, state.materiel, state.casualties, state.energy, state.backer_will,
@@ -59,7 +59,8 @@ def step(state: WarState, model: WarModel, rng: np.random.Generator,
                    state.counterattack, state.secondary_sanctions, state.foreign_troops, rng, drawn is not None,
                    drawn if drawn is not None else np.empty((1, 1)),
                    km.sides, km.regions, km.backers, km.scalars, km.reach, km.area, km.hostile_population,
-                   km.hostility, km.occupiable, km.contestable, km.left_bank_share, km.land, km.across, km.adjacent,
+                   km.hostility, km.occupiable, km.contestable, km.occupied_regions, km.contested_regions,
+                   km.left_bank_share, km.land, km.across, km.adjacent,
                    km.split_edges,
                    control, out["manpower"], out["materiel"], out["casualties"], out["energy"], will, active,
                    aid_delivered, partisans, garrison, out["week_casualties"], moved, front, russia, ukraine, aid)

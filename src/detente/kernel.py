@@ -62,6 +62,8 @@ class KernelModel:
     hostility: np.ndarray
     occupiable: np.ndarray
     contestable: np.ndarray
+    occupied_regions: np.ndarray   # indices of the regions where Russian control is an occupation
+    contested_regions: np.ndarray  # indices of the regions where ground can change hands
     left_bank_share: np.ndarray
     land: np.ndarray
     across: np.ndarray
@@ -85,7 +87,9 @@ class KernelModel:
                    backers=stack(model.backers, BACKER_KEYS, B), scalars=scalars, reach=reach,
                    area=np.asarray(model.area, float), hostile_population=np.asarray(model.hostile_population, float),
                    hostility=np.asarray(model.geography.hostility, float), occupiable=np.asarray(model.occupiable),
-                   contestable=np.asarray(model.contestable), left_bank_share=np.asarray(model.left_bank_share, float),
+                   contestable=np.asarray(model.contestable),
+                   occupied_regions=np.flatnonzero(model.occupiable), contested_regions=np.flatnonzero(model.contestable),
+                   left_bank_share=np.asarray(model.left_bank_share, float),
                    land=model.edges.land, across=model.edges.across, adjacent=model.edges.adjacent, split_edges=split)
 
 
@@ -139,13 +143,15 @@ def _shock(sd: float, eps: float) -> float:
 def advance(control, manpower, materiel, casualties, energy, will, active, aid_delivered, partisans, objective,
             truce, aid_factor, strike_factor, recruitment_factor, line_factor, counterattack, secondary, foreign,
             rng, keep, drawn, sides, regions, backers, scalars, reach, area, hostile_population, hostility, occupiable,
-            contestable, left_bank_share, land, across, adjacent, split_edges,
+            contestable, occupied_regions, contested_regions, left_bank_share, land, across, adjacent, split_edges,
             out_control, out_manpower, out_materiel, out_casualties, out_energy, out_will, out_active, out_aid_total,
             out_partisans, out_garrison, week_casualties, moved, front, russia, ukraine, aid):
-    """One week for every run; writes the out_* arrays and the report arrays (see `detente.engine.step`).
+    """One week for every run; writes the out_* arrays and the report arrays (see `detente.engine.step`); the
+    report arrays `moved`, `front`, `russia`, `ukraine` arrive zeroed and only front regions are written.
 
-    Per run, four passes over the regions: what Russia holds and occupies; where the fronts are; who is
-    placed where; battles, ground and partisans. Transcendentals are evaluated only where they can matter
+    Per run: what Russia holds and occupies (over the map, then the occupied regions); where the fronts are
+    (over the contestable regions); who is placed where and the battles (over that run's fronts); partisans
+    on the new control (over the map). Transcendentals are evaluated only where they can matter
     (a side with no intent to attack, or without the margin ρ*, advances by zero whatever its log-ratio).
     Division follows NumPy's rules (error_model="numpy"), as the reference does.
 
@@ -159,6 +165,7 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
     held_ukr = np.zeros(R + 1, np.bool_)
     by_land = np.zeros(R, np.bool_)
     by_river = np.zeros(R, np.bool_)
+    fronts = np.empty(R, np.int64)           # this run's front regions, in map order
     for n in range(N):
         c = control[n]
         p = scalars[n]
@@ -178,26 +185,28 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
             if keep:
                 drawn[n, 2 * R + s] = eps
             incoming = sides[n, o, 0] * strike_factor[n, o]
-            hit = incoming * (1.0 - sides[n, s, 1]) * (1.0 - energy_truce) * _shock(p[STRIKE_SD], eps)
+            exposed = incoming * (1.0 - sides[n, s, 1]) * (1.0 - energy_truce)
+            hit = exposed * _shock(p[STRIKE_SD], eps) if exposed != 0.0 else 0.0  # a truce: no strikes to scale
             e = energy[n, s]
             e_new = min(max(e - hit * e + sides[n, s, 2] * (1.0 - e), 0.0), 1.0)
             out_energy[n, s] = e_new
+            working = e_new ** p[ELASTICITY] if e_new != 1.0 else 1.0
             if s == RUSSIA:
-                produced_r = sides[n, s, 3] * e_new ** p[ELASTICITY] * keep_russia
+                produced_r = sides[n, s, 3] * working * keep_russia
             else:
-                produced_u = sides[n, s, 3] * e_new ** p[ELASTICITY] * 1.0
+                produced_u = sides[n, s, 3] * working * 1.0
         # --- pass 1: held ground, occupation and partisans behind the line (occupation.hostile_under_occupation,
         #     occupation.garrison, occupation.partisan_casualties, the partisan level of attrition.logistics)
         hostile_total, occupied, partisan_sum, partisan_hits = 0.0, 0.0, 0.0, 0.0
         for r in range(R):
             held[r] = c[r] > 0.5
             held_ukr[r] = contestable[r] and c[r] < 0.5
-            if occupiable[r]:
-                h = c[r] * hostile_population[r]
-                hostile_total += h
-                partisan_hits += partisans[n, r] * h
-                occupied += c[r] * area[r]
-                partisan_sum += partisans[n, r] * c[r] * area[r]
+        for r in occupied_regions:
+            h = c[r] * hostile_population[r]
+            hostile_total += h
+            partisan_hits += partisans[n, r] * h
+            occupied += c[r] * area[r]
+            partisan_sum += partisans[n, r] * c[r] * area[r]
         needed = p[GARRISON_RATE] * hostile_total / 1000.0
         garrison = min(needed, p[GARRISON_CAP] * manpower[n, RUSSIA])
         coverage = garrison / needed if needed > 0 else 1.0
@@ -206,20 +215,21 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         line_ukraine = manpower[n, UKRAINE] * min(sides[n, UKRAINE, 4] * line_factor[n, UKRAINE], 1.0)
         # --- pass 2: where the fronts are (allocation.russian_reach, allocation.front_mask)
         fighting = 1.0 - truce[n, FRONT] > 0
-        attack_total, hold_total = 0.0, 0.0
-        for r in range(R):
+        attack_total, hold_total, F = 0.0, 0.0, 0
+        for r in contested_regions if fighting else contested_regions[:0]:
             by_land[r], by_river[r] = False, False
             f = False
-            if contestable[r] and fighting:
-                if c[r] > EDGE and c[r] < 1.0 - EDGE:
-                    f = True
-                elif c[r] <= EDGE and objective[n, r] > 0:  # entering untouched ground needs Russian reach
-                    by_land[r], by_river[r] = _reach(c, held, land, across, split_edges, r)
-                    f = by_land[r] or by_river[r]
-                if not f and regions[n, r, 1] > 0 and c[r] >= 1.0 - EDGE and _neighbour_held(held_ukr, adjacent, r):
-                    f = True
-            front[n, r] = f
+            if c[r] > EDGE and c[r] < 1.0 - EDGE:
+                f = True
+            elif c[r] <= EDGE and objective[n, r] > 0:  # entering untouched ground needs Russian reach
+                by_land[r], by_river[r] = _reach(c, held, land, across, split_edges, r)
+                f = by_land[r] or by_river[r]
+            if not f and regions[n, r, 1] > 0 and c[r] >= 1.0 - EDGE and _neighbour_held(held_ukr, adjacent, r):
+                f = True
             if f:
+                front[n, r] = True
+                fronts[F] = r
+                F += 1
                 attack_total += max(objective[n, r], p[HOLDING])
                 hold_total += regions[n, r, 0] + regions[n, r, 1]
         # --- pass 3: allocation.allocate
@@ -227,18 +237,14 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         safe_hold = hold_total if hold_total > 0 else 1.0
         tau = p[THREAT]
         line_sum_r, line_sum_u = 0.0, 0.0
-        for r in range(R):
-            if front[n, r]:
-                weight = max(objective[n, r], p[HOLDING])
-                ru = line_russia * weight / safe_attack
-                hold_share = (regions[n, r, 0] + regions[n, r, 1]) / safe_hold
-                uk = line_ukraine * (tau * (weight / safe_attack) + (1.0 - tau) * hold_share) + foreign[n, r]
-                russia[n, r], ukraine[n, r] = ru, uk
-                line_sum_r += ru
-                line_sum_u += uk
-            else:
-                russia[n, r] = 0.0
-                ukraine[n, r] = 0.0
+        for r in fronts[:F]:
+            weight = max(objective[n, r], p[HOLDING])
+            ru = line_russia * weight / safe_attack
+            hold_share = (regions[n, r, 0] + regions[n, r, 1]) / safe_hold
+            uk = line_ukraine * (tau * (weight / safe_attack) + (1.0 - tau) * hold_share) + foreign[n, r]
+            russia[n, r], ukraine[n, r] = ru, uk
+            line_sum_r += ru
+            line_sum_u += uk
         q_r = _quality(materiel[n, RUSSIA], manpower[n, RUSSIA], sides[n, RUSSIA, 6], sides[n, RUSSIA, 7],
                        sides[n, RUSSIA, 5], p[QUALITY_EXP])
         q_u = _quality(materiel[n, UKRAINE], manpower[n, UKRAINE], sides[n, UKRAINE, 6], sides[n, UKRAINE, 7],
@@ -248,40 +254,40 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         lost_russia, lost_ukraine, russian_gain = 0.0, 0.0, 0.0
         w, sd_c, sd_g = p[HELMBOLD_W], p[CASUALTY_SD], p[GROUND_SD]
         for r in range(R):
+            out_control[n, r] = c[r]
+        for r in fronts[:F]:
             cr = c[r]
-            if front[n, r]:
-                ru, uk = russia[n, r], ukraine[n, r]
-                supply = reach[n, r] * (1.0 - p[PARTISAN_DAMAGE] * partisan_level)
-                defence = regions[n, r, 2] * regions[n, r, 3]
-                eps_battle, eps_ground = rng.standard_normal(), rng.standard_normal()
-                if keep:
-                    drawn[n, R + r], drawn[n, r] = eps_battle, eps_ground
+            ru, uk = russia[n, r], ukraine[n, r]
+            supply = reach[n, r] * (1.0 - p[PARTISAN_DAMAGE] * partisan_level)
+            defence = regions[n, r, 2] * regions[n, r, 3]
+            eps_battle, eps_ground = rng.standard_normal(), rng.standard_normal()
+            if keep:
+                drawn[n, R + r], drawn[n, r] = eps_battle, eps_ground
+            if ru > 0 and uk > 0:
                 shock = _shock(sd_c, eps_battle)
-                if ru > 0 and uk > 0:
-                    ratio_w = (uk / ru) ** w
-                    lost_russia += p[LOSS_R] * q_u * defence * ru * ratio_w * shock
-                    lost_ukraine += p[LOSS_U] * q_r * supply / defence * uk * (1.0 / ratio_w) * shock
-                barrier = 1.0
-                bank = left_bank_share[r]
-                if (cr <= 1e-6 and not by_land[r] and by_river[r]) or (not math.isnan(bank) and cr >= bank - 0.01
-                                                                      and cr < 1.0):
-                    barrier = p[BARRIER]
-                power_r, power_u = ru * q_r * supply, uk * q_u
-                intent_r = 1.0 if objective[n, r] > 0 else 0.0
-                intent_u = max(1.0 if regions[n, r, 1] > 0 else 0.0, counterattack[n])
-                net = 0.0
-                if intent_r > 0:
-                    net += ru * intent_r * _push(power_r, p[RATIO_T] * power_u * defence * barrier, p[RATIO_S])
-                if intent_u > 0:
-                    net -= uk * intent_u * _push(power_u, p[RATIO_T] * power_r * defence * barrier, p[RATIO_S])
-                gain = p[GROUND_RATE] * net / 1000.0 * _shock(sd_g, eps_ground)
-                share = min(max(gain / area[r], -cr), 1.0 - cr)
-                cr = cr + share
-                moved[n, r] = share * area[r]
-                russian_gain += share * area[r]
-            else:
-                moved[n, r] = 0.0
-            out_control[n, r] = cr
+                ratio_w = (uk / ru) ** w
+                lost_russia += p[LOSS_R] * q_u * defence * ru * ratio_w * shock
+                lost_ukraine += p[LOSS_U] * q_r * supply / defence * uk * (1.0 / ratio_w) * shock
+            barrier = 1.0
+            bank = left_bank_share[r]
+            if (cr <= 1e-6 and not by_land[r] and by_river[r]) or (not math.isnan(bank) and cr >= bank - 0.01
+                                                                  and cr < 1.0):
+                barrier = p[BARRIER]
+            power_r, power_u = ru * q_r * supply, uk * q_u
+            intent_r = 1.0 if objective[n, r] > 0 else 0.0
+            intent_u = max(1.0 if regions[n, r, 1] > 0 else 0.0, counterattack[n])
+            net = 0.0
+            if intent_r > 0:
+                net += ru * intent_r * _push(power_r, p[RATIO_T] * power_u * defence * barrier, p[RATIO_S])
+            if intent_u > 0:
+                net -= uk * intent_u * _push(power_u, p[RATIO_T] * power_r * defence * barrier, p[RATIO_S])
+            gain = p[GROUND_RATE] * net / 1000.0 * _shock(sd_g, eps_ground) if net != 0.0 else 0.0
+            share = min(max(gain / area[r], -cr), 1.0 - cr)
+            out_control[n, r] = cr + share
+            moved[n, r] = share * area[r]
+            russian_gain += share * area[r]
+        for r in range(R):
+            cr = out_control[n, r]
             pr = partisans[n, r]
             if occupiable[r] and cr > 0:
                 grown = pr + p[PARTISAN_GROWTH] * hostility[r] * cr * (1.0 - pr) - p[PARTISAN_SUPPRESSION] * coverage * pr

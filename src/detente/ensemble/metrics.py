@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numba
 import numpy as np
 
 from detente.world.model import WarModel
@@ -36,6 +37,39 @@ WEEKLY_SERIES: dict[str, Reporter] = {
     / np.maximum((s.control * m.area * m.occupiable).sum(axis=1), 1.0),
     "aid_delivered_eur_bn": lambda m, s0, s: s.aid_delivered.sum(axis=1),
 }
+
+
+CORE_SERIES = tuple(WEEKLY_SERIES)  # recorded each week by `record_core`, which the test holds to these functions
+
+
+def record_core(model: WarModel, start: WarState, state: WarState, out: np.ndarray) -> None:
+    """Write week `state.week` of the CORE_SERIES, then each backer's will, into out (len(CORE_SERIES) + B,
+    N, W+1): the reporters above, compiled into one pass over the runs (they are the weekly hot spot)."""
+    _record_core(state.control, start.control, model.area, model.occupiable, state.casualties, state.manpower,
+                 state.materiel, state.energy, state.garrison, state.partisans, state.aid_delivered,
+                 state.backer_will, state.week, out)
+
+
+@numba.njit(cache=True)
+def _record_core(control, start_control, area, occupiable, casualties, manpower, materiel, energy, garrison,
+                 partisans, aid_delivered, will, week, out):
+    N, R = control.shape
+    for n in range(N):
+        gained, partisan, occupied = 0.0, 0.0, 0.0
+        for r in range(R):
+            gained += (control[n, r] - start_control[n, r]) * area[r]
+            partisan += partisans[n, r] * control[n, r] * area[r]
+            if occupiable[r]:
+                occupied += control[n, r] * area[r]
+        aid = 0.0
+        for b in range(aid_delivered.shape[1]):
+            aid += aid_delivered[n, b]
+        row = (gained, casualties[n, 0], casualties[n, 1], manpower[n, 0], manpower[n, 1], materiel[n, 0],
+               materiel[n, 1], energy[n, 0], energy[n, 1], garrison[n], partisan / max(occupied, 1.0), aid)
+        for i in range(len(row)):
+            out[i, n, week] = row[i]
+        for b in range(will.shape[1]):
+            out[len(row) + b, n, week] = will[n, b]
 
 
 def backer_series(model: WarModel) -> dict[str, Reporter]:

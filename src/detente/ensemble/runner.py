@@ -85,12 +85,17 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     start = state
     weeks = model.horizon_weeks
     reporters = metric_defs.weekly_reporters(model)
-    weekly = {name: np.empty((runs, weeks + 1)) for name in reporters}
+    core_names = [*metric_defs.CORE_SERIES, *metric_defs.backer_series(model)]
+    core = np.empty((len(core_names), runs, weeks + 1))
+    weekly = {name: core[i] for i, name in enumerate(core_names)}
+    others = {name: fn for name, fn in reporters.items() if name not in weekly}
+    weekly.update({name: np.empty((runs, weeks + 1)) for name in others})
     regions = RegionCounts.empty(weeks, model.n_regions)
     start_majority = start.control > 0.5
 
     def record(s: WarState) -> None:
-        for name, fn in reporters.items():
+        metric_defs.record_core(model, start, s, core)
+        for name, fn in others.items():
             weekly[name][:, s.week] = fn(model, start, s)
         regions.add_week(s.week, s.control, start_majority)
 

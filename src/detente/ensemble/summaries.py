@@ -52,13 +52,8 @@ class RegionCounts:
 
     def add_week(self, week: int, control: np.ndarray, start_majority: np.ndarray) -> None:
         """Count one week of one block's control shares (N, R)."""
-        n, regions = control.shape
-        bins = np.rint(control * (CONTROL_BINS - 1)).astype(np.int64) + np.arange(regions) * CONTROL_BINS
-        self.histogram[week] += np.bincount(bins.ravel(), minlength=regions * CONTROL_BINS).reshape(regions, -1)
-        self.control_sum[week] += control.sum(axis=0)
-        majority = control > 0.5
-        self.majority[week] += majority.sum(axis=0)
-        self.changed[week] += (majority != start_majority).sum(axis=0)
+        _count_week(control, start_majority, self.histogram[week], self.control_sum[week], self.majority[week],
+                    self.changed[week])
 
     def merge(self, other: "RegionCounts") -> None:
         """Add another block's counts (merge in block order for bit-identical sums)."""
@@ -102,6 +97,20 @@ def spill_block(series: dict[str, np.ndarray], path: str | Path) -> SpilledBlock
         for name in names:
             handle.write(np.ascontiguousarray(np.asarray(series[name], np.float64).T).tobytes())
     return SpilledBlock(str(path), runs, weeks, names)
+
+
+@numba.njit(cache=True)
+def _count_week(control, start_majority, histogram, control_sum, majority, changed) -> None:
+    """Add a week's control shares (N, R) to its histogram (R, bins), sums and counts (R,)."""
+    N, R = control.shape
+    for n in range(N):
+        for r in range(R):
+            c = control[n, r]
+            histogram[r, int(np.rint(c * (CONTROL_BINS - 1)))] += 1
+            control_sum[r] += c
+            held = c > 0.5
+            majority[r] += held
+            changed[r] += held != start_majority[n, r]
 
 
 class WeeklySeries:
