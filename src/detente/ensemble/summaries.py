@@ -144,8 +144,13 @@ class WeeklySeries:
 
         Series are summarised on as many threads as there are cores (the quantile kernel releases the GIL)."""
         data = [np.memmap(b.path, dtype=np.float64, mode="r") for b in self._blocks]
-        with ThreadPoolExecutor(min(available_cores(), max(len(self.names), 1))) as pool:
-            stats = list(pool.map(lambda s: self._series(s, data), range(len(self.names))))
+        values = sum(b.runs for b in self._blocks) * (self._blocks[0].weeks if self._blocks else 0)
+        threads = min(available_cores(), max(len(self.names), 1)) if values > 1_000_000 else 1
+        if threads == 1:  # a small ensemble: starting threads would cost more than they save
+            stats = [self._series(s, data) for s in range(len(self.names))]
+        else:
+            with ThreadPoolExecutor(threads) as pool:
+                stats = list(pool.map(lambda s: self._series(s, data), range(len(self.names))))
         del data
         return dict(zip(self.names, stats))
 
