@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -26,7 +27,9 @@ def test_order_statistics_ignore_nan_and_handle_empty():
     assert np.isnan(order_statistics(np.array([np.nan]), q)).all()
 
 
-def test_weekly_series_blocks_of_any_size_give_the_whole_ensembles_statistics():
+@pytest.mark.parametrize("chunk_bytes", [8, 8 * 1253 * 3, 2**25])   # one week, three weeks, all at once
+def test_weekly_series_blocks_of_any_size_give_the_whole_ensembles_statistics(monkeypatch, chunk_bytes):
+    monkeypatch.setattr("detente.ensemble.summaries.SUMMARY_CHUNK_BYTES", chunk_bytes)
     rng = np.random.default_rng(5)
     blocks = [{"a": rng.lognormal(0, 2, (n, 7)), "b": rng.integers(0, 2, (n, 7)).astype(float)} for n in (1000, 3, 250)]
     store = WeeklySeries(["a", "b"])

@@ -22,6 +22,7 @@ from detente.ensemble.cores import available_cores
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 QUANTILE_NAMES = ("p05", "p10", "p25", "p50", "p75", "p90", "p95")
 CONTROL_BINS = 101
+SUMMARY_CHUNK_BYTES = 32 * 2**20  # weekly values read at once per series when summarising
 
 
 def summarise(values: np.ndarray) -> dict[str, float]:
@@ -116,9 +117,9 @@ def _count_week(control, start_majority, histogram, control_sum, majority, chang
 class WeeklySeries:
     """Per-run weekly values spilled to disk block by block; exact quantiles per week at the end.
 
-    Each block is one file, each series in it week-major (the block's runs contiguous per week), so a week's
-    values over the whole ensemble are one contiguous read per block, and memory holds one week of one
-    series at a time. Worker processes spill their blocks themselves (`spill_block`); the files then
+    Each block is one file, each series in it week-major (the block's runs contiguous per week), so a few
+    weeks of a series over the whole ensemble are one contiguous read per block. Plain reads, not memory
+    maps: mapped spill files would count, page by page, as the process's own memory. Worker processes spill their blocks themselves (`spill_block`); the files then
     only change hands. Quantiles are exact order statistics with linear interpolation (numpy's and DuckDB's
     `quantile_cont` definition), found in linear time by `order_statistics`.
     """
@@ -142,32 +143,43 @@ class WeeklySeries:
     def summary(self) -> dict[str, dict[str, np.ndarray]]:
         """series -> statistic -> (W+1,) array: mean and the QUANTILES of each week over all runs.
 
-        Series are summarised on as many threads as there are cores (the quantile kernel releases the GIL)."""
-        data = [np.memmap(b.path, dtype=np.float64, mode="r") for b in self._blocks]
+        Series are summarised on as many threads as there are cores (the quantile kernel releases the GIL),
+        each reading a few weeks of its series at a time (at most SUMMARY_CHUNK_BYTES), so memory stays flat
+        however many runs there are."""
         values = sum(b.runs for b in self._blocks) * (self._blocks[0].weeks if self._blocks else 0)
         threads = min(available_cores(), max(len(self.names), 1)) if values > 1_000_000 else 1
         if threads == 1:  # a small ensemble: starting threads would cost more than they save
-            stats = [self._series(s, data) for s in range(len(self.names))]
+            stats = [self._series(s) for s in range(len(self.names))]
         else:
             with ThreadPoolExecutor(threads) as pool:
-                stats = list(pool.map(lambda s: self._series(s, data), range(len(self.names))))
-        del data
+                stats = list(pool.map(self._series, range(len(self.names))))
         return dict(zip(self.names, stats))
 
-    def _series(self, s: int, data: list[np.ndarray]) -> dict[str, np.ndarray]:
+    def _series(self, s: int) -> dict[str, np.ndarray]:
         runs = sum(b.runs for b in self._blocks)
         weeks = self._blocks[0].weeks if self._blocks else 0
         stats = {key: np.full(weeks, np.nan) for key in ("mean", *QUANTILE_NAMES)}
-        week = np.empty(runs)
-        for w in range(weeks):
-            at = 0
-            for block, values in zip(self._blocks, data):
-                first = (s * weeks + w) * block.runs
-                week[at: at + block.runs] = values[first: first + block.runs]
-                at += block.runs
-            stats["mean"][w] = week.mean()
-            for qn, value in zip(QUANTILE_NAMES, order_statistics(week, np.array(QUANTILES))):
-                stats[qn][w] = value
+        chunk = max(1, min(weeks, SUMMARY_CHUNK_BYTES // max(8 * runs, 1)))
+        handles = [open(b.path, "rb") for b in self._blocks]
+        try:
+            for first in range(0, weeks, chunk):
+                last = min(first + chunk, weeks)
+                span = np.empty((last - first, runs))
+                at = 0
+                for block, handle in zip(self._blocks, handles):  # weeks first..last of series s: contiguous
+                    part = np.empty((last - first, block.runs))
+                    handle.seek((s * weeks + first) * block.runs * 8)
+                    handle.readinto(memoryview(part).cast("B"))
+                    span[:, at: at + block.runs] = part
+                    at += block.runs
+                for w in range(first, last):
+                    week = span[w - first]
+                    stats["mean"][w] = week.mean()
+                    for qn, value in zip(QUANTILE_NAMES, order_statistics(week, np.array(QUANTILES))):
+                        stats[qn][w] = value
+        finally:
+            for handle in handles:
+                handle.close()
         return stats
 
     def close(self) -> None:
