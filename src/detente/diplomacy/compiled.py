@@ -105,7 +105,7 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
     then decide (see `TableController._decide_reference` for the composition in array form)."""
     P, K = who.size, issues.size
     ideal, salience, weight = np.empty((P, K)), np.empty((P, K)), np.empty((P, K))
-    copies, column, text = np.empty((P, K)), np.empty(K), np.empty(K)
+    copies, text = np.empty((P, K)), np.empty(K)
     for i in range(idx.size):
         n = idx[i]
         # positions and weights at the table; belligerents' weight scaled by battlefield leverage
@@ -126,7 +126,11 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
                 for a in range(P):
                     fallback += ideal[a, k]
                 fallback /= P
-            text[k] = _weighted_mean(ideal[:, k], weight[:, k], fallback)
+            total, value = 0.0, 0.0
+            for a in range(P):
+                total += weight[a, k]
+                value += weight[a, k] * ideal[a, k]
+            text[k] = value / total if total > 0 else fallback
         # relays: distorted copies, amendments toward each ideal, redraft (mediation.shuttle)
         spread_issues = 1.0 + issue_growth[n] * max(K - 1, 0)
         for relay in range(1, rounds + 1):
@@ -139,7 +143,12 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
                     copy = min(max(text[k] + sd * eps * 1.0, 0.0), 1.0)
                     copies[a, k] = min(max(copy + amendment[n] * salience[a, k] * (ideal[a, k] - copy), 0.0), 1.0)
             for k in range(K):
-                text[k] = _weighted_mean(copies[:, k], weight[:, k], text[k])
+                total, value = 0.0, 0.0
+                for a in range(P):
+                    total += weight[a, k]
+                    value += weight[a, k] * copies[a, k]
+                if total > 0:
+                    text[k] = value / total
         sd = distortion[n] * (1.0 + relay_growth[n] * (rounds + 1)) * spread_issues
         gap = 0.0
         for a in range(P):
@@ -158,9 +167,17 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
         agreed = True
         for a in range(P):
             party = who[a]
-            value, expected = _outside_option(n, party, issues, salience[a], no_deal_all, cost, relief, intensity,
-                                              is_front, rho, shift, shadow, stake, column)
-            utility = _utility(readings_out[i, a], ideal[a], salience[a])
+            total, outlook, fit = 0.0, 0.0, 0.0  # ratification.outside_option and agenda.text_utility, inlined
+            for k in range(K):
+                total += salience[a, k]
+                outlook += salience[a, k] * no_deal_all[n, party, issues[k]]
+                fit += salience[a, k] * (1.0 - abs(readings_out[i, a, k] - ideal[a, k]))
+            expected = outlook / total if total > 0 else 1.0
+            utility = fit / total if total > 0 else 1.0
+            value = expected - cost[n, party] * (relief[n] * intensity[n])
+            if is_front:
+                after = _logistic(_logit(rho[n, party]) + shift)
+                value = value - shadow[n] * (after - rho[n, party]) * stake[n, party]
             surplus = utility - value
             if party == ukraine:
                 surplus += pressure[n]
