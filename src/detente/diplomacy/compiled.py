@@ -191,3 +191,47 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
             if not (ok or not consent[a] or not cares):
                 agreed = False
         agreed_out[i] = agreed
+
+
+@numba.njit(cache=True)
+def keep_or_break(in_force, surplus, temptation, divergence, outsider, fragility, outsider_defection, shadow,
+                  violation_noise, noise, walkout_margin, detection, false_alarm, u_detect, u_false, trust_loss,
+                  trust_recovery, breakdown_trust, trust, violations_seen, broke_down, how, violated):
+    """Each side keeps, breaks or walks out of each agreement in force; what is seen moves trust; too little
+    trust collapses everything (`agreements`: violations, walkouts, observed, trust_after). Updates trust,
+    violations_seen and broke_down in place; writes how each agreement ends this week (0: it goes on) and
+    whether it was violated (see `TableController._keep_or_break_reference` for the array form)."""
+    N, G = in_force.shape
+    left_russia, left_ukraine = np.zeros(G, np.bool_), np.zeros(G, np.bool_)
+    for n in range(N):
+        active, any_broke = False, False
+        for g in range(G):
+            violated[n, g], left_russia[g], left_ukraine[g] = False, False, False
+            if not in_force[n, g]:
+                continue
+            active = True
+            for s in range(2):
+                extra = fragility[n] * divergence[n, g] + outsider_defection[n] * outsider[g, s]
+                pull = temptation[n, g, s] + extra + violation_noise[n] * noise[n, g, s]
+                if pull > shadow[n] * surplus[n, g, s]:
+                    violated[n, g] = True
+                    any_broke = True
+            left_russia[g] = surplus[n, g, 0] < -walkout_margin[n]
+            left_ukraine[g] = surplus[n, g, 1] < -walkout_margin[n]
+        seen = active and ((any_broke and u_detect[n] < detection[n]) or (not any_broke and u_false[n] < false_alarm[n]))
+        violations_seen[n] += 1.0 if seen else 0.0
+        moved = trust[n] - trust_loss[n] if seen else trust[n] + trust_recovery[n] * (1.0 - trust[n])
+        trust[n] = min(max(moved, 0.0), 1.0)
+        collapse = active and trust[n] < breakdown_trust[n]
+        broke_down[n] = broke_down[n] or collapse
+        for g in range(G):
+            if not in_force[n, g]:
+                how[n, g] = 0
+            elif collapse:
+                how[n, g] = 2   # agreements.BREAKDOWN
+            elif left_russia[g]:
+                how[n, g] = 3   # agreements.WALKOUT_RUSSIA
+            elif left_ukraine[g]:
+                how[n, g] = 4   # agreements.WALKOUT_UKRAINE
+            else:
+                how[n, g] = 0

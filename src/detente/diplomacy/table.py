@@ -330,22 +330,39 @@ class TableController:
                                  self.cp["shadow_of_future"], out)
                 self.surplus[idx, g] = out
         outsider = (~self.lay.consent[:, sides]).astype(float)  # (G, 2): a side not party to the agreement
+        noise, u_detect, u_false = self.rng.standard_normal((n, G, 2)), self.rng.random(n), self.rng.random(n)
+        if self.reference:
+            how = self._keep_or_break_reference(outsider, noise, u_detect, u_false)
+        else:
+            how, self.violated = np.empty((n, G), np.int64), np.empty((n, G), bool)
+            c = self.cp
+            compiled.keep_or_break(self.in_force, self.surplus, self.temptation, self.divergence, outsider,
+                                   c["fragility"], c["outsider_defection"], c["shadow_of_future"], c["violation_noise"],
+                                   noise, c["walkout_margin"], c["detection"], c["false_alarm"], u_detect, u_false,
+                                   c["trust_loss"], c["trust_recovery"], c["breakdown_trust"], self.trust,
+                                   self.violations_seen, self.broke_down, how, self.violated)
+        self._end(how, week)
+
+    def _keep_or_break_reference(self, outsider: np.ndarray, noise: np.ndarray, u_detect: np.ndarray,
+                                 u_false: np.ndarray) -> np.ndarray:
+        """`compiled.keep_or_break` in array form (the `agreements` functions): violations, walkouts, what is
+        seen, trust and breakdown; sets `violated` and returns how each agreement ends this week (N, G)."""
         extra = self.cp["fragility"][:, None, None] * self.divergence[:, :, None] + \
             self.cp["outsider_defection"][:, None, None] * outsider[None]
         broke = agr.violations(self.temptation, extra, self.surplus, self.cp["shadow_of_future"],
-                               self.cp["violation_noise"], self.rng.standard_normal((n, G, 2)), self.in_force)
+                               self.cp["violation_noise"], noise, self.in_force)
         left = agr.walkouts(self.surplus, self.cp["walkout_margin"], self.in_force)
         active = self.in_force.any(axis=1)
-        seen = agr.observed(broke.any(axis=(1, 2)), self.cp["detection"], self.cp["false_alarm"],
-                            self.rng.random(n), self.rng.random(n)) & active
+        seen = agr.observed(broke.any(axis=(1, 2)), self.cp["detection"], self.cp["false_alarm"], u_detect,
+                            u_false) & active
         self.violations_seen += seen
         self.trust = agr.trust_after(self.trust, seen, self.cp["trust_loss"], self.cp["trust_recovery"])
         collapse = active & (self.trust < self.cp["breakdown_trust"])
         self.broke_down |= collapse
         how = np.where(collapse[:, None], agr.BREAKDOWN,
                        np.where(left[:, :, 0], agr.WALKOUT_RUSSIA, np.where(left[:, :, 1], agr.WALKOUT_UKRAINE, 0)))
-        self._end(how * self.in_force, week)
         self.violated = broke.any(axis=2) & self.in_force
+        return how * self.in_force
 
     def _negotiate(self, state: WarState, lev: np.ndarray, rho: np.ndarray, week: int) -> None:
         """Where an agreement of a scope is not in force and the mediator holds a session this week, he shuttles
