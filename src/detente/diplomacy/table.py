@@ -342,6 +342,7 @@ class TableController:
                                    c["trust_loss"], c["trust_recovery"], c["breakdown_trust"], self.trust,
                                    self.violations_seen, self.broke_down, how, self.violated)
         self._end(how, week)
+        self.violated &= self.in_force  # an agreement that ended this week is over, not violated
 
     def _keep_or_break_reference(self, outsider: np.ndarray, noise: np.ndarray, u_detect: np.ndarray,
                                  u_false: np.ndarray) -> np.ndarray:
