@@ -251,11 +251,14 @@ class DecisionController:
              logged: np.ndarray, held: dict[str, np.ndarray]) -> None:
         rows = np.flatnonzero(logged)
         names = np.array(options, dtype=object)
-        values = np.round(picked.values[rows], 4)
-        value_text = _join(len(rows), [names[k] + "=" + np.char.mod("%.4g", values[:, k]).astype(object)
-                            for k in range(len(options))])
-        belief_text = _join(len(rows), [np.full(len(rows), f"{b}=", dtype=object)
-                             + np.char.mod("%.3f", v[rows]).astype(object) for b, v in sorted(held.items())])
+        template = "; ".join(f"{o}=%.4g" for o in options)  # one C-level format per row
+        value_text = np.array([template % tuple(row) for row in np.round(picked.values[rows], 4).tolist()],
+                              dtype=object)
+        believed = sorted(held.items())
+        template = "; ".join(f"{b}=%.3f" for b, _ in believed)
+        columns = [v[rows].tolist() for _, v in believed]
+        belief_text = np.array([template % row for row in zip(*columns)] if columns else [""] * len(rows),
+                               dtype=object)
         self.log.append({
             "run": rows.astype(np.int64), "week": np.full(len(rows), week, np.int32),
             "actor": np.full(len(rows), actor, dtype=object),
@@ -263,15 +266,6 @@ class DecisionController:
             "changed": picked.option[rows] != previous[rows], "rule": picked.rule[rows].astype(np.int32),
             "option_values": value_text, "beliefs": belief_text,
         })
-
-
-def _join(n: int, parts: list[np.ndarray]) -> np.ndarray:
-    if not parts:
-        return np.full(n, "", dtype=object)
-    out = parts[0].astype(object)
-    for p in parts[1:]:
-        out = out + "; " + p
-    return out
 
 
 def _decision_stream(rng: np.random.Generator) -> np.random.Generator:
