@@ -82,3 +82,56 @@ def test_incomplete_run_is_listed_and_resumed_in_process(tmp_path: Path) -> None
     again, resumed = store.begin_or_resume(manifest, "{}")
     assert (again, resumed) == (run_id, True)
     assert store.list_runs()[0]["status"] == "running"
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is pid (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_killing_a_run_kills_its_worker_processes_and_the_rerun_completes_it(tmp_path: Path) -> None:
+    """SIGKILL leaves a pool no chance to shut down: the workers must end with their parent, not linger."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    variant = tmp_path / "short.yaml"
+    variant.write_text(f"schema_version: 1\nextends: {ROOT / 'scenarios' / 'baseline.yaml'}\nname: short\n"
+                       "horizon_weeks: 30\n")
+    def command(store: str, workers: int) -> list[str]:
+        return [sys.executable, "-c", "from detente.cli import main; main()", "run", str(variant), "--runs", "6000",
+                "--seed", "4", "--out", str(tmp_path / store), "--workers", str(workers), "--json"]
+
+    parent = subprocess.Popen(command("results.duckdb", 2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < 2 and parent.poll() is None:
+        workers = _children(parent.pid)
+        time.sleep(0.05)
+    assert len(workers) == 2, "the run never started its two workers"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() and
+                                              "zombie" not in Path(f"/proc/{w}/status").read_text().lower()
+                                              for w in workers if Path(f"/proc/{w}/status").exists()):
+        time.sleep(0.1)
+    alive = [w for w in workers if Path(f"/proc/{w}/status").exists()
+             and "zombie" not in Path(f"/proc/{w}/status").read_text().lower()]
+    assert alive == [], f"worker processes outlived their killed parent: {alive}"
+    rerun = subprocess.run(command("results.duckdb", 2), capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-500:]
+    one = subprocess.run(command("one.duckdb", 1), capture_output=True, text=True, timeout=300)
+    resumed, reference = json.loads(rerun.stdout), json.loads(one.stdout)
+    assert resumed["resumed"] and resumed["metrics"] == reference["metrics"]

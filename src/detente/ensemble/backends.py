@@ -7,6 +7,8 @@ bit-identical results however it spreads the blocks; they differ only in speed.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -22,6 +24,19 @@ from detente.world.model import WarModel
 
 
 _JOB: tuple | None = None  # (model, seed, controllers, overrides, spill folder) of the forked workers' ensemble
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end with the process that forked it, even if that one is killed outright (SIGKILL
+    leaves no chance to shut the pool down; orphans would wait forever on the results pipe)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still applies
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _run_forked(block: int, runs: int) -> BlockOutput:
@@ -59,7 +74,8 @@ class LocalBackend:
         folder = tempfile.TemporaryDirectory(prefix="detente-blocks-")
         _JOB = (model, seed, controllers, overrides, folder.name)
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
                 pending: deque[Future] = deque()
                 queue = iter(plan)
                 for block, runs in queue:
