@@ -49,7 +49,7 @@ COMPARED = ("area_gained_km2", "casualties_russia", "casualties_ukraine", "manpo
 
 def core_variant(folder: Path, weeks: int) -> Path:
     """The baseline with strikes, occupation and the Dnipro barrier switched off, and no controllers."""
-    lines = [f"schema_version: 1", f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}", "name: war-core",
+    lines = ["schema_version: 1", f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}", "name: war-core",
              f"horizon_weeks: {weeks}", "set:"] + [f"  {k}: {v}" for k, v in SWITCHED_OFF.items()]
     path = folder / "war-core.yaml"
     path.write_text("\n".join(lines) + "\n")
