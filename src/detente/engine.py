@@ -3,7 +3,8 @@
 Order within a week (each line one mechanism): aid arrives → strikes hit energy → output is produced →
 garrisons are set aside → fronts are found and manned → battles cost lives and move ground → pools are
 updated → partisans grow or are suppressed → backers' will responds. Agreements in force (`state.truce`)
-switch off what they cover. The step is pure: same state, model and noise give the same result.
+switch off what they cover. The step changes nothing it is given but the generator it draws from: the same
+state, model and generator state give the same result.
 
 `reference_step` is that composition in NumPy, one array function per mechanism: the specification.
 `step`, what the ensemble runs, is the same week compiled into one loop over runs (`detente.kernel`);
@@ -60,8 +61,7 @@ def step(state: WarState, model: WarModel, rng: np.random.Generator,
                    drawn if drawn is not None else np.empty((1, 1)),
                    km.sides, km.regions, km.backers, km.scalars, km.reach, km.area, km.hostile_population,
                    km.hostility, km.occupiable, km.contestable, km.occupied_regions, km.contested_regions,
-                   km.left_bank_share, km.land, km.across, km.adjacent,
-                   km.split_edges,
+                   km.left_bank_share, km.land, km.across, km.adjacent, km.split_edges,
                    control, out["manpower"], out["materiel"], out["casualties"], out["energy"], will, active,
                    aid_delivered, partisans, garrison, out["week_casualties"], moved, front, russia, ukraine, aid)
     new_state = state.replace(

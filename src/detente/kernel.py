@@ -93,15 +93,18 @@ class KernelModel:
                    land=model.edges.land, across=model.edges.across, adjacent=model.edges.adjacent, split_edges=split)
 
 
-_cache: list = []  # (model, runs, KernelModel) of the block in progress: realise() makes one model per block
+_last: tuple | None = None  # (model, runs, KernelModel) of the block in progress: realise() makes one per block
 
 
 def kernel_model(model: WarModel, runs: int) -> KernelModel:
-    """The stacked parameters of this block's model, made once per block."""
-    if _cache and _cache[0][0] is model and _cache[0][1] == runs:
-        return _cache[0][2]
+    """The stacked parameters of this block's model, made once per block (the entry is read and replaced
+    whole, so threads running blocks side by side never get each other's)."""
+    global _last
+    last = _last
+    if last is not None and last[0] is model and last[1] == runs:
+        return last[2]
     km = KernelModel.of(model, runs)
-    _cache[:] = [(model, runs, km)]
+    _last = (model, runs, km)
     return km
 
 
