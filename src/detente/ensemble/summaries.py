@@ -1,7 +1,6 @@
 """Summaries that stream: weekly quantiles without keeping every run in memory, region maps as histograms.
 
-Weekly scalar series go, block by block, into a spill-to-disk DuckDB table and come back as exact
-quantiles; control shares live on [0, 1] and are counted in 101 bins per region and week, which merge
+Weekly scalar series go, block by block, into spill files and come back as exact quantiles; control shares live on [0, 1] and are counted in 101 bins per region and week, which merge
 exactly across blocks (the median map is read off the counts).
 """
 
@@ -11,7 +10,6 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-
 from pathlib import Path
 
 import numba
@@ -119,8 +117,8 @@ class WeeklySeries:
 
     Each block is one file, each series in it week-major (the block's runs contiguous per week), so a few
     weeks of a series over the whole ensemble are one contiguous read per block. Plain reads, not memory
-    maps: mapped spill files would count, page by page, as the process's own memory. Worker processes spill their blocks themselves (`spill_block`); the files then
-    only change hands. Quantiles are exact order statistics with linear interpolation (numpy's and DuckDB's
+    maps: mapped spill files would count, page by page, as the process's own memory. Worker processes
+    spill their blocks themselves (`spill_block`); the files then only change hands. Quantiles are exact order statistics with linear interpolation (numpy's and DuckDB's
     `quantile_cont` definition), found in linear time by `order_statistics`.
     """
 
