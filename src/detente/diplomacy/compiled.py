@@ -235,3 +235,34 @@ def keep_or_break(in_force, surplus, temptation, divergence, outsider, fragility
                 how[n, g] = 4   # agreements.WALKOUT_UKRAINE
             else:
                 how[n, g] = 0
+
+
+@numba.njit(cache=True)
+def sign(idx, agreed, g, week, duration, issues, low, high, text, readings, divergence, conceded, who, consent,
+         side_position, in_force, weeks_left, week_agreed, renewals, first_agreed, terms, kept_readings,
+         kept_divergence, support, concession_cost):
+    """Put agreement g in force in the runs idx[agreed]: its clock, terms (in the issues' units), each side's
+    reading of it (a side not at the table, side_position −1, reads the text as published), the divergence of
+    the readings, and what signing costs each consenting party's leader in support."""
+    for i in range(idx.size):
+        if not agreed[i]:
+            continue
+        n = idx[i]
+        in_force[n, g] = True
+        weeks_left[n, g] = duration
+        week_agreed[n, g] = week
+        renewals[n, g] = 0
+        if first_agreed[n, g] < 0:
+            first_agreed[n, g] = week
+        terms[n, g, :] = np.nan
+        for k in range(issues.size):
+            j = issues[k]
+            terms[n, g, j] = low[j] + text[i, k] * (high[j] - low[j])
+            for column in range(2):
+                position = side_position[column]
+                kept_readings[n, g, column, j] = readings[i, position, k] if position >= 0 else text[i, k]
+        kept_divergence[n, g] = divergence[i]
+        for a in range(who.size):
+            if consent[a]:
+                party = who[a]
+                support[n, party] = min(max(support[n, party] - concession_cost[n, party] * conceded[i, a], 0.0), 1.0)

@@ -386,6 +386,13 @@ class TableController:
                 result, conceded, agreed_sub = self._decide(state, lev, rho, g, idx)
             if not agreed_sub.any():
                 continue
+            if not self.reference:
+                position = np.array([list(who).index(side) if side in who else -1 for side in (r, u)])
+                compiled.sign(idx, agreed_sub, g, week, lay.durations[g], issues, agenda.low, agenda.high, result.text,
+                              result.readings, result.divergence, conceded, who, consent, position, self.in_force,
+                              self.weeks_left, self.week_agreed, self.renewals, self.first_agreed, self.terms,
+                              self.readings, self.divergence, self.support, self.concession_cost)
+                continue
             runs = idx[agreed_sub]
             self.in_force[runs, g] = True
             self.weeks_left[runs, g] = lay.durations[g]
