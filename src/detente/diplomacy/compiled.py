@@ -266,3 +266,52 @@ def sign(idx, agreed, g, week, duration, issues, low, high, text, readings, dive
             if consent[a]:
                 party = who[a]
                 support[n, party] = min(max(support[n, party] - concession_cost[n, party] * conceded[i, a], 0.0), 1.0)
+
+
+@numba.njit(cache=True)
+def week_after(gain, casualties, aid, reference_casualties, pace, intensity, last_aid, led, side_sign, war_response,
+               casualty_response, support_noise, noise, support, fall_threshold, falls, in_force, weeks_left, renewable,
+               durations, surplus, acceptance_margin, trust, violated, renewals, counted, streak, max_streak,
+               weeks_in_force, any_in_force, ended, counting):
+    """The table's bookkeeping after a week of war (`TableController._week_after_reference` in array form):
+    recent pace, intensity and aid; leaders' support (ratification.support_after) and who falls below his
+    threshold (`falls`; successors are the caller's); agreements run down, renewed or expire (`ended`);
+    streaks and weeks in force. Updates the arrays in place."""
+    N, G = in_force.shape
+    for n in range(N):
+        pace[n] = gain[n] if math.isnan(pace[n]) else 0.75 * pace[n] + 0.25 * gain[n]
+        intensity[n] = (casualties[n, 0] + casualties[n, 1]) / reference_casualties[n]
+        total = 0.0
+        for b in range(aid.shape[1]):
+            total += aid[n, b]
+        last_aid[n] = total
+        for a in led:
+            sign = side_sign[a]
+            losses = casualties[n, 0] if sign > 0 else (casualties[n, 1] if sign < 0 else 0.0)
+            change = (war_response[n, a] * (gain[n] * sign) / 1000.0 - casualty_response[n, a] * losses / 1e4
+                      + support_noise[n, a] * noise[n, a])
+            support[n, a] = min(max(support[n, a] + change, 0.0), 1.0)
+            falls[n, a] = support[n, a] < fall_threshold[n, a]
+        need = acceptance_margin[n] * (1.0 - trust[n])
+        any_counted = False
+        for g in range(G):
+            live = in_force[n, g]
+            counting[n, g] = live
+            ended[n, g] = 0
+            if live:
+                weeks_left[n, g] -= 1
+                if weeks_left[n, g] <= 0:
+                    renew = renewable[g] and surplus[n, g, 0] > need and surplus[n, g, 1] > need and not violated[n, g]
+                    if renew:
+                        weeks_left[n, g] = durations[g]
+                        renewals[n, g] += 1
+                    else:
+                        ended[n, g] = 1   # agreements.EXPIRED
+                streak[n, g] += 1
+                weeks_in_force[n, g] += 1
+                any_counted = any_counted or counted[g]
+            else:
+                streak[n, g] = 0
+            max_streak[n, g] = max(max_streak[n, g], streak[n, g])
+        if any_counted:
+            any_in_force[n] += 1

@@ -485,6 +485,30 @@ class TableController:
 
     def observe(self, state: WarState, report: WeekReport) -> None:
         """After the fighting: pace, intensity, aid; leaders' support and falls; agreements run down."""
+        if self.reference:
+            self._week_after_reference(state, report)
+            return
+        week, lay, n = report.week, self.lay, state.runs
+        noise = self.rng.standard_normal(self.support.shape)
+        falls, ended, counting = np.zeros(self.support.shape, bool), np.empty(self.in_force.shape, np.int64), \
+            np.empty(self.in_force.shape, bool)
+        aid = report.aid if report.aid.size else np.zeros((n, 1))
+        reference = np.broadcast_to(np.asarray(self.fc["reference_casualties_per_week"], float), (n,))
+        compiled.week_after(report.ground_km2.sum(axis=1), report.casualties, aid, reference, self.pace, self.intensity,
+                            self.last_aid, np.array(self.led, np.int64), lay.side_sign, self.war_response,
+                            self.casualty_response, self.support_noise, noise, self.support, self.fall_threshold, falls,
+                            self.in_force, self.weeks_left, lay.renewable, lay.durations, self.surplus,
+                            self.med["acceptance_margin"], self.trust, self.violated, self.renewals,
+                            lay.scope_columns != SCOPES.index("prisoner_exchange"), self.streak, self.max_streak,
+                            self.weeks_in_force, self.any_in_force, ended, counting)
+        for a in self.led:
+            if falls[:, a].any():
+                self._succeed(a, falls[:, a], week)
+        self._end(ended, week)
+        self._record(week, counting)
+
+    def _week_after_reference(self, state: WarState, report: WeekReport) -> None:
+        """`observe` in array form (`compiled.week_after` with the successors in Python)."""
         week, lay = report.week, self.lay
         gain = report.ground_km2.sum(axis=1)
         self.pace = np.where(np.isnan(self.pace), gain, 0.75 * self.pace + 0.25 * gain)
@@ -517,26 +541,30 @@ class TableController:
         for a in self.led:
             self.support[:, a] = moved[:, a]
             falls = self.support[:, a] < self.fall_threshold[:, a]
-            if not falls.any():
+            if falls.any():
+                self._succeed(a, falls, week)
+
+    def _succeed(self, a: int, falls: np.ndarray, week: int) -> None:
+        """Leader a falls in the runs `falls`; his successor, where the scenario names one, takes over."""
+        n = falls.size
+        self.fell_week[:, a] = np.where(falls & (self.fell_week[:, a] < 0), week, self.fell_week[:, a])
+        chain, advanced = self.lay.leaders[a], np.zeros(n, bool)
+        for gen in range(len(chain) - 1):
+            turn = falls & (self.generation[:, a] == gen) & ~advanced
+            if not turn.any():
                 continue
-            self.fell_week[:, a] = np.where(falls & (self.fell_week[:, a] < 0), week, self.fell_week[:, a])
-            chain, advanced = self.lay.leaders[a], np.zeros(n, bool)
-            for gen in range(len(chain) - 1):
-                turn = falls & (self.generation[:, a] == gen) & ~advanced
-                if not turn.any():
-                    continue
-                successor = chain[gen + 1]
-                advanced |= turn
-                self.generation[turn, a] = gen + 1
-                self.support[turn, a] = successor.domestic_support.value
-                self.fall_threshold[turn, a] = successor.fall_threshold.value if successor.fall_threshold else 0.0
-                if successor.ratification_threshold is not None:
-                    self.threshold[turn, a] = successor.ratification_threshold.value
-                self._apply_positions(a, successor, turn)
-            self.fall_threshold[falls & ~advanced, a] = 0.0  # no successor named: his line carries on
-            if advanced.any():  # new ideal points: what no deal and the war's stake are worth changes with them
-                self.stake = ag.stake(self.agenda, *self.lay.belligerents)
-                self.no_deal = ag.no_deal_points(self.agenda, self.rho, self.line, *self.lay.belligerents)
+            successor = chain[gen + 1]
+            advanced |= turn
+            self.generation[turn, a] = gen + 1
+            self.support[turn, a] = successor.domestic_support.value
+            self.fall_threshold[turn, a] = successor.fall_threshold.value if successor.fall_threshold else 0.0
+            if successor.ratification_threshold is not None:
+                self.threshold[turn, a] = successor.ratification_threshold.value
+            self._apply_positions(a, successor, turn)
+        self.fall_threshold[falls & ~advanced, a] = 0.0  # no successor named: his line carries on
+        if advanced.any():  # new ideal points: what no deal and the war's stake are worth changes with them
+            self.stake = ag.stake(self.agenda, *self.lay.belligerents)
+            self.no_deal = ag.no_deal_points(self.agenda, self.rho, self.line, *self.lay.belligerents)
 
     def _record(self, week: int, counting: np.ndarray | None = None) -> None:
         if counting is None:
