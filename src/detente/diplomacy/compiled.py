@@ -315,3 +315,45 @@ def week_after(gain, casualties, aid, reference_casualties, pace, intensity, las
             max_streak[n, g] = max(max_streak[n, g], streak[n, g])
         if any_counted:
             any_in_force[n] += 1
+
+
+@numba.njit(cache=True)
+def forecasts(pace, materiel, manpower, backer_will, backer_active, aid_weights, pace_weight, materiel_weight,
+              manpower_weight, will_weight, optimism, side_sign, noise_sd, noise, lev, rho):
+    """Leverage L and each party's forecast ρ (ratification.leverage and forecasts; `_forecasts_reference`):
+    writes lev (N,) and rho (N, A)."""
+    N, A = rho.shape
+    for n in range(N):
+        total, weights = 0.0, 0.0
+        for b in range(backer_will.shape[1]):
+            total += backer_will[n, b] * (1.0 if backer_active[n, b] else 0.0) * aid_weights[n, b]
+            weights += aid_weights[n, b]
+        will = total / max(weights, 1e-9) if backer_will.shape[1] else 0.5
+        recent = 0.0 if math.isnan(pace[n]) else pace[n]
+        k = math.log(max(materiel[n, 0], 1e-3) / max(materiel[n, 1], 1e-3))
+        m = math.log(max(manpower[n, 0], 1.0) / max(manpower[n, 1], 1.0))
+        lev[n] = (pace_weight[n] * recent / 100.0 + materiel_weight[n] * k + manpower_weight[n] * m
+                  + will_weight[n] * (0.5 - will))
+        for a in range(A):
+            rho[n, a] = _logistic(lev[n] + side_sign[a] * optimism[n, a] + noise_sd[n] * noise[n, a])
+
+
+@numba.njit(cache=True)
+def no_deal_points(ideal, status_quo, rho, line, low, high, war_swing, code, russia, ukraine, issues, no_deal):
+    """Each actor's expected utility of no deal on the given issues (agenda.no_deal_points), written into
+    no_deal (N, A, K) in place."""
+    N, A = rho.shape
+    for n in range(N):
+        for j in issues:
+            for a in range(A):
+                y = ideal[n, a, j]
+                if code[j] == 0:      # agenda.STATUS_QUO
+                    no_deal[n, a, j] = 1.0 - abs(status_quo[n, j] - y)
+                elif code[j] == 1:    # agenda.WAR
+                    r = rho[n, a]
+                    no_deal[n, a, j] = r * (1.0 - abs(ideal[n, russia, j] - y)) + (1.0 - r) * (
+                        1.0 - abs(ideal[n, ukraine, j] - y))
+                else:                 # agenda.FRONT
+                    unit = (line[n, j] - low[j]) / (high[j] - low[j])
+                    expected = min(max(unit + (rho[n, a] - 0.5) * war_swing[n, j], 0.0), 1.0)
+                    no_deal[n, a, j] = 1.0 - abs(expected - y)

@@ -236,6 +236,21 @@ class TableController:
     # ------------------------------------------------------------ the week
     def _forecasts(self, state: WarState) -> tuple[np.ndarray, np.ndarray]:
         """Leverage L (N,) and each party's forecast ρ (N, A) from the front."""
+        if self.reference:
+            return self._forecasts_reference(state)
+        n, B = state.runs, state.backer_will.shape[1]
+        aid_w = np.asarray(self.model.backers["aid_per_week"], float)
+        weights = np.broadcast_to(aid_w, (n, B)) if np.sum(aid_w) > 0 else np.ones((n, B))
+        noise = self.rng.standard_normal((n, len(self.lay.actors)))
+        lev, rho = np.empty(n), np.empty((n, len(self.lay.actors)))
+        f = self.fc
+        compiled.forecasts(self.pace, state.materiel, state.manpower, state.backer_will, state.backer_active, weights,
+                           f["pace_weight"], f["materiel_weight"], f["manpower_weight"], f["will_weight"],
+                           self.optimism, self.lay.side_sign, f["noise"], noise, lev, rho)
+        return lev, rho
+
+    def _forecasts_reference(self, state: WarState) -> tuple[np.ndarray, np.ndarray]:
+        """`compiled.forecasts` in array form (ratification.leverage and forecasts)."""
         aid_w = np.asarray(self.model.backers["aid_per_week"], float)
         will_all = state.backer_will * state.backer_active
         weights = np.broadcast_to(aid_w, will_all.shape) if np.sum(aid_w) > 0 else np.ones_like(will_all)
@@ -292,8 +307,12 @@ class TableController:
         line = ag.front_line(state.control, self.model.area, self.agenda.front_area, self.agenda.front_unit)
         self.rho, self.line = rho, line
         moving = self.moving_issues  # war- and front-decided issues: the only no-deal points that change
-        if moving.size:
+        if moving.size and self.reference:
             self.no_deal[:, :, moving] = ag.no_deal_points(self.agenda, rho, line, *self.lay.belligerents, moving)
+        elif moving.size:
+            a = self.agenda
+            compiled.no_deal_points(a.ideal, a.status_quo, rho, line, a.low, a.high, a.war_swing, a.no_deal,
+                                    *self.lay.belligerents, moving, self.no_deal)
         self._comply(state, rho, week)
         self._negotiate(state, lev, rho, week)
         truce = agr.truce_levels(self.in_force, self.violated, self.cp["violation_share"], self.lay.scope_columns,
