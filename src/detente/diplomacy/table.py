@@ -10,7 +10,9 @@ After the fighting (`observe`): recent pace, intensity and aid are kept for next
 support moves with the war and may bring a leader down (the successor's positions come from the scenario);
 agreements run down and expire or are renewed. Everything is an array over the N runs of a block; loops
 run over the handful of agreements, parties and relays only. The table draws from its own stream (the
-generator `start` receives), so switching the table on leaves the war's random numbers untouched.
+generator `start` receives), so switching the table on leaves the war's random numbers untouched. The
+weekly hot paths run as numba kernels (`diplomacy.compiled`); `TableController(reference=True)` runs their
+array forms instead, and tests/test_table_compiled.py holds the two equal.
 
 Equations and sources: the modules `agenda`, `mediation`, `ratification`, `agreements`, and docs/table.md.
 """
