@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from detente.cli import app
-from detente.cli.commands_war import RUNS_HELP, SEED_HELP, _fmt, emit_json, out
+from detente.cli.commands_war import (BACKEND_HELP, RUNS_HELP, SCHEDULER_HELP, SEED_HELP, WORKERS_HELP, _fmt,
+                                      emit_json, out)
 from detente.errors import DetenteError
 
 
@@ -18,9 +19,9 @@ def compare(
     runs: int = typer.Option(1000, "--runs", "-n", help=RUNS_HELP),
     seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object"),
-    backend: str = typer.Option("local", "--backend", help="local, or dask for a Dask cluster"),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
-    workers: int = typer.Option(None, "--workers", help="worker processes: local, one per core by default; dask, those of the LocalCluster it starts"),
+    backend: str = typer.Option("local", "--backend", help=BACKEND_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
 ) -> None:
     """Run variants on common random numbers; show each metric and its paired difference from the first."""
     from detente.analysis.compare import compare as run_compare
@@ -30,7 +31,7 @@ def compare(
     check_runs(runs)
     chosen = make_backend(backend, scheduler, workers)
     result = run_compare([str(f) for f in files], runs=runs, seed=seed,
-                         backend=None if backend == "local" else chosen)
+                         backend=chosen)
     payload = result.to_json()
     if json_out:
         emit_json(payload)

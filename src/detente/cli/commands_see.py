@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from detente.cli import app
-from detente.cli.commands_war import emit_json
+from detente.cli.commands_war import BACKEND_HELP, SCHEDULER_HELP, WORKERS_HELP, emit_json
 
 err = Console(stderr=True)
 out = Console()
@@ -65,9 +65,9 @@ def sensitivity(
     seed: int = typer.Option(0, "--seed", "-s"),
     out_db: Path = typer.Option(None, "--out", help="results DuckDB file to store the indices in"),
     json_out: bool = typer.Option(False, "--json"),
-    backend: str = typer.Option("local", "--backend", help="local, or dask for a Dask cluster"),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
-    workers: int = typer.Option(None, "--workers", help="worker processes: local, one per core by default; dask, those of the LocalCluster it starts"),
+    backend: str = typer.Option("local", "--backend", help=BACKEND_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
 ) -> None:
     """Vary parameters over ranges and report first-order and total indices for each outcome metric."""
     from detente.analysis.sensitivity import ranking, run_sensitivity
@@ -83,7 +83,7 @@ def sensitivity(
         chosen = make_backend(backend, scheduler, workers)
         result = run_sensitivity(scenario, params, method, samples, replicates, seed,
                                  progress=lambda done, total: bar.update(task, completed=done, total=total),
-                                 backend=None if backend == "local" else chosen)
+                                 backend=chosen)
     analysis_id = save_sensitivity(out_db or default_store_path(), result)
     if json_out:
         emit_json({**result.to_json(), "analysis_id": analysis_id})

@@ -18,6 +18,9 @@ out = Console()
 
 RUNS_HELP = "number of runs in the ensemble"
 SEED_HELP = "seed of the random streams: the same scenario and seed give identical results"
+BACKEND_HELP = "local, or dask for a Dask cluster"
+SCHEDULER_HELP = "Dask scheduler address (default: a LocalCluster)"
+WORKERS_HELP = "worker processes: local, one per core by default; dask, those of the LocalCluster it starts"
 
 
 def emit_json(payload: dict[str, Any]) -> None:
@@ -148,9 +151,9 @@ def run(
     seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
     out_db: Path = typer.Option(None, "--out", help="results DuckDB file [default: results/detente.duckdb]"),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object with the metrics"),
-    backend: str = typer.Option("local", "--backend", help="local, or dask for a Dask cluster"),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)"),
-    workers: int = typer.Option(None, "--workers", help="worker processes: local, one per core by default; dask, those of the LocalCluster it starts"),
+    backend: str = typer.Option("local", "--backend", help=BACKEND_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
 ) -> None:
     """Simulate a scenario as an ensemble, print its outcome and store it.
 
