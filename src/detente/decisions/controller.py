@@ -23,7 +23,7 @@ from detente.decisions import escalation
 from detente.decisions.options import LeverEntry, Situation, feature, lever_entry, write_levers
 from detente.decisions.policies import DecisionContext, Policy, make_policy
 from detente.decisions.schema import DecisionSetup
-from detente.ensemble.streams import BLOCK_RUNS, LOGGED_RUNS, DECISIONS, block_generator
+from detente.ensemble.streams import DECISIONS, block_generator, keeps_row_logs
 from detente.scenario.params import Param
 from detente.world.model import WarModel
 from detente.world.state import WarState
@@ -99,9 +99,7 @@ class DecisionController:
     def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
         """Draw types and priors, put the initial options in force."""
         self.rng = _decision_stream(rng)
-        seq = getattr(rng.bit_generator, "seed_seq", None)
-        block = seq.spawn_key[0] if isinstance(seq, np.random.SeedSequence) and seq.spawn_key else 0
-        self.logging = block * BLOCK_RUNS < LOGGED_RUNS  # the log is kept for the first runs only
+        self.logging = keeps_row_logs(rng)  # the log is kept for the ensemble's first runs only
         n, self.runs, self.weeks = state.runs, state.runs, model.horizon_weeks
         self.model, self.start_state = model, state
         self.base = np.stack([e.read(state) for e in self.program.entries], axis=1) if self.program.entries \

@@ -31,7 +31,7 @@ from detente.diplomacy import ratification as rat
 from detente.diplomacy.table_schema import TableSetup
 from detente.dynamics.scopes import FRONT, SCOPES
 from detente.engine import WeekReport
-from detente.ensemble.streams import BLOCK_RUNS, LOGGED_RUNS
+from detente.ensemble.streams import keeps_row_logs
 from detente.scenario.schema import Leader, Scenario
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE, WarState
@@ -199,9 +199,7 @@ class TableController:
         self.violations_seen = np.zeros(n)
         self.broke_down = np.zeros(n, bool)
         self.ended: list[dict[str, np.ndarray]] = []
-        seq = getattr(rng.bit_generator, "seed_seq", None)
-        block = seq.spawn_key[0] if isinstance(seq, np.random.SeedSequence) and seq.spawn_key else 0
-        self.keep_rows = block * BLOCK_RUNS < LOGGED_RUNS  # agreement rows for the ensemble's first runs only
+        self.keep_rows = keeps_row_logs(rng)  # agreement rows for the ensemble's first runs only
         self.series = {f"ceasefire_in_force/{g}": np.zeros((n, W + 1)) for g in lay.scopes}
         self.series.update({f"leader_support/{lay.actors[a]}": np.zeros((n, W + 1)) for a in self.led})
         self.trust_name = f"trust/{lay.actors[lay.belligerents[0]]}-{lay.actors[lay.belligerents[1]]}"
@@ -552,7 +550,7 @@ class TableController:
 
     def _leaders(self, report: WeekReport, week: int) -> None:
         """Support moves with the war; a leader below his threshold falls and his successor takes over."""
-        n, sign = report.casualties.shape[0], self.lay.side_sign
+        sign = self.lay.side_sign
         gained = report.ground_km2.sum(axis=1)[:, None] * sign
         losses = np.where(sign > 0, report.casualties[:, RUSSIA:RUSSIA + 1],
                           np.where(sign < 0, report.casualties[:, UKRAINE:UKRAINE + 1], 0.0))

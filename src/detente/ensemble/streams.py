@@ -24,3 +24,11 @@ def block_plan(runs: int) -> list[tuple[int, int]]:
 def block_generator(seed: int, block: int, purpose: int) -> np.random.Generator:
     """The generator of one block of runs for one purpose (dynamics, parameter draws, decisions)."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, purpose))))
+
+
+def keeps_row_logs(rng: np.random.Generator) -> bool:
+    """Whether the block a controller's generator belongs to (its seed sequence's spawn key names the block)
+    is among the first LOGGED_RUNS runs, whose row logs (decisions, agreements) are kept."""
+    seq = getattr(rng.bit_generator, "seed_seq", None)
+    block = seq.spawn_key[0] if isinstance(seq, np.random.SeedSequence) and seq.spawn_key else 0
+    return block * BLOCK_RUNS < LOGGED_RUNS
