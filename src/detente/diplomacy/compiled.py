@@ -33,26 +33,6 @@ def _logit(p: float) -> float:
 
 
 @numba.njit(cache=True)
-def _weighted_mean(values: np.ndarray, weights: np.ndarray, fallback: float) -> float:
-    """Σ w v / Σ w, or `fallback` where nothing weighs (mediation.compromise_draft, outside_option)."""
-    total, value = 0.0, 0.0
-    for i in range(values.size):
-        total += weights[i]
-        value += weights[i] * values[i]
-    return value / total if total > 0 else fallback
-
-
-@numba.njit(cache=True)
-def _utility(text: np.ndarray, ideal: np.ndarray, salience: np.ndarray) -> float:
-    """agenda.text_utility for one party: salience-weighted 1 − |x − y|."""
-    total, value = 0.0, 0.0
-    for k in range(text.size):
-        total += salience[k]
-        value += salience[k] * (1.0 - abs(text[k] - ideal[k]))
-    return value / total if total > 0 else 1.0
-
-
-@numba.njit(cache=True)
 def _rearm_shift(n, weeks, materiel, production, last_aid, rearm, materiel_weight) -> float:
     """The log-odds shift of a forecast after `weeks` of quiet front (ratification.rearmed_forecast)."""
     k_r, k_u = max(materiel[n, 0], 1e-3), max(materiel[n, 1], 1e-3)
@@ -62,18 +42,23 @@ def _rearm_shift(n, weeks, materiel, production, last_aid, rearm, materiel_weigh
 
 
 @numba.njit(cache=True)
-def _outside_option(n, party, issues, salience, no_deal_all, cost, relief, intensity, is_front, rho, shift, shadow,
-                    stake, column) -> tuple[float, float]:
-    """V_a (with the commitment term of a front truce) and the expected no-deal utility behind it
-    (ratification.outside_option, commitment_term)."""
+def _reading_against_no_deal(n, party, a, i, issues, ideal, salience, readings, no_deal_all, cost, relief, intensity,
+                             is_front, rho, shift, shadow, stake) -> tuple[float, float, float]:
+    """Party a's (actor `party`) reading of the text in run n against going on without it: U_a(x̃_a) − V_a, the
+    expected no-deal utility behind V_a, and U_a (agenda.text_utility, ratification.outside_option and
+    commitment_term); ideal and salience (P, K) are the run's, readings (m, P, K) the texts as read."""
+    total, outlook, fit = 0.0, 0.0, 0.0
     for k in range(issues.size):
-        column[k] = no_deal_all[n, party, issues[k]]
-    expected = _weighted_mean(column, salience, 1.0)
+        total += salience[a, k]
+        outlook += salience[a, k] * no_deal_all[n, party, issues[k]]
+        fit += salience[a, k] * (1.0 - abs(readings[i, a, k] - ideal[a, k]))
+    expected = outlook / total if total > 0 else 1.0
+    utility = fit / total if total > 0 else 1.0
     value = expected - cost[n, party] * (relief[n] * intensity[n])
     if is_front:
         after = _logistic(_logit(rho[n, party]) + shift)
         value = value - shadow[n] * (after - rho[n, party]) * stake[n, party]
-    return value, expected
+    return utility - value, expected, utility
 
 
 @numba.njit(cache=True)
@@ -82,17 +67,16 @@ def surplus(idx, who, issues, readings, weeks, ideal_all, salience_all, no_deal_
     """U_a(x̃_a) − V_a for the parties `who` of an agreement in force in the runs idx, each reading its copy
     (m, P, K) of the text, with `weeks` (m,) of it left (TableController._surplus in array form)."""
     P, K = who.size, issues.size
-    ideal, salience, column = np.empty(K), np.empty(K), np.empty(K)
+    ideal, salience = np.empty((P, K)), np.empty((P, K))
     for i in range(idx.size):
         n = idx[i]
         shift = _rearm_shift(n, weeks[i], materiel, production, last_aid, rearm, materiel_weight) if is_front else 0.0
         for a in range(P):
             for k in range(K):
-                ideal[k] = ideal_all[n, who[a], issues[k]]
-                salience[k] = salience_all[n, who[a], issues[k]]
-            value, _ = _outside_option(n, who[a], issues, salience, no_deal_all, cost, relief, intensity, is_front,
-                                       rho, shift, shadow, stake, column)
-            out[i, a] = _utility(readings[i, a], ideal, salience) - value
+                ideal[a, k] = ideal_all[n, who[a], issues[k]]
+                salience[a, k] = salience_all[n, who[a], issues[k]]
+            out[i, a], _, _ = _reading_against_no_deal(n, who[a], a, i, issues, ideal, salience, readings, no_deal_all,
+                                                       cost, relief, intensity, is_front, rho, shift, shadow, stake)
 
 
 @numba.njit(cache=True)
@@ -167,18 +151,9 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
         agreed = True
         for a in range(P):
             party = who[a]
-            total, outlook, fit = 0.0, 0.0, 0.0  # ratification.outside_option and agenda.text_utility, inlined
-            for k in range(K):
-                total += salience[a, k]
-                outlook += salience[a, k] * no_deal_all[n, party, issues[k]]
-                fit += salience[a, k] * (1.0 - abs(readings_out[i, a, k] - ideal[a, k]))
-            expected = outlook / total if total > 0 else 1.0
-            utility = fit / total if total > 0 else 1.0
-            value = expected - cost[n, party] * (relief[n] * intensity[n])
-            if is_front:
-                after = _logistic(_logit(rho[n, party]) + shift)
-                value = value - shadow[n] * (after - rho[n, party]) * stake[n, party]
-            surplus = utility - value
+            surplus, expected, utility = _reading_against_no_deal(n, party, a, i, issues, ideal, salience, readings_out,
+                                                                  no_deal_all, cost, relief, intensity, is_front, rho,
+                                                                  shift, shadow, stake)
             if party == ukraine:
                 surplus += pressure[n]
             conceded = max(anchor[n, party] + (1.0 - anchor[n, party]) * (expected - 0.0) - utility, 0.0)
