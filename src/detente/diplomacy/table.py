@@ -19,7 +19,7 @@ Equations and sources: the modules `agenda`, `mediation`, `ratification`, `agree
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -99,6 +99,23 @@ def layout(scenario: Scenario) -> TableLayout:
         at_table=np.array([a in setup.parties for a in actors]),
         consent=consent, mediator=mediator,
         belligerents=(bell["russia"], bell["ukraine"]), side_sign=sign, leaders=tuple(chains))
+
+
+def shared_rows(values: np.ndarray) -> np.ndarray:
+    """`values` (N, ...) as one row seen N times (a read-only view) where every run has the same values.
+
+    A block's per-run table parameters are mostly the same in every run (a scenario gives a spread for few of
+    them); seen once, the table's kernels read a few kilobytes where they read megabytes, which kept their
+    passes over the runs waiting on memory. A parameter that is later changed in some runs is copied back to
+    one row per run first (`own_rows`); writing to a shared view raises rather than changing every run."""
+    if values.ndim == 0 or values.shape[0] < 2 or not (values == values[:1]).all():
+        return values
+    return np.broadcast_to(values[:1], values.shape)
+
+
+def own_rows(values: np.ndarray) -> np.ndarray:
+    """`values` with a row of its own per run, ready to be changed in some runs (see `shared_rows`)."""
+    return values if values.flags.writeable else values.copy()
 
 
 def compile_agenda(lay: TableLayout, model: WarModel, runs: int, rng: np.random.Generator) -> ag.Agenda:
@@ -198,6 +215,7 @@ class TableController:
         self.weeks_in_force, self.any_in_force = np.zeros((n, G), int), np.zeros(n, int)
         self.violations_seen = np.zeros(n)
         self.broke_down = np.zeros(n, bool)
+        self._share_constant_parameters()
         self.ended: list[dict[str, np.ndarray]] = []
         self.keep_rows = keeps_row_logs(rng)  # agreement rows for the ensemble's first runs only
         self.series = {f"ceasefire_in_force/{g}": np.zeros((n, W + 1)) for g in lay.scopes}
@@ -206,6 +224,19 @@ class TableController:
         self.series[self.trust_name] = np.zeros((n, W + 1))
         self._record(0)
         return state
+
+    def _share_constant_parameters(self) -> None:
+        """Parameters that are the same in every run of the block are kept once (see `shared_rows`)."""
+        a = self.agenda
+        self.agenda = replace(a, ideal=shared_rows(a.ideal), salience=shared_rows(a.salience),
+                              capability=shared_rows(a.capability), status_quo=shared_rows(a.status_quo),
+                              war_swing=shared_rows(a.war_swing))
+        for name in ("optimism", "cost", "threshold", "anchor", "war_response", "casualty_response",
+                     "concession_cost", "support_noise", "rearm", "relief", "temptation", "stake"):
+            setattr(self, name, shared_rows(getattr(self, name)))
+        for group in (self.med, self.fc, self.cp):
+            for name, values in group.items():
+                group[name] = shared_rows(values)
 
     def _leader_arrays(self, n: int) -> None:
         """Support, survival threshold and ideal points of each leader and his successors."""
@@ -231,6 +262,8 @@ class TableController:
         for issue, value in leader.positions.items():
             k = self.lay.issues.index(issue)
             unit = (value.value - self.agenda.low[k]) / (self.agenda.high[k] - self.agenda.low[k])
+            if not self.agenda.ideal.flags.writeable:
+                self.agenda = replace(self.agenda, ideal=own_rows(self.agenda.ideal))
             self.agenda.ideal[runs, a, k] = np.clip(unit, 0.0, 1.0)
 
     # ------------------------------------------------------------ the week
@@ -578,6 +611,7 @@ class TableController:
             self.support[turn, a] = successor.domestic_support.value
             self.fall_threshold[turn, a] = successor.fall_threshold.value if successor.fall_threshold else 0.0
             if successor.ratification_threshold is not None:
+                self.threshold = own_rows(self.threshold)
                 self.threshold[turn, a] = successor.ratification_threshold.value
             self._apply_positions(a, successor, turn)
         self.fall_threshold[falls & ~advanced, a] = 0.0  # no successor named: his line carries on
