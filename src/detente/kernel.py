@@ -23,6 +23,7 @@ import numpy as np
 
 from detente.dynamics.allocation import EDGE
 from detente.dynamics.scopes import ENERGY, FRONT
+from detente.rows import shared_rows
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE
 
@@ -72,7 +73,8 @@ class KernelModel:
 
     @classmethod
     def of(cls, model: WarModel, runs: int) -> "KernelModel":
-        """Stack a (realised) model's parameters, broadcasting constants over the runs."""
+        """Stack a (realised) model's parameters, broadcasting constants over the runs; a stack that is the
+        same in every run is kept once (`detente.rows.shared_rows`)."""
         def stack(group: dict, keys: tuple[str, ...], width: int) -> np.ndarray:
             return np.ascontiguousarray(
                 np.stack([np.broadcast_to(np.asarray(group[k], float), (runs, width)) for k in keys], axis=-1))
@@ -83,8 +85,10 @@ class KernelModel:
         split = np.array(model.edges.split_edges, float).reshape(-1, 4)
         reach = np.exp(-np.asarray(model.home_distance_km, float)[None, :]
                        / scalars[:, LOGISTICS_RANGE: LOGISTICS_RANGE + 1])
-        return cls(runs=runs, sides=stack(model.sides, SIDE_KEYS, 2), regions=stack(model.regions, REGION_KEYS, R),
-                   backers=stack(model.backers, BACKER_KEYS, B), scalars=scalars, reach=reach,
+        return cls(runs=runs, sides=shared_rows(stack(model.sides, SIDE_KEYS, 2)),
+                   regions=shared_rows(stack(model.regions, REGION_KEYS, R)),
+                   backers=shared_rows(stack(model.backers, BACKER_KEYS, B)), scalars=shared_rows(scalars),
+                   reach=shared_rows(reach),
                    area=np.asarray(model.area, float), hostile_population=np.asarray(model.hostile_population, float),
                    hostility=np.asarray(model.geography.hostility, float), occupiable=np.asarray(model.occupiable),
                    contestable=np.asarray(model.contestable),

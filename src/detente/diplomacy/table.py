@@ -32,6 +32,7 @@ from detente.diplomacy.table_schema import TableSetup
 from detente.dynamics.scopes import FRONT, SCOPES
 from detente.engine import WeekReport
 from detente.ensemble.streams import keeps_row_logs
+from detente.rows import own_rows, shared_rows
 from detente.scenario.schema import Leader, Scenario
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE, WarState
@@ -99,23 +100,6 @@ def layout(scenario: Scenario) -> TableLayout:
         at_table=np.array([a in setup.parties for a in actors]),
         consent=consent, mediator=mediator,
         belligerents=(bell["russia"], bell["ukraine"]), side_sign=sign, leaders=tuple(chains))
-
-
-def shared_rows(values: np.ndarray) -> np.ndarray:
-    """`values` (N, ...) as one row seen N times (a read-only view) where every run has the same values.
-
-    A block's per-run table parameters are mostly the same in every run (a scenario gives a spread for few of
-    them); seen once, the table's kernels read a few kilobytes where they read megabytes, which kept their
-    passes over the runs waiting on memory. A parameter that is later changed in some runs is copied back to
-    one row per run first (`own_rows`); writing to a shared view raises rather than changing every run."""
-    if values.ndim == 0 or values.shape[0] < 2 or not (values == values[:1]).all():
-        return values
-    return np.broadcast_to(values[:1], values.shape)
-
-
-def own_rows(values: np.ndarray) -> np.ndarray:
-    """`values` with a row of its own per run, ready to be changed in some runs (see `shared_rows`)."""
-    return values if values.flags.writeable else values.copy()
 
 
 def compile_agenda(lay: TableLayout, model: WarModel, runs: int, rng: np.random.Generator) -> ag.Agenda:
