@@ -62,21 +62,32 @@ def _reading_against_no_deal(n, party, a, i, issues, ideal, salience, readings, 
 
 
 @numba.njit(cache=True)
-def surplus(idx, who, issues, readings, weeks, ideal_all, salience_all, no_deal_all, cost, relief, intensity, is_front,
-            rho, materiel, production, last_aid, rearm, materiel_weight, stake, shadow, out):
-    """U_a(x̃_a) − V_a for the parties `who` of an agreement in force in the runs idx, each reading its copy
-    (m, P, K) of the text, with `weeks` (m,) of it left (TableController._surplus in array form)."""
-    P, K = who.size, issues.size
-    ideal, salience = np.empty((P, K)), np.empty((P, K))
-    for i in range(idx.size):
-        n = idx[i]
-        shift = _rearm_shift(n, weeks[i], materiel, production, last_aid, rearm, materiel_weight) if is_front else 0.0
-        for a in range(P):
-            for k in range(K):
-                ideal[a, k] = ideal_all[n, who[a], issues[k]]
-                salience[a, k] = salience_all[n, who[a], issues[k]]
-            out[i, a], _, _ = _reading_against_no_deal(n, who[a], a, i, issues, ideal, salience, readings, no_deal_all,
-                                                       cost, relief, intensity, is_front, rho, shift, shadow, stake)
+def surplus_in_force(in_force, sides, issue_index, issue_count, front_scope, readings_all, weeks_left, ideal_all,
+                     salience_all, no_deal_all, cost, relief, intensity, rho, materiel, production, last_aid, rearm,
+                     materiel_weight, stake, shadow, surplus):
+    """U_a(x̃_a) − V_a of each side (`sides`: Russia's, Ukraine's actor) for every agreement in force, each
+    reading its copy of the text (readings_all (N, G, 2, K)) with weeks_left of it to run; agreement g settles
+    issue_index[g, :issue_count[g]]. Writes surplus (N, G, 2) where in force (TableController._surplus in
+    array form)."""
+    N, G = in_force.shape
+    width = issue_index.shape[1]
+    ideal, salience, reading = np.empty((2, width)), np.empty((2, width)), np.empty((1, 2, width))
+    for n in range(N):
+        for g in range(G):
+            if not in_force[n, g]:
+                continue
+            issues = issue_index[g, :issue_count[g]]
+            is_front = front_scope[g]
+            shift = _rearm_shift(n, float(weeks_left[n, g]), materiel, production, last_aid, rearm,
+                                 materiel_weight) if is_front else 0.0
+            for a in range(2):
+                for k in range(issues.size):
+                    ideal[a, k] = ideal_all[n, sides[a], issues[k]]
+                    salience[a, k] = salience_all[n, sides[a], issues[k]]
+                    reading[0, a, k] = readings_all[n, g, a, issues[k]]
+                surplus[n, g, a], _, _ = _reading_against_no_deal(n, sides[a], a, 0, issues, ideal, salience, reading,
+                                                                  no_deal_all, cost, relief[:, g], intensity, is_front,
+                                                                  rho, shift, shadow, stake)
 
 
 @numba.njit(cache=True)
@@ -171,12 +182,23 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
 @numba.njit(cache=True)
 def keep_or_break(in_force, surplus, temptation, divergence, outsider, fragility, outsider_defection, shadow,
                   violation_noise, noise, walkout_margin, detection, false_alarm, u_detect, u_false, trust_loss,
-                  trust_recovery, breakdown_trust, trust, violations_seen, broke_down, how, violated):
+                  trust_recovery, breakdown_trust, trust, violations_seen, broke_down, how, violated, rng):
     """Each side keeps, breaks or walks out of each agreement in force; what is seen moves trust; too little
     trust collapses everything (`agreements`: violations, walkouts, observed, trust_after). Updates trust,
     violations_seen and broke_down in place; writes how each agreement ends this week (0: it goes on) and
-    whether it was violated (see `TableController._keep_or_break_reference` for the array form)."""
+    whether it was violated (see `TableController._keep_or_break_reference` for the array form).
+
+    Draws first, in the order NumPy would fill them: the violation shocks into noise (N, G, 2), then the
+    detection and false-alarm uniforms into u_detect and u_false (N,)."""
     N, G = in_force.shape
+    for n in range(N):
+        for g in range(G):
+            for s in range(2):
+                noise[n, g, s] = rng.standard_normal()
+    for n in range(N):
+        u_detect[n] = rng.random()
+    for n in range(N):
+        u_false[n] = rng.random()
     left_russia, left_ukraine = np.zeros(G, np.bool_), np.zeros(G, np.bool_)
     for n in range(N):
         active, any_broke = False, False
@@ -245,15 +267,19 @@ def sign(idx, agreed, g, week, duration, issues, low, high, text, readings, dive
 
 @numba.njit(cache=True)
 def week_after(gain, casualties, aid, reference_casualties, pace, intensity, last_aid, led, side_sign, war_response,
-               casualty_response, support_noise, noise, support, fall_threshold, falls, in_force, weeks_left, renewable,
+               casualty_response, support_noise, rng, support, fall_threshold, falls, in_force, weeks_left, renewable,
                durations, surplus, acceptance_margin, trust, violated, renewals, counted, streak, max_streak,
                weeks_in_force, any_in_force, ended, counting):
     """The table's bookkeeping after a week of war (`TableController._week_after_reference` in array form):
     recent pace, intensity and aid; leaders' support (ratification.support_after) and who falls below his
     threshold (`falls`; successors are the caller's); agreements run down, renewed or expire (`ended`);
-    streaks and weeks in force. Updates the arrays in place."""
+    streaks and weeks in force. Updates the arrays in place. Each actor's support shock is drawn from rng run
+    by run, actor by actor (the order of NumPy's standard_normal((N, A))), led or not."""
     N, G = in_force.shape
+    noise = np.empty(support.shape[1])
     for n in range(N):
+        for a in range(noise.size):
+            noise[a] = rng.standard_normal()
         pace[n] = gain[n] if math.isnan(pace[n]) else 0.75 * pace[n] + 0.25 * gain[n]
         intensity[n] = (casualties[n, 0] + casualties[n, 1]) / reference_casualties[n]
         total = 0.0
@@ -264,7 +290,7 @@ def week_after(gain, casualties, aid, reference_casualties, pace, intensity, las
             sign = side_sign[a]
             losses = casualties[n, 0] if sign > 0 else (casualties[n, 1] if sign < 0 else 0.0)
             change = (war_response[n, a] * (gain[n] * sign) / 1000.0 - casualty_response[n, a] * losses / 1e4
-                      + support_noise[n, a] * noise[n, a])
+                      + support_noise[n, a] * noise[a])
             support[n, a] = min(max(support[n, a] + change, 0.0), 1.0)
             falls[n, a] = support[n, a] < fall_threshold[n, a]
         need = acceptance_margin[n] * (1.0 - trust[n])
@@ -294,11 +320,15 @@ def week_after(gain, casualties, aid, reference_casualties, pace, intensity, las
 
 @numba.njit(cache=True)
 def forecasts(pace, materiel, manpower, backer_will, backer_active, aid_weights, pace_weight, materiel_weight,
-              manpower_weight, will_weight, optimism, side_sign, noise_sd, noise, lev, rho):
+              manpower_weight, will_weight, optimism, side_sign, noise_sd, rng, lev, rho):
     """Leverage L and each party's forecast ρ (ratification.leverage and forecasts; `_forecasts_reference`):
-    writes lev (N,) and rho (N, A)."""
+    writes lev (N,) and rho (N, A), drawing each party's forecast error from rng run by run, party by party
+    (the order of NumPy's standard_normal((N, A)))."""
     N, A = rho.shape
+    noise = np.empty(A)
     for n in range(N):
+        for a in range(A):
+            noise[a] = rng.standard_normal()
         total, weights = 0.0, 0.0
         for b in range(backer_will.shape[1]):
             total += backer_will[n, b] * (1.0 if backer_active[n, b] else 0.0) * aid_weights[n, b]
@@ -310,7 +340,7 @@ def forecasts(pace, materiel, manpower, backer_will, backer_active, aid_weights,
         lev[n] = (pace_weight[n] * recent / 100.0 + materiel_weight[n] * k + manpower_weight[n] * m
                   + will_weight[n] * (0.5 - will))
         for a in range(A):
-            rho[n, a] = _logistic(lev[n] + side_sign[a] * optimism[n, a] + noise_sd[n] * noise[n, a])
+            rho[n, a] = _logistic(lev[n] + side_sign[a] * optimism[n, a] + noise_sd[n] * noise[a])
 
 
 @numba.njit(cache=True)

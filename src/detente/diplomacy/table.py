@@ -20,6 +20,7 @@ Equations and sources: the modules `agenda`, `mediation`, `ratification`, `agree
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -61,6 +62,19 @@ class TableLayout:
     leaders: tuple[tuple[Leader, ...], ...]  # per actor: the leader and his successors in turn
     negotiators: tuple[np.ndarray, ...]     # per agreement: actors at its shuttle (consenting parties, mediator)
     issue_index: tuple[np.ndarray, ...]     # per agreement: the issues its text settles
+
+    @cached_property
+    def issue_counts(self) -> np.ndarray:
+        """(G,) how many issues each agreement settles (the kernels' view of issue_index)."""
+        return np.array([len(i) for i in self.issue_index], np.int64)
+
+    @cached_property
+    def padded_issues(self) -> np.ndarray:
+        """(G, max issues) issue_index as one array, each row padded with −1 after its issue_counts[g] issues."""
+        out = np.full((len(self.issue_index), max([len(i) for i in self.issue_index] + [1])), -1, np.int64)
+        for g, issues in enumerate(self.issue_index):
+            out[g, :len(issues)] = issues
+        return out
 
 
 def layout(scenario: Scenario) -> TableLayout:
@@ -258,12 +272,11 @@ class TableController:
         n, B = state.runs, state.backer_will.shape[1]
         aid_w = np.asarray(self.model.backers["aid_per_week"], float)
         weights = np.broadcast_to(aid_w, (n, B)) if np.sum(aid_w) > 0 else np.ones((n, B))
-        noise = self.rng.standard_normal((n, len(self.lay.actors)))
         lev, rho = np.empty(n), np.empty((n, len(self.lay.actors)))
         f = self.fc
         compiled.forecasts(self.pace, state.materiel, state.manpower, state.backer_will, state.backer_active, weights,
                            f["pace_weight"], f["materiel_weight"], f["manpower_weight"], f["will_weight"],
-                           self.optimism, self.lay.side_sign, f["noise"], noise, lev, rho)
+                           self.optimism, self.lay.side_sign, f["noise"], self.rng, lev, rho)
         return lev, rho
 
     def _forecasts_reference(self, state: WarState) -> tuple[np.ndarray, np.ndarray]:
@@ -349,34 +362,30 @@ class TableController:
             return
         sides = np.array(self.lay.belligerents)
         production = np.broadcast_to(np.asarray(self.model.sides["production_per_week"], float), (n, 2))
-        for g in range(G):
-            idx = np.flatnonzero(self.in_force[:, g])
-            if idx.size:
-                issues = self.lay.issue_index[g]
-                readings = np.ascontiguousarray(self.readings[idx, g][:, :, issues])
-                weeks = self.weeks_left[idx, g].astype(float)
-                if self.reference:
-                    self.surplus[idx, g] = self._surplus(state, rho, g, readings, weeks, idx, sides)
-                    continue
-                out = np.empty((idx.size, 2))
-                compiled.surplus(idx, sides, issues, readings, weeks, self.agenda.ideal, self.agenda.salience,
-                                 self.no_deal, self.cost, np.ascontiguousarray(self.relief[:, g]), self.intensity,
-                                 bool(self.lay.scope_columns[g] == FRONT), rho, state.materiel, production,
-                                 self.last_aid, self.rearm, self.fc["materiel_weight"], self.stake,
-                                 self.cp["shadow_of_future"], out)
-                self.surplus[idx, g] = out
         outsider = (~self.lay.consent[:, sides]).astype(float)  # (G, 2): a side not party to the agreement
-        noise, u_detect, u_false = self.rng.standard_normal((n, G, 2)), self.rng.random(n), self.rng.random(n)
         if self.reference:
+            for g in range(G):
+                idx = np.flatnonzero(self.in_force[:, g])
+                if idx.size:
+                    readings = self.readings[idx, g][:, :, self.lay.issue_index[g]]
+                    self.surplus[idx, g] = self._surplus(state, rho, g, readings, self.weeks_left[idx, g].astype(float),
+                                                         idx, sides)
+            noise, u_detect, u_false = self.rng.standard_normal((n, G, 2)), self.rng.random(n), self.rng.random(n)
             how = self._keep_or_break_reference(outsider, noise, u_detect, u_false)
         else:
+            lay, c = self.lay, self.cp
+            compiled.surplus_in_force(self.in_force, sides, lay.padded_issues, lay.issue_counts,
+                                      lay.scope_columns == FRONT, self.readings, self.weeks_left, self.agenda.ideal,
+                                      self.agenda.salience, self.no_deal, self.cost, self.relief, self.intensity, rho,
+                                      state.materiel, production, self.last_aid, self.rearm, self.fc["materiel_weight"],
+                                      self.stake, c["shadow_of_future"], self.surplus)
             how, self.violated = np.empty((n, G), np.int64), np.empty((n, G), bool)
-            c = self.cp
+            noise, u_detect, u_false = np.empty((n, G, 2)), np.empty(n), np.empty(n)
             compiled.keep_or_break(self.in_force, self.surplus, self.temptation, self.divergence, outsider,
                                    c["fragility"], c["outsider_defection"], c["shadow_of_future"], c["violation_noise"],
                                    noise, c["walkout_margin"], c["detection"], c["false_alarm"], u_detect, u_false,
                                    c["trust_loss"], c["trust_recovery"], c["breakdown_trust"], self.trust,
-                                   self.violations_seen, self.broke_down, how, self.violated)
+                                   self.violations_seen, self.broke_down, how, self.violated, self.rng)
         self._end(how, week)
         self.violated &= self.in_force  # an agreement that ended this week is over, not violated
 
@@ -525,14 +534,13 @@ class TableController:
             self._week_after_reference(state, report)
             return
         week, lay, n = report.week, self.lay, state.runs
-        noise = self.rng.standard_normal(self.support.shape)
         falls, ended, counting = np.zeros(self.support.shape, bool), np.empty(self.in_force.shape, np.int64), \
             np.empty(self.in_force.shape, bool)
         aid = report.aid if report.aid.size else np.zeros((n, 1))
         reference = np.broadcast_to(np.asarray(self.fc["reference_casualties_per_week"], float), (n,))
         compiled.week_after(report.ground_km2.sum(axis=1), report.casualties, aid, reference, self.pace, self.intensity,
                             self.last_aid, np.array(self.led, np.int64), lay.side_sign, self.war_response,
-                            self.casualty_response, self.support_noise, noise, self.support, self.fall_threshold, falls,
+                            self.casualty_response, self.support_noise, self.rng, self.support, self.fall_threshold, falls,
                             self.in_force, self.weeks_left, lay.renewable, lay.durations, self.surplus,
                             self.med["acceptance_margin"], self.trust, self.violated, self.renewals,
                             lay.scope_columns != SCOPES.index("prisoner_exchange"), self.streak, self.max_streak,
