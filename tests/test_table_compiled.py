@@ -1,9 +1,9 @@
-"""The table's compiled shuttle-and-decide (`diplomacy.compiled`) does what its array form specifies.
+"""The table's compiled weekly work (`diplomacy.compiled`) does what its array form specifies.
 
-Every negotiation of whole ensembles of the baseline and of seed scenarios with a different table (a
-leader who can fall, a naval-base issue, a telephone-game shuttle) is decided both ways on the same live
-state, the reference replaying the normals the kernel drew, and must agree: the same texts, readings,
-divergence and concessions to rounding, and the same decisions.
+Every week's negotiations in whole ensembles of the baseline and of seed scenarios with a different table (a
+leader who can fall, a naval-base issue, a telephone-game shuttle) are run both ways from the same books and
+the same generator state, and must agree: the same agreements signed, the same terms, readings, divergence
+and leaders' support to rounding, and the same random numbers used.
 """
 
 from __future__ import annotations
@@ -19,26 +19,36 @@ from detente.scenario.loader import load_scenario
 from detente.world.model import compile_model
 
 ROOT = Path(__file__).resolve().parents[1]
+BOOKS = ("in_force", "weeks_left", "week_agreed", "renewals", "first_agreed", "terms", "readings", "divergence",
+         "support")
 
 
 class CheckedTable(TableController):
-    """Decides with the kernel, and checks each decision against the reference."""
+    """Negotiates with the kernel, and checks each week's negotiations against the reference."""
 
     checked = 0
 
-    def _decide(self, state, lev, rho, g, idx, drawn=None):
-        shape = (self.lay.setup.mediation.rounds + 1, idx.size, self.lay.negotiators[g].size,
-                 self.lay.issue_index[g].size)
-        drawn = np.full(shape, np.nan)
-        compiled, conceded, agreed = super()._decide(state, lev, rho, g, idx, drawn)
-        assert not np.isnan(drawn).any()  # every relay of every run drew its normals
-        reference, conceded_ref, agreed_ref = self._decide_reference(state, lev, rho, g, idx, drawn)
-        for name in ("text", "readings", "divergence"):
-            np.testing.assert_allclose(getattr(compiled, name), getattr(reference, name), rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(conceded, conceded_ref, rtol=1e-12, atol=1e-12)
-        np.testing.assert_array_equal(agreed, agreed_ref)
-        CheckedTable.checked += idx.size
-        return compiled, conceded, agreed
+    def _negotiate(self, state, lev, rho, week):
+        before = {name: getattr(self, name).copy() for name in BOOKS}
+        drawn_from = self.rng.bit_generator.state
+        super()._negotiate(state, lev, rho, week)
+        compiled = {name: getattr(self, name).copy() for name in BOOKS}
+        compiled_rng = self.rng.bit_generator.state
+        for name, values in before.items():
+            setattr(self, name, values.copy())
+        self.rng.bit_generator.state = drawn_from
+        self.reference = True
+        try:
+            super()._negotiate(state, lev, rho, week)
+        finally:
+            self.reference = False
+        assert self.rng.bit_generator.state == compiled_rng  # the same numbers drawn, no more, no fewer
+        for name in BOOKS:
+            np.testing.assert_allclose(getattr(self, name), compiled[name], rtol=1e-12, atol=1e-12, err_msg=name)
+        replay = np.random.Generator(type(self.rng.bit_generator)())
+        replay.bit_generator.state = drawn_from
+        session = (state.mediating > 0) & (replay.random(state.runs) < self.med["sessions_per_week"])
+        CheckedTable.checked += int((session[:, None] & ~before["in_force"]).sum())  # decisions taken
 
 
 @pytest.mark.parametrize("name", ["baseline.yaml", "seed001-leader-change.yaml", "seed000-odesa-transnistria.yaml",

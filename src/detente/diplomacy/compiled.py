@@ -1,16 +1,17 @@
-"""One week's shuttle and decision on one agreement, compiled: the table's hot loop.
+"""The table's weekly work, compiled: the shuttle and decision on each agreement (its hot loop), and the
+bookkeeping around it.
 
-`TableController._decide_reference` composes it from the array functions of `mediation` (the shuttle),
-`agenda` (utilities), and `ratification` (outside options, the commitment term, the public's concession,
-ratification), which hold the equations and their sources. Run over the few runs in session, those
-~120 small array operations a week cost more in dispatch than in arithmetic, so the table runs this kernel
-instead: per run in session, the same equations over the handful of parties and issues at the table.
-tests/test_table_compiled.py holds the two equal to rounding on live table states; a change to an
-equation must be made in both.
+`TableController._decide_reference` composes a decision from the array functions of `mediation` (the
+shuttle), `agenda` (utilities), and `ratification` (outside options, the commitment term, the public's
+concession, ratification), which hold the equations and their sources; the other `_reference` methods of
+the table do the same for the rest. Run over the few runs in session, those ~120 small array operations a
+week cost more in dispatch than in arithmetic, so the table runs these kernels instead: per run, the same
+equations over the handful of parties and issues at the table. tests/test_table_compiled.py holds the two
+equal to rounding, week by week and through whole ensembles; a change to an equation must be made in both.
 
-The normals of the relays come from the table's generator as they are needed, run by run (relay by relay,
-party by party, issue by issue); with `keep` each is also written to `drawn` (relays + 1, runs, parties,
-issues), the layout in which `_decide_reference` replays them.
+The kernels draw from the table's generator as they go, in the order in which the array forms draw the same
+numbers in bulk (the relays' normals: run by run, relay by relay, party by party, issue by issue), so both
+ways give the same runs.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def surplus_in_force(in_force, sides, issue_index, issue_count, front_scope, rea
 @numba.njit(cache=True)
 def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all, capability_all, status_quo_all,
            status_quo_issue, no_deal_all, side_sign, lev, leverage_weight, distortion, relay_growth, issue_growth,
-           amendment, rounds, rng, keep, drawn, cost, relief, intensity, is_front, rho, materiel, production, last_aid, rearm,
+           amendment, rounds, rng, cost, relief, intensity, is_front, rho, materiel, production, last_aid, rearm,
            weeks, materiel_weight, stake, shadow, pressure, acceptance_margin, trust, anchor, support, threshold,
            concession_cost, fall_threshold, text_out, readings_out, divergence_out, conceded_out, agreed_out):
     """For each run idx[i] in session: shuttle a text for the agreement over `issues` among the parties `who`,
@@ -133,8 +134,6 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
             for a in range(P):
                 for k in range(K):
                     eps = rng.standard_normal()
-                    if keep:
-                        drawn[relay - 1, i, a, k] = eps
                     copy = min(max(text[k] + sd * eps * 1.0, 0.0), 1.0)
                     copies[a, k] = min(max(copy + amendment[n] * salience[a, k] * (ideal[a, k] - copy), 0.0), 1.0)
             for k in range(K):
@@ -149,8 +148,6 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
         for a in range(P):
             for k in range(K):
                 eps = rng.standard_normal()
-                if keep:
-                    drawn[rounds, i, a, k] = eps
                 reading = min(max(text[k] + sd * eps * 1.0, 0.0), 1.0)
                 readings_out[i, a, k] = reading
                 gap += abs(reading - text[k]) * 1.0
@@ -177,6 +174,52 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
             if not (ok or not consent[a] or not cares):
                 agreed = False
         agreed_out[i] = agreed
+
+
+@numba.njit(cache=True)
+def negotiate(mediating, sessions_per_week, in_force, negotiators, negotiator_count, issue_index, issue_count,
+              mediator_at, ukraine_at, consent_at, quo_issue, front_scope, durations, side_position, week, low, high,
+              ideal_all, salience_all, capability_all, status_quo_all, no_deal_all, side_sign, lev, leverage_weight,
+              distortion, relay_growth, issue_growth, amendment, rounds, rng, cost, relief, intensity, rho, materiel,
+              production, last_aid, rearm, materiel_weight, stake, shadow, pressure, acceptance_margin, trust, anchor,
+              support, threshold, concession_cost, fall_threshold, weeks_left, week_agreed, renewals, first_agreed,
+              terms, kept_readings, kept_divergence):
+    """The week's sessions (`TableController._negotiate`): who is in session, then for each agreement g not in
+    force there, `decide` on a text and `sign` it where all who must accept do. Agreement g's negotiators are
+    negotiators[g, :negotiator_count[g]] and its issues issue_index[g, :issue_count[g]]; mediator_at,
+    ukraine_at and side_position give positions among the negotiators (−1: not at the table). Draws in
+    NumPy's order: one uniform per run for the session, then agreement by agreement the shuttles' normals."""
+    N, G = in_force.shape
+    session = np.empty(N, np.bool_)
+    for n in range(N):
+        session[n] = rng.random() < sessions_per_week[n] and mediating[n] > 0
+    for g in range(G):
+        m = 0
+        for n in range(N):
+            if session[n] and not in_force[n, g]:
+                m += 1
+        if m == 0:
+            continue
+        idx = np.empty(m, np.int64)
+        m = 0
+        for n in range(N):
+            if session[n] and not in_force[n, g]:
+                idx[m] = n
+                m += 1
+        who, issues = negotiators[g, :negotiator_count[g]], issue_index[g, :issue_count[g]]
+        consent = consent_at[g, :negotiator_count[g]]
+        P, K = who.size, issues.size
+        text, readings, divergence = np.empty((m, K)), np.empty((m, P, K)), np.empty(m)
+        conceded, agreed = np.empty((m, P)), np.empty(m, np.bool_)
+        decide(idx, who, issues, mediator_at[g], ukraine_at[g], consent, ideal_all, salience_all, capability_all,
+               status_quo_all, quo_issue[g, :issue_count[g]], no_deal_all, side_sign, lev, leverage_weight,
+               distortion, relay_growth, issue_growth, amendment, rounds, rng, cost, relief[:, g],
+               intensity, front_scope[g], rho, materiel, production, last_aid, rearm, float(durations[g]),
+               materiel_weight, stake, shadow, pressure, acceptance_margin, trust, anchor, support, threshold,
+               concession_cost, fall_threshold, text, readings, divergence, conceded, agreed)
+        sign(idx, agreed, g, week, durations[g], issues, low, high, text, readings, divergence, conceded, who, consent,
+             side_position[g], in_force, weeks_left, week_agreed, renewals, first_agreed, terms, kept_readings,
+             kept_divergence, support, concession_cost)
 
 
 @numba.njit(cache=True)

@@ -43,6 +43,19 @@ HELD_WEEKS = {"30d": agr.duration_weeks(30), "90d": agr.duration_weeks(90)}
 
 
 @dataclass(frozen=True)
+class Seats:
+    """Each agreement's negotiators as padded arrays (G, most negotiators), and where the mediator, Ukraine and
+    the two sides sit among them (−1: not at that table)."""
+
+    negotiators: np.ndarray     # (G, P) actor index; row g valid up to negotiator_count[g]
+    negotiator_count: np.ndarray  # (G,)
+    consent_at: np.ndarray      # (G, P) bool: whose acceptance the agreement needs
+    mediator_at: np.ndarray     # (G,)
+    ukraine_at: np.ndarray      # (G,)
+    side_position: np.ndarray   # (G, 2): Russia's and Ukraine's side
+
+
+@dataclass(frozen=True)
 class TableLayout:
     """What the scenario fixes about the table: who, which issues, which agreements (no per-run values)."""
 
@@ -62,6 +75,22 @@ class TableLayout:
     leaders: tuple[tuple[Leader, ...], ...]  # per actor: the leader and his successors in turn
     negotiators: tuple[np.ndarray, ...]     # per agreement: actors at its shuttle (consenting parties, mediator)
     issue_index: tuple[np.ndarray, ...]     # per agreement: the issues its text settles
+
+    @cached_property
+    def seats(self) -> "Seats":
+        """Who sits where at each agreement's shuttle, as the kernels read it."""
+        G = len(self.scopes)
+        width = max([len(w) for w in self.negotiators] + [1])
+        negotiators, consent = np.zeros((G, width), np.int64), np.zeros((G, width), bool)
+        mediator_at, ukraine_at, side_position = np.full(G, -1), np.full(G, -1), np.full((G, 2), -1)
+        for g, who in enumerate(self.negotiators):
+            seat = {int(a): i for i, a in enumerate(who)}
+            negotiators[g, :who.size], consent[g, :who.size] = who, self.consent[g, who]
+            mediator_at[g] = seat.get(self.mediator, -1)
+            ukraine_at[g] = seat.get(self.belligerents[1], -1)
+            side_position[g] = [seat.get(side, -1) for side in self.belligerents]
+        return Seats(negotiators, np.array([w.size for w in self.negotiators], np.int64), consent, mediator_at,
+                     ukraine_at, side_position)
 
     @cached_property
     def issue_counts(self) -> np.ndarray:
@@ -414,6 +443,9 @@ class TableController:
         """Where an agreement of a scope is not in force and the mediator holds a session this week, he shuttles
         a text for it and the parties decide. Only the runs in session, the parties to the text and the issues
         it settles are computed."""
+        if not self.reference:
+            self._negotiate_compiled(state, lev, rho, week)
+            return
         lay, agenda, n = self.lay, self.agenda, state.runs
         session = (state.mediating > 0) & (self.rng.random(n) < self.med["sessions_per_week"])
         r, u = lay.belligerents
@@ -423,20 +455,10 @@ class TableController:
                 continue
             who, issues = lay.negotiators[g], lay.issue_index[g]
             consent = lay.consent[g, who]
-            if self.reference:  # the kernel's order of draws: run by run, then relay, party, issue
-                noise = self.rng.standard_normal((idx.size, lay.setup.mediation.rounds + 1, who.size, issues.size))
-                result, conceded, agreed_sub = self._decide_reference(state, lev, rho, g, idx,
-                                                                      noise.transpose(1, 0, 2, 3))
-            else:
-                result, conceded, agreed_sub = self._decide(state, lev, rho, g, idx)
+            # the kernel's order of draws: run by run, then relay, party, issue
+            noise = self.rng.standard_normal((idx.size, lay.setup.mediation.rounds + 1, who.size, issues.size))
+            result, conceded, agreed_sub = self._decide_reference(state, lev, rho, g, idx, noise.transpose(1, 0, 2, 3))
             if not agreed_sub.any():
-                continue
-            if not self.reference:
-                position = np.array([list(who).index(side) if side in who else -1 for side in (r, u)])
-                compiled.sign(idx, agreed_sub, g, week, lay.durations[g], issues, agenda.low, agenda.high, result.text,
-                              result.readings, result.divergence, conceded, who, consent, position, self.in_force,
-                              self.weeks_left, self.week_agreed, self.renewals, self.first_agreed, self.terms,
-                              self.readings, self.divergence, self.support, self.concession_cost)
                 continue
             runs = idx[agreed_sub]
             self.in_force[runs, g] = True
@@ -458,34 +480,27 @@ class TableController:
             self.support[held] = np.clip(self.support[held] - self.concession_cost[held] * conceded[agreed_sub][:, consent],
                                          0.0, 1.0)
 
-    def _decide(self, state: WarState, lev: np.ndarray, rho: np.ndarray, g: int, idx: np.ndarray,
-                drawn: np.ndarray | None = None) -> tuple[med.ShuttleResult, np.ndarray, np.ndarray]:
-        """Shuttle a text for agreement g in the runs idx and decide: the text, each party's reading of it and
-        their divergence, what each party's public sees conceded (m, P), and whether all who must accept do.
-        With `drawn` (relays + 1, m, P, K), the relays' normals are kept there for `_decide_reference`."""
-        lay, agenda, m = self.lay, self.agenda, idx.size
-        who, issues = lay.negotiators[g], lay.issue_index[g]
-        production = np.broadcast_to(np.asarray(self.model.sides["production_per_week"], float), (state.runs, 2))
-        text, readings = np.empty((m, issues.size)), np.empty((m, who.size, issues.size))
-        divergence, conceded, agreed = np.empty(m), np.empty((m, who.size)), np.empty(m, bool)
-        u = lay.belligerents[1]
-        compiled.decide(idx, who, issues, list(who).index(lay.mediator) if lay.mediator in who else -1,
-                        u if u in who else -1, lay.consent[g, who], agenda.ideal, agenda.salience, agenda.capability,
-                        agenda.status_quo, agenda.no_deal[issues] == ag.STATUS_QUO, self.no_deal, lay.side_sign,
-                        lev, self.med["leverage_weight"], self.med["distortion"], self.med["relay_growth"],
-                        self.med["issue_growth"], self.med["amendment"], lay.setup.mediation.rounds, self.rng,
-                        drawn is not None, drawn if drawn is not None else np.empty((1, 1, 1, 1)),
-                        self.cost, np.ascontiguousarray(self.relief[:, g]), self.intensity,
-                        bool(lay.scope_columns[g] == FRONT), rho, state.materiel, production, self.last_aid,
-                        self.rearm, float(lay.durations[g]), self.fc["materiel_weight"], self.stake,
-                        self.cp["shadow_of_future"], state.pressure_on_ukraine, self.med["acceptance_margin"],
-                        self.trust, self.anchor, self.support, self.threshold, self.concession_cost,
-                        self.fall_threshold, text, readings, divergence, conceded, agreed)
-        return med.ShuttleResult(text=text, readings=readings, divergence=divergence), conceded, agreed
+    def _negotiate_compiled(self, state: WarState, lev: np.ndarray, rho: np.ndarray, week: int) -> None:
+        """`_negotiate` as one kernel call (`compiled.negotiate`), the same draws in the same order."""
+        lay, agenda, n = self.lay, self.agenda, state.runs
+        seats = lay.seats
+        production = np.broadcast_to(np.asarray(self.model.sides["production_per_week"], float), (n, 2))
+        compiled.negotiate(
+            state.mediating, self.med["sessions_per_week"], self.in_force, seats.negotiators, seats.negotiator_count,
+            lay.padded_issues, lay.issue_counts, seats.mediator_at, seats.ukraine_at, seats.consent_at,
+            agenda.no_deal[np.maximum(lay.padded_issues, 0)] == ag.STATUS_QUO, lay.scope_columns == FRONT,
+            lay.durations, seats.side_position, week, agenda.low, agenda.high, agenda.ideal, agenda.salience,
+            agenda.capability, agenda.status_quo, self.no_deal, lay.side_sign, lev, self.med["leverage_weight"],
+            self.med["distortion"], self.med["relay_growth"], self.med["issue_growth"], self.med["amendment"],
+            lay.setup.mediation.rounds, self.rng, self.cost, self.relief, self.intensity, rho, state.materiel,
+            production, self.last_aid, self.rearm, self.fc["materiel_weight"], self.stake, self.cp["shadow_of_future"],
+            state.pressure_on_ukraine, self.med["acceptance_margin"], self.trust, self.anchor, self.support,
+            self.threshold, self.concession_cost, self.fall_threshold, self.weeks_left, self.week_agreed,
+            self.renewals, self.first_agreed, self.terms, self.readings, self.divergence)
 
     def _decide_reference(self, state: WarState, lev: np.ndarray, rho: np.ndarray, g: int, idx: np.ndarray,
                           noise: np.ndarray) -> tuple[med.ShuttleResult, np.ndarray, np.ndarray]:
-        """`_decide` composed from the mechanisms' array functions (the specification the kernel follows)."""
+        """`compiled.decide` composed from the mechanisms' array functions (the specification the kernel follows)."""
         lay, agenda = self.lay, self.agenda
         who, issues = lay.negotiators[g], lay.issue_index[g]
         consent = lay.consent[g, who]
