@@ -141,11 +141,11 @@ def test_compiled_weekly_records_are_the_declared_reporters(baseline_model):
     for _ in range(20):
         state, _ = step(state, baseline_model, rng)
     names = [*metrics.CORE_SERIES, *metrics.backer_series(baseline_model)]
-    out = np.full((len(names), 300, 21), np.nan)
+    out = np.full((len(names), 21, 300), np.nan)
     metrics.record_core(baseline_model, start, state, out)
     reporters = metrics.weekly_reporters(baseline_model)
     for i, name in enumerate(names):
-        np.testing.assert_allclose(out[i, :, 20], reporters[name](baseline_model, start, state), rtol=1e-12,
+        np.testing.assert_allclose(out[i, 20], reporters[name](baseline_model, start, state), rtol=1e-12,
                                    atol=1e-6, err_msg=name)
     counts = RegionCounts.empty(20, baseline_model.n_regions)
     counts.add_week(20, state.control, start.control > 0.5)

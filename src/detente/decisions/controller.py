@@ -126,7 +126,7 @@ class DecisionController:
             self.belief[bname] = np.clip(draw_param(b.prior, n, self.rng), 0.0, 1.0)
             self.accuracy[bname] = np.clip(draw_param(b.accuracy, n, self.rng), 0.0, 1.0)
             self.tables_[bname] = bayes.likelihood_table(dict(b.likelihood), self.program.actors[b.about].options)
-        self.score = np.zeros((n, self.weeks + 1))
+        self.score = np.zeros((self.weeks + 1, n)).T  # (N, W+1), week-major: a week's runs side by side as written
         self.score[:, 0] = self._escalation()
         self.nuclear = self._nuclear()
         self.weeks_in = {a: np.zeros((n, len(c.options))) for a, c in self.program.actors.items()}

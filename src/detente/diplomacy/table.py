@@ -245,10 +245,11 @@ class TableController:
         self._share_constant_parameters()
         self.ended: list[dict[str, np.ndarray]] = []
         self.keep_rows = keeps_row_logs(rng)  # agreement rows for the ensemble's first runs only
-        self.series = {f"ceasefire_in_force/{g}": np.zeros((n, W + 1)) for g in lay.scopes}
-        self.series.update({f"leader_support/{lay.actors[a]}": np.zeros((n, W + 1)) for a in self.led})
+        week_major = lambda: np.zeros((W + 1, n)).T  # noqa: E731  (N, W+1), a week's runs side by side as written
+        self.series = {f"ceasefire_in_force/{g}": week_major() for g in lay.scopes}
+        self.series.update({f"leader_support/{lay.actors[a]}": week_major() for a in self.led})
         self.trust_name = f"trust/{lay.actors[lay.belligerents[0]]}-{lay.actors[lay.belligerents[1]]}"
-        self.series[self.trust_name] = np.zeros((n, W + 1))
+        self.series[self.trust_name] = week_major()
         self._record(0)
         return state
 

@@ -44,7 +44,7 @@ CORE_SERIES = tuple(WEEKLY_SERIES)  # recorded each week by `record_core`, which
 
 def record_core(model: WarModel, start: WarState, state: WarState, out: np.ndarray) -> None:
     """Write week `state.week` of the CORE_SERIES, then each backer's will, into out (len(CORE_SERIES) + B,
-    N, W+1): the reporters above, compiled into one pass over the runs (they are the weekly hot spot)."""
+    W+1, N): the reporters above, compiled into one pass over the runs (they are the weekly hot spot)."""
     _record_core(state.control, start.control, model.area, model.occupiable, state.casualties, state.manpower,
                  state.materiel, state.energy, state.garrison, state.partisans, state.aid_delivered,
                  state.backer_will, state.week, out)
@@ -67,9 +67,9 @@ def _record_core(control, start_control, area, occupiable, casualties, manpower,
         row = (gained, casualties[n, 0], casualties[n, 1], manpower[n, 0], manpower[n, 1], materiel[n, 0],
                materiel[n, 1], energy[n, 0], energy[n, 1], garrison[n], partisan / max(occupied, 1.0), aid)
         for i in range(len(row)):
-            out[i, n, week] = row[i]
+            out[i, week, n] = row[i]
         for b in range(will.shape[1]):
-            out[len(row) + b, n, week] = will[n, b]
+            out[len(row) + b, week, n] = will[n, b]
 
 
 def backer_series(model: WarModel) -> dict[str, Reporter]:

@@ -86,10 +86,12 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     weeks = model.horizon_weeks
     reporters = metric_defs.weekly_reporters(model)
     core_names = [*metric_defs.CORE_SERIES, *metric_defs.backer_series(model)]
-    core = np.empty((len(core_names), runs, weeks + 1))
-    weekly = {name: core[i] for i, name in enumerate(core_names)}
+    # week-major (a week's runs side by side, as a week is written and as the summaries read it); each series
+    # is handed on as its (runs, W+1) view
+    core = np.empty((len(core_names), weeks + 1, runs))
+    weekly = {name: core[i].T for i, name in enumerate(core_names)}
     others = {name: fn for name, fn in reporters.items() if name not in weekly}
-    weekly.update({name: np.empty((runs, weeks + 1)) for name in others})
+    weekly.update({name: np.empty((weeks + 1, runs)).T for name in others})
     regions = RegionCounts.empty(weeks, model.n_regions)
     start_majority = start.control > 0.5
 
