@@ -75,20 +75,24 @@ class KernelModel:
     def of(cls, model: WarModel, runs: int) -> "KernelModel":
         """Stack a (realised) model's parameters, broadcasting constants over the runs; a stack that is the
         same in every run is kept once (`detente.rows.shared_rows`)."""
+        def per_run(values: np.ndarray, rows: int) -> np.ndarray:  # one row per run, or one row seen N times
+            return shared_rows(values) if rows == runs else np.broadcast_to(values, (runs, *values.shape[1:]))
+
         def stack(group: dict, keys: tuple[str, ...], width: int) -> np.ndarray:
-            return np.ascontiguousarray(
-                np.stack([np.broadcast_to(np.asarray(group[k], float), (runs, width)) for k in keys], axis=-1))
+            rows = runs if any(np.ndim(group[k]) == 2 for k in keys) else 1  # (runs, width): drawn per run
+            return per_run(np.ascontiguousarray(
+                np.stack([np.broadcast_to(np.asarray(group[k], float), (rows, width)) for k in keys], axis=-1)), rows)
 
         R, B = model.n_regions, len(model.backer_ids)
-        scalars = np.ascontiguousarray(np.stack(
-            [np.broadcast_to(np.asarray(getattr(model, g)[k], float), (runs,)) for g, k in SCALAR_KEYS], axis=-1))
+        values = [np.asarray(getattr(model, g)[k], float) for g, k in SCALAR_KEYS]
+        rows = runs if any(v.ndim == 1 for v in values) else 1
+        scalars = np.ascontiguousarray(np.stack([np.broadcast_to(v, (rows,)) for v in values], axis=-1))
         split = np.array(model.edges.split_edges, float).reshape(-1, 4)
         reach = np.exp(-np.asarray(model.home_distance_km, float)[None, :]
                        / scalars[:, LOGISTICS_RANGE: LOGISTICS_RANGE + 1])
-        return cls(runs=runs, sides=shared_rows(stack(model.sides, SIDE_KEYS, 2)),
-                   regions=shared_rows(stack(model.regions, REGION_KEYS, R)),
-                   backers=shared_rows(stack(model.backers, BACKER_KEYS, B)), scalars=shared_rows(scalars),
-                   reach=shared_rows(reach),
+        return cls(runs=runs, sides=stack(model.sides, SIDE_KEYS, 2), regions=stack(model.regions, REGION_KEYS, R),
+                   backers=stack(model.backers, BACKER_KEYS, B), scalars=per_run(scalars, rows),
+                   reach=per_run(np.ascontiguousarray(reach), rows),
                    area=np.asarray(model.area, float), hostile_population=np.asarray(model.hostile_population, float),
                    hostility=np.asarray(model.geography.hostility, float), occupiable=np.asarray(model.occupiable),
                    contestable=np.asarray(model.contestable),
@@ -208,7 +212,8 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         for r in range(R):
             held[r] = c[r] > 0.5
             held_ukr[r] = contestable[r] and c[r] < 0.5
-        for r in occupied_regions:
+        for i in range(occupied_regions.size):  # index loops: iterating an array costs a reference count per run
+            r = occupied_regions[i]
             h = c[r] * hostile_population[r]
             hostile_total += h
             partisan_hits += partisans[n, r] * h
@@ -223,7 +228,8 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         # --- pass 2: where the fronts are (allocation.russian_reach, allocation.front_mask)
         fighting = 1.0 - truce[n, FRONT] > 0
         attack_total, hold_total, F = 0.0, 0.0, 0
-        for r in contested_regions if fighting else contested_regions[:0]:
+        for i in range(contested_regions.size if fighting else 0):
+            r = contested_regions[i]
             by_land[r], by_river[r] = False, False
             f = False
             if c[r] > EDGE and c[r] < 1.0 - EDGE:
@@ -244,7 +250,8 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         safe_hold = hold_total if hold_total > 0 else 1.0
         tau = p[THREAT]
         line_sum_r, line_sum_u = 0.0, 0.0
-        for r in fronts[:F]:
+        for i in range(F):
+            r = fronts[i]
             weight = max(objective[n, r], p[HOLDING])
             ru = line_russia * weight / safe_attack
             hold_share = (regions[n, r, 0] + regions[n, r, 1]) / safe_hold
@@ -262,7 +269,8 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         w, sd_c, sd_g = p[HELMBOLD_W], p[CASUALTY_SD], p[GROUND_SD]
         for r in range(R):
             out_control[n, r] = c[r]
-        for r in fronts[:F]:
+        for i in range(F):
+            r = fronts[i]
             cr = c[r]
             ru, uk = russia[n, r], ukraine[n, r]
             supply = reach[n, r] * (1.0 - p[PARTISAN_DAMAGE] * partisan_level)

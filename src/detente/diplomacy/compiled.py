@@ -329,7 +329,8 @@ def week_after(gain, casualties, aid, reference_casualties, pace, intensity, las
         for b in range(aid.shape[1]):
             total += aid[n, b]
         last_aid[n] = total
-        for a in led:
+        for i in range(led.size):  # an index loop: iterating the array itself costs a reference count per run
+            a = led[i]
             sign = side_sign[a]
             losses = casualties[n, 0] if sign > 0 else (casualties[n, 1] if sign < 0 else 0.0)
             change = (war_response[n, a] * (gain[n] * sign) / 1000.0 - casualty_response[n, a] * losses / 1e4
@@ -392,7 +393,8 @@ def no_deal_points(ideal, status_quo, rho, line, low, high, war_swing, code, rus
     no_deal (N, A, K) in place."""
     N, A = rho.shape
     for n in range(N):
-        for j in issues:
+        for i in range(issues.size):
+            j = issues[i]
             for a in range(A):
                 y = ideal[n, a, j]
                 if code[j] == 0:      # agenda.STATUS_QUO
