@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,6 +101,20 @@ def test_forecasts_are_probabilities(lev, optimism, noise, seed):
     after = rat.rearmed_forecast(rho, np.abs(rng.normal(50, 20, (10, 2))) + 1, np.array([1.0, 0.2]),
                                  np.full(10, 0.4), np.full(10, 2.0), 13, np.full(10, 0.5))
     assert np.all((after >= 0) & (after <= 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, 1), st.floats(-30, 30))
+def test_scaling_the_odds_is_shifting_the_log_odds(p, shift):
+    """The forecast after rearming scales the odds by e^shift: the same as logistic(logit ρ + shift)."""
+    scaled = rat.scaled_odds(np.array([p]), np.array([np.exp(shift)]))
+    assert scaled[0] == pytest.approx(rat.logistic(rat.logit(np.array([p])) + shift)[0], rel=1e-12, abs=1e-15)
+    assert 0.0 <= scaled[0] <= 1.0
+
+
+def test_scaled_odds_saturate_instead_of_failing():
+    assert rat.scaled_odds(np.array([0.3, 0.0]), np.array([np.inf, np.inf])).tolist() == [1.0, 1.0]
+    assert rat.scaled_odds(np.array([0.3]), np.array([0.0])).tolist() == [0.0]
 
 
 def test_rearming_during_a_truce_lowers_russias_prospects():

@@ -28,23 +28,26 @@ def _logistic(z: float) -> float:
 
 
 @numba.njit(cache=True)
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1.0 - p))
-
-
-@numba.njit(cache=True)
-def _rearm_shift(n, weeks, materiel, production, last_aid, rearm, materiel_weight) -> float:
-    """The log-odds shift of a forecast after `weeks` of quiet front (ratification.rearmed_forecast)."""
+def _rearm_odds(n, weeks, materiel, production, last_aid, rearm, materiel_weight) -> float:
+    """What `weeks` of quiet front multiply a forecast's odds by (ratification.rearm_odds)."""
     k_r, k_u = max(materiel[n, 0], 1e-3), max(materiel[n, 1], 1e-3)
     new_r = k_r + weeks * production[n, 0]
     new_u = k_u + weeks * (rearm[n] * last_aid[n] + production[n, 1])
-    return materiel_weight[n] * (math.log(new_r / new_u) - math.log(k_r / k_u))
+    return ((new_r / new_u) / (k_r / k_u)) ** materiel_weight[n]
+
+
+@numba.njit(cache=True)
+def _scaled_odds(p: float, factor: float) -> float:
+    """ratification.scaled_odds for one forecast."""
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    if math.isinf(factor):
+        return 1.0
+    return p * factor / (1.0 - p + p * factor)
 
 
 @numba.njit(cache=True)
 def _reading_against_no_deal(n, party, a, i, issues, ideal, salience, readings, no_deal_all, cost, relief, intensity,
-                             is_front, rho, shift, shadow, stake) -> tuple[float, float, float]:
+                             is_front, rho, odds, shadow, stake) -> tuple[float, float, float]:
     """Party a's (actor `party`) reading of the text in run n against going on without it: U_a(x̃_a) − V_a, the
     expected no-deal utility behind V_a, and U_a (agenda.text_utility, ratification.outside_option and
     commitment_term); ideal and salience (P, K) are the run's, readings (m, P, K) the texts as read."""
@@ -57,7 +60,7 @@ def _reading_against_no_deal(n, party, a, i, issues, ideal, salience, readings, 
     utility = fit / total if total > 0 else 1.0
     value = expected - cost[n, party] * (relief[n] * intensity[n])
     if is_front:
-        after = _logistic(_logit(rho[n, party]) + shift)
+        after = _scaled_odds(rho[n, party], odds)
         value = value - shadow[n] * (after - rho[n, party]) * stake[n, party]
     return utility - value, expected, utility
 
@@ -73,22 +76,21 @@ def surplus_in_force(in_force, sides, issue_index, issue_count, front_scope, rea
     N, G = in_force.shape
     width = issue_index.shape[1]
     ideal, salience, reading = np.empty((2, width)), np.empty((2, width)), np.empty((1, 2, width))
-    for n in range(N):
-        for g in range(G):
+    for g in range(G):  # agreement by agreement, so its issues and relief are sliced once, not once per run
+        issues, relief_g, is_front = issue_index[g, :issue_count[g]], relief[:, g], front_scope[g]
+        for n in range(N):
             if not in_force[n, g]:
                 continue
-            issues = issue_index[g, :issue_count[g]]
-            is_front = front_scope[g]
-            shift = _rearm_shift(n, float(weeks_left[n, g]), materiel, production, last_aid, rearm,
-                                 materiel_weight) if is_front else 0.0
+            odds = _rearm_odds(n, float(weeks_left[n, g]), materiel, production, last_aid, rearm,
+                               materiel_weight) if is_front else 1.0
             for a in range(2):
                 for k in range(issues.size):
                     ideal[a, k] = ideal_all[n, sides[a], issues[k]]
                     salience[a, k] = salience_all[n, sides[a], issues[k]]
                     reading[0, a, k] = readings_all[n, g, a, issues[k]]
                 surplus[n, g, a], _, _ = _reading_against_no_deal(n, sides[a], a, 0, issues, ideal, salience, reading,
-                                                                  no_deal_all, cost, relief[:, g], intensity, is_front,
-                                                                  rho, shift, shadow, stake)
+                                                                  no_deal_all, cost, relief_g, intensity, is_front,
+                                                                  rho, odds, shadow, stake)
 
 
 @numba.njit(cache=True)
@@ -154,14 +156,14 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
         for k in range(K):
             text_out[i, k] = text[k]
         divergence_out[i] = gap / max(P * max(K, 1), 1)
-        shift = _rearm_shift(n, weeks, materiel, production, last_aid, rearm, materiel_weight) if is_front else 0.0
+        odds = _rearm_odds(n, weeks, materiel, production, last_aid, rearm, materiel_weight) if is_front else 1.0
         need = acceptance_margin[n] * (1.0 - trust[n])
         agreed = True
         for a in range(P):
             party = who[a]
             surplus, expected, utility = _reading_against_no_deal(n, party, a, i, issues, ideal, salience, readings_out,
                                                                   no_deal_all, cost, relief, intensity, is_front, rho,
-                                                                  shift, shadow, stake)
+                                                                  odds, shadow, stake)
             if party == ukraine:
                 surplus += pressure[n]
             conceded = max(anchor[n, party] + (1.0 - anchor[n, party]) * (expected - 0.0) - utility, 0.0)

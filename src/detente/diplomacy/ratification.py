@@ -79,12 +79,26 @@ def forecasts(lev: np.ndarray, optimism: np.ndarray, side_sign: np.ndarray, nois
 def rearmed_forecast(rho: np.ndarray, materiel: np.ndarray, production: np.ndarray, aid: np.ndarray,
                      rearm_factor: np.ndarray, weeks: np.ndarray | float,
                      materiel_weight: np.ndarray) -> np.ndarray:
-    """ρ'_a (N, A): the forecast after `weeks` of quiet front in which both stock up, Ukraine's backers r-fold."""
+    """ρ'_a (N, A): the forecast after `weeks` of quiet front in which both stock up, Ukraine's backers r-fold:
+    logistic(logit ρ + w ln((K'_R/K'_U)/(K_R/K_U))), the materiel term of `leverage` moved by the new stocks."""
+    return scaled_odds(rho, rearm_odds(materiel, production, aid, rearm_factor, weeks, materiel_weight)[:, None])
+
+
+def rearm_odds(materiel: np.ndarray, production: np.ndarray, aid: np.ndarray, rearm_factor: np.ndarray,
+               weeks: np.ndarray | float, materiel_weight: np.ndarray) -> np.ndarray:
+    """(N,) e^shift = ((K'_R/K'_U)/(K_R/K_U))^w: what `weeks` of rearming multiply the odds of a forecast by."""
     k_r, k_u = np.maximum(materiel[:, 0], 1e-3), np.maximum(materiel[:, 1], 1e-3)
     new_r = k_r + weeks * production[..., 0]
     new_u = k_u + weeks * (rearm_factor * aid + production[..., 1])
-    shift = materiel_weight * (np.log(new_r / new_u) - np.log(k_r / k_u))
-    return logistic(logit(rho) + shift[:, None])
+    return ((new_r / new_u) / (k_r / k_u)) ** materiel_weight
+
+
+def scaled_odds(p: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """logistic(logit p + ln f) = p f / (1 − p + p f): odds p/(1 − p) times f, p clipped as `logit` clips it.
+    The same as shifting the log-odds, without a logarithm and a tanh per forecast."""
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(factor), 1.0, p * factor / (1.0 - p + p * factor))
 
 
 def commitment_term(rho: np.ndarray, rho_after: np.ndarray, stake: np.ndarray, shadow: np.ndarray) -> np.ndarray:
