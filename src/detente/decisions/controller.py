@@ -94,6 +94,9 @@ class DecisionController:
         self.setup = setup
         self.program = compile_program(setup, model)
         self.model = model
+        self.option_index = {a: {o: k for k, o in enumerate(c.options)} for a, c in self.program.actors.items()}
+        self.type_index = {a: {t: i for i, t in enumerate(c.types)} for a, c in self.program.actors.items()}
+        self.levers = {e.lever for e in self.program.entries}
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
@@ -130,6 +133,7 @@ class DecisionController:
         self.score[:, 0] = self._escalation()
         self.nuclear = self._nuclear()
         self.weeks_in = {a: np.zeros((n, len(c.options))) for a, c in self.program.actors.items()}
+        self.run_offset = {a: np.arange(n) * len(c.options) for a, c in self.program.actors.items()}
         self.reviewed: set[str] = set()
         self.touched = np.zeros(self.base.shape, bool)
         self.log: list[dict[str, np.ndarray]] = []
@@ -148,7 +152,6 @@ class DecisionController:
                 cache[name] = feature(name, situation)
             return cache[name]
 
-        option_index = {a: {o: k for k, o in enumerate(c.options)} for a, c in self.program.actors.items()}
         self.reviewed = set()
         for name, a in self.setup.actors.items():
             policy = self.policies[name]
@@ -158,9 +161,8 @@ class DecisionController:
             held = {b: v for b, v in self.belief.items() if self.setup.beliefs[b].holder == name}
             context = DecisionContext(week=week, runs=self.runs, current=self.choice[name],
                                       available=np.ones((self.runs, len(compiled.options)), bool), feature=read,
-                                      beliefs=held, chosen=self.choice, option_index=option_index,
-                                      own_type=self.types[name],
-                                      type_index={t: i for i, t in enumerate(compiled.types)})
+                                      beliefs=held, chosen=self.choice, option_index=self.option_index,
+                                      own_type=self.types[name], type_index=self.type_index[name])
             context.available = np.stack([context.all_hold(a.options[o].available_when) for o in compiled.options],
                                          axis=1)
             picked = policy.choose(context, self.rng)
@@ -185,8 +187,8 @@ class DecisionController:
         week = report.week
         self.score[:, week] = self._escalation()
         self.nuclear |= self._nuclear()
-        for a, c in self.program.actors.items():
-            self.weeks_in[a][np.arange(self.runs), self.choice[a]] += 1.0
+        for a, c in self.program.actors.items():  # one more week in the option each run is in (flat: run, option)
+            np.add.at(self.weeks_in[a].reshape(-1), self.run_offset[a] + self.choice[a], 1.0)
 
     # --- outputs ---------------------------------------------------------------------------------
     def metrics(self) -> dict[str, np.ndarray]:
@@ -216,10 +218,9 @@ class DecisionController:
     def _apply(self, state: WarState) -> WarState:
         if not self.program.entries:
             return state
-        levers = {e.lever for e in self.program.entries}
         last = getattr(self, "_applied", None)
-        if last is not None and all(getattr(state, lever) is last[0][lever] for lever in levers) and \
-                all(np.array_equal(self.choice[a], last[1][a]) for a in self.choice):
+        if last is not None and all(getattr(state, lever) is last[0][lever] for lever in self.levers) and \
+                all(self.choice[a] is last[1][a] or np.array_equal(self.choice[a], last[1][a]) for a in self.choice):
             return state  # same options, levers untouched since: writing them again would change nothing
         values = self.base.copy()
         setting = np.zeros(self.base.shape, bool)
@@ -230,7 +231,7 @@ class DecisionController:
         where = setting | self.touched
         self.touched = setting
         state = write_levers(state, self.program.entries, values, where)
-        self._applied = ({lever: getattr(state, lever) for lever in levers}, dict(self.choice))
+        self._applied = ({lever: getattr(state, lever) for lever in self.levers}, dict(self.choice))
         return state
 
     def _escalation(self) -> np.ndarray:
