@@ -6,6 +6,7 @@ exactly across blocks (the median map is read off the counts).
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -170,11 +171,9 @@ class WeeklySeries:
                     handle.readinto(memoryview(part).cast("B"))
                     span[:, at: at + block.runs] = part
                     at += block.runs
-                for w in range(first, last):
-                    week = span[w - first]
-                    stats["mean"][w] = week.mean()
-                    for qn, value in zip(QUANTILE_NAMES, order_statistics(week, np.array(QUANTILES))):
-                        stats[qn][w] = value
+                stats["mean"][first: last] = span.mean(axis=1)  # row by row, as each week's own mean
+                for qn, values in zip(QUANTILE_NAMES, rows_order_statistics(span, np.array(QUANTILES)).T):
+                    stats[qn][first: last] = values
         finally:
             for handle in handles:
                 handle.close()
@@ -183,6 +182,15 @@ class WeeklySeries:
     def close(self) -> None:
         """Drop the spill files."""
         self._tmp.cleanup()
+
+
+@numba.njit(cache=True, nogil=True)
+def rows_order_statistics(rows: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
+    """`order_statistics` of each row (weeks, runs) -> (weeks, quantiles): one call for a chunk of weeks."""
+    out = np.empty((rows.shape[0], quantiles.size))
+    for w in range(rows.shape[0]):
+        out[w] = order_statistics(rows[w], quantiles)
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
@@ -200,8 +208,19 @@ def order_statistics(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
         out[:] = low
         return out
     bins = 2048
-    scale = bins / (high - low)
-    index = np.minimum(((finite - low) * scale).astype(np.int64), bins - 1)
+    span = high - low
+    index = np.empty(n, np.int64)
+    if math.isinf(span):  # values beyond ±9e307 on both sides: place them by their halves, which cannot overflow
+        scale = bins / (0.5 * high - 0.5 * low)
+        for i in range(n):
+            index[i] = min(int((0.5 * finite[i] - 0.5 * low) * scale), bins - 1)
+    elif math.isinf(bins / span):  # a subnormal span: the fraction first (bins / span would be infinite)
+        for i in range(n):
+            index[i] = min(int((finite[i] - low) / span * bins), bins - 1)
+    else:
+        scale = bins / span
+        for i in range(n):
+            index[i] = min(int((finite[i] - low) * scale), bins - 1)
     before = np.zeros(bins + 1, np.int64)      # before[b]: values in the bins below b
     for b in index:
         before[b + 1] += 1
