@@ -210,17 +210,14 @@ def order_statistics(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
     bins = 2048
     span = high - low
     index = np.empty(n, np.int64)
-    if math.isinf(span):  # values beyond ±9e307 on both sides: place them by their halves, which cannot overflow
-        scale = bins / (0.5 * high - 0.5 * low)
-        for i in range(n):
-            index[i] = min(int((0.5 * finite[i] - 0.5 * low) * scale), bins - 1)
-    elif math.isinf(bins / span):  # a subnormal span: the fraction first (bins / span would be infinite)
-        for i in range(n):
-            index[i] = min(int((finite[i] - low) / span * bins), bins - 1)
-    else:
-        scale = bins / span
-        for i in range(n):
-            index[i] = min(int((finite[i] - low) * scale), bins - 1)
+    for i in range(n):
+        if math.isinf(span):  # beyond ±9e307 both ways, or infinite values: by halves (an infinity lands in bin 0)
+            x = (0.5 * finite[i] - 0.5 * low) * (bins / (0.5 * high - 0.5 * low))
+        elif math.isinf(bins / span):  # a subnormal span: the fraction first (bins / span would be infinite)
+            x = (finite[i] - low) / span * bins
+        else:
+            x = (finite[i] - low) * (bins / span)
+        index[i] = int(min(x, bins - 1.0)) if x >= 0.0 else 0  # NaN (∞·0) to bin 0: one bin, sorted whole
     before = np.zeros(bins + 1, np.int64)      # before[b]: values in the bins below b
     for b in index:
         before[b + 1] += 1
