@@ -45,6 +45,17 @@ def _scaled_odds(p: float, factor: float) -> float:
     return p * factor / (1.0 - p + p * factor)
 
 
+@numba.njit(cache=True, inline="always")
+def _weighted_column(values, weights, k, fallback) -> float:
+    """Σ_a w_ak v_ak / Σ_a w_ak over the parties at the table (P, K), or `fallback` where nothing weighs: the
+    mediator's draft and each redraft after a relay (mediation.compromise_draft)."""
+    total, value = 0.0, 0.0
+    for a in range(values.shape[0]):
+        total += weights[a, k]
+        value += weights[a, k] * values[a, k]
+    return value / total if total > 0 else fallback
+
+
 @numba.njit(cache=True)
 def _reading_against_no_deal(n, party, a, i, issues, ideal, salience, readings, no_deal_all, cost, relief, intensity,
                              is_front, rho, odds, shadow, stake) -> tuple[float, float, float]:
@@ -124,11 +135,7 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
                 for a in range(P):
                     fallback += ideal[a, k]
                 fallback /= P
-            total, value = 0.0, 0.0
-            for a in range(P):
-                total += weight[a, k]
-                value += weight[a, k] * ideal[a, k]
-            text[k] = value / total if total > 0 else fallback
+            text[k] = _weighted_column(ideal, weight, k, fallback)
         # relays: distorted copies, amendments toward each ideal, redraft (mediation.shuttle)
         spread_issues = 1.0 + issue_growth[n] * max(K - 1, 0)
         for relay in range(1, rounds + 1):
@@ -139,12 +146,7 @@ def decide(idx, who, issues, mediator, ukraine, consent, ideal_all, salience_all
                     copy = min(max(text[k] + sd * eps * 1.0, 0.0), 1.0)
                     copies[a, k] = min(max(copy + amendment[n] * salience[a, k] * (ideal[a, k] - copy), 0.0), 1.0)
             for k in range(K):
-                total, value = 0.0, 0.0
-                for a in range(P):
-                    total += weight[a, k]
-                    value += weight[a, k] * copies[a, k]
-                if total > 0:
-                    text[k] = value / total
+                text[k] = _weighted_column(copies, weight, k, text[k])
         sd = distortion[n] * (1.0 + relay_growth[n] * (rounds + 1)) * spread_issues
         gap = 0.0
         for a in range(P):
@@ -195,19 +197,16 @@ def negotiate(mediating, sessions_per_week, in_force, negotiators, negotiator_co
     session = np.empty(N, np.bool_)
     for n in range(N):
         session[n] = rng.random() < sessions_per_week[n] and mediating[n] > 0
+    open_runs = np.empty(N, np.int64)
     for g in range(G):
         m = 0
-        for n in range(N):
+        for n in range(N):  # the runs in session where agreement g is not in force
             if session[n] and not in_force[n, g]:
+                open_runs[m] = n
                 m += 1
         if m == 0:
             continue
-        idx = np.empty(m, np.int64)
-        m = 0
-        for n in range(N):
-            if session[n] and not in_force[n, g]:
-                idx[m] = n
-                m += 1
+        idx = open_runs[:m]
         who, issues = negotiators[g, :negotiator_count[g]], issue_index[g, :issue_count[g]]
         consent = consent_at[g, :negotiator_count[g]]
         P, K = who.size, issues.size
@@ -226,16 +225,17 @@ def negotiate(mediating, sessions_per_week, in_force, negotiators, negotiator_co
 
 @numba.njit(cache=True)
 def keep_or_break(in_force, surplus, temptation, divergence, outsider, fragility, outsider_defection, shadow,
-                  violation_noise, noise, walkout_margin, detection, false_alarm, u_detect, u_false, trust_loss,
-                  trust_recovery, breakdown_trust, trust, violations_seen, broke_down, how, violated, rng):
+                  violation_noise, walkout_margin, detection, false_alarm, trust_loss, trust_recovery,
+                  breakdown_trust, trust, violations_seen, broke_down, how, violated, rng):
     """Each side keeps, breaks or walks out of each agreement in force; what is seen moves trust; too little
     trust collapses everything (`agreements`: violations, walkouts, observed, trust_after). Updates trust,
     violations_seen and broke_down in place; writes how each agreement ends this week (0: it goes on) and
     whether it was violated (see `TableController._keep_or_break_reference` for the array form).
 
-    Draws first, in the order NumPy would fill them: the violation shocks into noise (N, G, 2), then the
-    detection and false-alarm uniforms into u_detect and u_false (N,)."""
+    Draws first, in the order NumPy would fill them: the violation shocks (N, G, 2), then the detection and
+    the false-alarm uniforms (N,) each."""
     N, G = in_force.shape
+    noise, u_detect, u_false = np.empty((N, G, 2)), np.empty(N), np.empty(N)
     for n in range(N):
         for g in range(G):
             for s in range(2):
@@ -260,7 +260,8 @@ def keep_or_break(in_force, surplus, temptation, divergence, outsider, fragility
                     any_broke = True
             left_russia[g] = surplus[n, g, 0] < -walkout_margin[n]
             left_ukraine[g] = surplus[n, g, 1] < -walkout_margin[n]
-        seen = active and ((any_broke and u_detect[n] < detection[n]) or (not any_broke and u_false[n] < false_alarm[n]))
+        seen = active and ((any_broke and u_detect[n] < detection[n])
+                           or (not any_broke and u_false[n] < false_alarm[n]))
         violations_seen[n] += 1.0 if seen else 0.0
         moved = trust[n] - trust_loss[n] if seen else trust[n] + trust_recovery[n] * (1.0 - trust[n])
         trust[n] = min(max(moved, 0.0), 1.0)

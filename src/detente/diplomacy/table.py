@@ -93,6 +93,11 @@ class TableLayout:
                      ukraine_at, side_position)
 
     @cached_property
+    def front_scopes(self) -> np.ndarray:
+        """(G,) bool: the agreements that stop the fighting on the front (their commitment problem counts)."""
+        return self.scope_columns == FRONT
+
+    @cached_property
     def issue_counts(self) -> np.ndarray:
         """(G,) how many issues each agreement settles (the kernels' view of issue_index)."""
         return np.array([len(i) for i in self.issue_index], np.int64)
@@ -192,6 +197,8 @@ class TableController:
         lay, s = self.lay, self.lay.setup
         A, G = len(lay.actors), len(lay.scopes)
         self.agenda = compile_agenda(lay, model, n, rng)
+        self.production = np.broadcast_to(np.asarray(model.sides["production_per_week"], float), (n, 2))
+        self.quo_issues = self.agenda.no_deal[np.maximum(lay.padded_issues, 0)] == ag.STATUS_QUO  # (G, max issues)
         d = lambda p, default=0.0: ag.draw(p, n, rng, default)  # noqa: E731
         parties = [s.party_setup.get(a) for a in lay.actors]
         per_party = lambda get, default: np.stack(  # noqa: E731
@@ -270,7 +277,7 @@ class TableController:
         """Support, survival threshold and ideal points of each leader and his successors."""
         lay = self.lay
         A = len(lay.actors)
-        self.led = [a for a in range(A) if lay.leaders[a]]
+        self.led = np.flatnonzero([bool(chain) for chain in lay.leaders])  # actors with a leader
         self.generation = np.zeros((n, A), int)
         self.support = np.ones((n, A))
         self.fall_threshold = np.zeros((n, A))
@@ -331,10 +338,8 @@ class TableController:
         ones = np.ones(issues.size)
         value = rat.outside_option(self.no_deal[triples], self.agenda.salience[triples], ones, self.cost[pairs],
                                    self.relief[idx, g], self.intensity[idx])
-        if self.lay.scope_columns[g] == FRONT:
-            production = np.asarray(self.model.sides["production_per_week"], float)
-            production = production[idx] if production.ndim == 2 else production
-            after = rat.rearmed_forecast(rho[pairs], state.materiel[idx], production, self.last_aid[idx],
+        if self.lay.front_scopes[g]:
+            after = rat.rearmed_forecast(rho[pairs], state.materiel[idx], self.production[idx], self.last_aid[idx],
                                          self.rearm[idx], weeks, self.fc["materiel_weight"][idx])
             value = value - rat.commitment_term(rho[pairs], after, self.stake[pairs], self.cp["shadow_of_future"][idx])
         return value
@@ -377,7 +382,7 @@ class TableController:
         self._negotiate(state, lev, rho, week)
         truce = agr.truce_levels(self.in_force, self.violated, self.cp["violation_share"], self.lay.scope_columns,
                                  len(SCOPES))
-        front = self.lay.scope_columns == FRONT
+        front = self.lay.front_scopes
         self.front_quiet = (self.in_force[:, front] & ~self.violated[:, front]).any(axis=1) if front.any() else \
             np.zeros(state.runs, bool)
         return state.replace(truce=np.maximum(truce, 0.0))
@@ -391,31 +396,29 @@ class TableController:
                                          self.cp["trust_recovery"])
             return
         sides = np.array(self.lay.belligerents)
-        production = np.broadcast_to(np.asarray(self.model.sides["production_per_week"], float), (n, 2))
         outsider = (~self.lay.consent[:, sides]).astype(float)  # (G, 2): a side not party to the agreement
         if self.reference:
             for g in range(G):
                 idx = np.flatnonzero(self.in_force[:, g])
                 if idx.size:
                     readings = self.readings[idx, g][:, :, self.lay.issue_index[g]]
-                    self.surplus[idx, g] = self._surplus(state, rho, g, readings, self.weeks_left[idx, g].astype(float),
-                                                         idx, sides)
+                    weeks = self.weeks_left[idx, g].astype(float)
+                    self.surplus[idx, g] = self._surplus(state, rho, g, readings, weeks, idx, sides)
             noise, u_detect, u_false = self.rng.standard_normal((n, G, 2)), self.rng.random(n), self.rng.random(n)
             how = self._keep_or_break_reference(outsider, noise, u_detect, u_false)
         else:
             lay, c = self.lay, self.cp
-            compiled.surplus_in_force(self.in_force, sides, lay.padded_issues, lay.issue_counts,
-                                      lay.scope_columns == FRONT, self.readings, self.weeks_left, self.agenda.ideal,
-                                      self.agenda.salience, self.no_deal, self.cost, self.relief, self.intensity, rho,
-                                      state.materiel, production, self.last_aid, self.rearm, self.fc["materiel_weight"],
+            compiled.surplus_in_force(self.in_force, sides, lay.padded_issues, lay.issue_counts, lay.front_scopes,
+                                      self.readings, self.weeks_left, self.agenda.ideal, self.agenda.salience,
+                                      self.no_deal, self.cost, self.relief, self.intensity, rho, state.materiel,
+                                      self.production, self.last_aid, self.rearm, self.fc["materiel_weight"],
                                       self.stake, c["shadow_of_future"], self.surplus)
             how, self.violated = np.empty((n, G), np.int64), np.empty((n, G), bool)
-            noise, u_detect, u_false = np.empty((n, G, 2)), np.empty(n), np.empty(n)
             compiled.keep_or_break(self.in_force, self.surplus, self.temptation, self.divergence, outsider,
                                    c["fragility"], c["outsider_defection"], c["shadow_of_future"], c["violation_noise"],
-                                   noise, c["walkout_margin"], c["detection"], c["false_alarm"], u_detect, u_false,
-                                   c["trust_loss"], c["trust_recovery"], c["breakdown_trust"], self.trust,
-                                   self.violations_seen, self.broke_down, how, self.violated, self.rng)
+                                   c["walkout_margin"], c["detection"], c["false_alarm"], c["trust_loss"],
+                                   c["trust_recovery"], c["breakdown_trust"], self.trust, self.violations_seen,
+                                   self.broke_down, how, self.violated, self.rng)
         self._end(how, week)
         self.violated &= self.in_force  # an agreement that ended this week is over, not violated
 
@@ -478,30 +481,28 @@ class TableController:
             self.divergence[runs, g] = result.divergence[agreed_sub]
             signers = who[consent]  # signing costs each consenting party's leader support
             held = np.ix_(runs, signers)
-            self.support[held] = np.clip(self.support[held] - self.concession_cost[held] * conceded[agreed_sub][:, consent],
-                                         0.0, 1.0)
+            cost = self.concession_cost[held] * conceded[agreed_sub][:, consent]
+            self.support[held] = np.clip(self.support[held] - cost, 0.0, 1.0)
 
     def _negotiate_compiled(self, state: WarState, lev: np.ndarray, rho: np.ndarray, week: int) -> None:
         """`_negotiate` as one kernel call (`compiled.negotiate`), the same draws in the same order."""
-        lay, agenda, n = self.lay, self.agenda, state.runs
-        seats = lay.seats
-        production = np.broadcast_to(np.asarray(self.model.sides["production_per_week"], float), (n, 2))
+        lay, agenda, seats = self.lay, self.agenda, self.lay.seats
         compiled.negotiate(
             state.mediating, self.med["sessions_per_week"], self.in_force, seats.negotiators, seats.negotiator_count,
             lay.padded_issues, lay.issue_counts, seats.mediator_at, seats.ukraine_at, seats.consent_at,
-            agenda.no_deal[np.maximum(lay.padded_issues, 0)] == ag.STATUS_QUO, lay.scope_columns == FRONT,
-            lay.durations, seats.side_position, week, agenda.low, agenda.high, agenda.ideal, agenda.salience,
-            agenda.capability, agenda.status_quo, self.no_deal, lay.side_sign, lev, self.med["leverage_weight"],
-            self.med["distortion"], self.med["relay_growth"], self.med["issue_growth"], self.med["amendment"],
-            lay.setup.mediation.rounds, self.rng, self.cost, self.relief, self.intensity, rho, state.materiel,
-            production, self.last_aid, self.rearm, self.fc["materiel_weight"], self.stake, self.cp["shadow_of_future"],
-            state.pressure_on_ukraine, self.med["acceptance_margin"], self.trust, self.anchor, self.support,
-            self.threshold, self.concession_cost, self.fall_threshold, self.weeks_left, self.week_agreed,
-            self.renewals, self.first_agreed, self.terms, self.readings, self.divergence)
+            self.quo_issues, lay.front_scopes, lay.durations, seats.side_position, week, agenda.low, agenda.high,
+            agenda.ideal, agenda.salience, agenda.capability, agenda.status_quo, self.no_deal, lay.side_sign, lev,
+            self.med["leverage_weight"], self.med["distortion"], self.med["relay_growth"], self.med["issue_growth"],
+            self.med["amendment"], lay.setup.mediation.rounds, self.rng, self.cost, self.relief, self.intensity, rho,
+            state.materiel, self.production, self.last_aid, self.rearm, self.fc["materiel_weight"], self.stake,
+            self.cp["shadow_of_future"], state.pressure_on_ukraine, self.med["acceptance_margin"], self.trust,
+            self.anchor, self.support, self.threshold, self.concession_cost, self.fall_threshold, self.weeks_left,
+            self.week_agreed, self.renewals, self.first_agreed, self.terms, self.readings, self.divergence)
 
     def _decide_reference(self, state: WarState, lev: np.ndarray, rho: np.ndarray, g: int, idx: np.ndarray,
                           noise: np.ndarray) -> tuple[med.ShuttleResult, np.ndarray, np.ndarray]:
-        """`compiled.decide` composed from the mechanisms' array functions (the specification the kernel follows)."""
+        """`compiled.decide` composed from the mechanisms' array functions (the specification the kernel
+        follows)."""
         lay, agenda = self.lay, self.agenda
         who, issues = lay.negotiators[g], lay.issue_index[g]
         consent = lay.consent[g, who]
@@ -555,8 +556,8 @@ class TableController:
         aid = report.aid if report.aid.size else np.zeros((n, 1))
         reference = np.broadcast_to(np.asarray(self.fc["reference_casualties_per_week"], float), (n,))
         compiled.week_after(report.ground_km2.sum(axis=1), report.casualties, aid, reference, self.pace, self.intensity,
-                            self.last_aid, np.array(self.led, np.int64), lay.side_sign, self.war_response,
-                            self.casualty_response, self.support_noise, self.rng, self.support, self.fall_threshold, falls,
+                            self.last_aid, self.led, lay.side_sign, self.war_response, self.casualty_response,
+                            self.support_noise, self.rng, self.support, self.fall_threshold, falls,
                             self.in_force, self.weeks_left, lay.renewable, lay.durations, self.surplus,
                             self.med["acceptance_margin"], self.trust, self.violated, self.renewals,
                             lay.scope_columns != SCOPES.index("prisoner_exchange"), self.streak, self.max_streak,
