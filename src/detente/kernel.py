@@ -9,8 +9,9 @@ must be made in both (the reference first), or that test fails.
 
 The kernel reads the state's arrays and writes fresh output arrays (it never changes its inputs), and draws
 the normals it needs from the block's generator as it goes (about a dozen per run and week, where the
-array form draws one per region whether or not it fights there), so runs are reproducible from the seed. Parameters that a scenario gives a per-run spread arrive as per-run arrays; the others are
-broadcast (stride 0) by `KernelModel`, so the kernel indexes every parameter by run.
+array form draws one per region whether or not it fights there), so runs are reproducible from the seed.
+Parameters that a scenario gives a per-run spread arrive as per-run arrays; the others are broadcast
+(stride 0) by `KernelModel`, so the kernel indexes every parameter by run.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class KernelModel:
     regions: np.ndarray     # (N, R, len(REGION_KEYS))
     backers: np.ndarray     # (N, B, len(BACKER_KEYS))
     scalars: np.ndarray     # (N, len(SCALAR_KEYS))
-    reach: np.ndarray       # (N, R) exp(−d_r / L): supply reaching each region from Russia's bases (constant in a run)
+    reach: np.ndarray       # (N, R) exp(−d_r / L): supply reaching each region from Russia's bases (fixed in a run)
     area: np.ndarray
     hostile_population: np.ndarray
     hostility: np.ndarray
@@ -96,7 +97,8 @@ class KernelModel:
                    area=np.asarray(model.area, float), hostile_population=np.asarray(model.hostile_population, float),
                    hostility=np.asarray(model.geography.hostility, float), occupiable=np.asarray(model.occupiable),
                    contestable=np.asarray(model.contestable),
-                   occupied_regions=np.flatnonzero(model.occupiable), contested_regions=np.flatnonzero(model.contestable),
+                   occupied_regions=np.flatnonzero(model.occupiable),
+                   contested_regions=np.flatnonzero(model.contestable),
                    left_bank_share=np.asarray(model.left_bank_share, float),
                    land=model.edges.land, across=model.edges.across, adjacent=model.edges.adjacent, split_edges=split)
 
@@ -305,7 +307,8 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
             cr = out_control[n, r]
             pr = partisans[n, r]
             if occupiable[r] and cr > 0:
-                grown = pr + p[PARTISAN_GROWTH] * hostility[r] * cr * (1.0 - pr) - p[PARTISAN_SUPPRESSION] * coverage * pr
+                grown = (pr + p[PARTISAN_GROWTH] * hostility[r] * cr * (1.0 - pr)
+                         - p[PARTISAN_SUPPRESSION] * coverage * pr)
                 out_partisans[n, r] = min(max(grown, 0.0), 1.0)
             elif cr > 0:
                 out_partisans[n, r] = min(max(pr - p[PARTISAN_SUPPRESSION] * coverage * pr, 0.0), 1.0)

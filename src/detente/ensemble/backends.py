@@ -12,6 +12,7 @@ import signal
 import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -76,17 +77,14 @@ class LocalBackend:
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                      initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-                pending: deque[Future] = deque()
-                queue = iter(plan)
-                for block, runs in queue:
-                    pending.append(pool.submit(_run_forked, block, runs))
-                    if len(pending) >= 2 * workers:
-                        break
+                queue = iter(plan)  # two blocks in flight per worker: each finished one makes room for the next
+                pending: deque[Future] = deque(pool.submit(_run_forked, block, runs)
+                                               for block, runs in islice(queue, 2 * workers))
                 while pending:
                     output = pending.popleft().result()
-                    for block, runs in queue:
-                        pending.append(pool.submit(_run_forked, block, runs))
-                        break
+                    following = next(queue, None)
+                    if following is not None:
+                        pending.append(pool.submit(_run_forked, *following))
                     yield output
         finally:
             _JOB = None

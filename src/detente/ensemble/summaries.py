@@ -1,7 +1,8 @@
 """Summaries that stream: weekly quantiles without keeping every run in memory, region maps as histograms.
 
-Weekly scalar series go, block by block, into spill files and come back as exact quantiles; control shares live on [0, 1] and are counted in 101 bins per region and week, which merge
-exactly across blocks (the median map is read off the counts).
+Weekly scalar series go, block by block, into spill files and come back as exact quantiles; control shares
+live on [0, 1] and are counted in 101 bins per region and week, which merge exactly across blocks (the
+median map is read off the counts).
 """
 
 from __future__ import annotations
@@ -119,8 +120,9 @@ class WeeklySeries:
     Each block is one file, each series in it week-major (the block's runs contiguous per week), so a few
     weeks of a series over the whole ensemble are one contiguous read per block. Plain reads, not memory
     maps: mapped spill files would count, page by page, as the process's own memory. Worker processes
-    spill their blocks themselves (`spill_block`); the files then only change hands. Quantiles are exact order statistics with linear interpolation (numpy's and DuckDB's
-    `quantile_cont` definition), found in linear time by `order_statistics`.
+    spill their blocks themselves (`spill_block`); the files then only change hands. Quantiles are exact
+    order statistics with linear interpolation (numpy's and DuckDB's `quantile_cont` definition), found in
+    linear time by `order_statistics`.
     """
 
     def __init__(self, names: list[str]):
