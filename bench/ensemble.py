@@ -73,7 +73,9 @@ def main() -> None:
     cores = available_cores()
     print(f"{'mode':<26}{'runs':>9}{'run-weeks/s (engine)':>22}{'run-weeks/s (process)':>23}{'peak MB':>9}")
     rates = {}
-    modes = [("vectorised, 1 core", 1)] + ([] if args.no_parallel or cores < 2 else [(f"vectorised, {cores} cores", cores)])
+    modes = [("vectorised, 1 core", 1)]
+    if not args.no_parallel and cores > 1:
+        modes.append((f"vectorised, {cores} cores", cores))
     for label, workers in modes:
         for runs in (int(x) for x in args.sizes.split(",")):
             out = subprocess.run([sys.executable, __file__, "--child", str(runs), "--scenario", args.scenario,
