@@ -43,15 +43,18 @@ def noise_width(model: WarModel) -> int:
     return 2 * model.n_regions + 2 + len(model.backer_ids)
 
 
-def step(state: WarState, model: WarModel, rng: np.random.Generator,
-         drawn: np.ndarray | None = None) -> tuple[WarState, WeekReport]:
+def step(state: WarState, model: WarModel, rng: np.random.Generator, drawn: np.ndarray | None = None,
+         report: bool = True) -> tuple[WarState, WeekReport | None]:
     """Advance every run one week (compiled; see `reference_step` for the equations in array form), drawing
-    the week's normals from rng; with `drawn` (N, noise_width), also write them there for a replay."""
+    the week's normals from rng; with `drawn` (N, noise_width), also write them there for a replay. Without
+    `report` (nobody observes the week) the report is None, and its arrays, which the kernel writes only at
+    the fronts, need not be zeroed first (about a megabyte a week for a thousand runs)."""
     n, R, B = state.runs, model.n_regions, len(model.backer_ids)
     km = kernel.kernel_model(model, n)
     out = {name: np.empty((n, 2)) for name in ("manpower", "materiel", "casualties", "energy", "week_casualties")}
-    control, partisans, moved = np.empty((n, R)), np.empty((n, R)), np.zeros((n, R))
-    front, russia, ukraine = np.zeros((n, R), bool), np.zeros((n, R)), np.zeros((n, R))
+    blank = np.zeros if report else np.empty
+    control, partisans, moved = np.empty((n, R)), np.empty((n, R)), blank((n, R))
+    front, russia, ukraine = blank((n, R), bool), blank((n, R)), blank((n, R))
     will, active, aid_delivered, aid = np.empty((n, B)), np.empty((n, B), bool), np.empty((n, B)), np.empty((n, B))
     garrison = np.empty(n)
     kernel.advance(state.control, state.manpower, state.materiel, state.casualties, state.energy, state.backer_will,
@@ -68,9 +71,10 @@ def step(state: WarState, model: WarModel, rng: np.random.Generator,
         week=state.week + 1, control=control, manpower=out["manpower"], materiel=out["materiel"],
         casualties=out["casualties"], energy=out["energy"], backer_will=will, backer_active=active,
         aid_delivered=aid_delivered, partisans=partisans, garrison=garrison)
-    report = WeekReport(week=state.week + 1, casualties=out["week_casualties"], ground_km2=moved, front=front,
-                        russia_line=russia, ukraine_line=ukraine, aid=aid)
-    return new_state, report
+    if not report:
+        return new_state, None
+    return new_state, WeekReport(week=state.week + 1, casualties=out["week_casualties"], ground_km2=moved,
+                                 front=front, russia_line=russia, ukraine_line=ukraine, aid=aid)
 
 
 def reference_step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple[WarState, WeekReport]:

@@ -105,7 +105,7 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     for _ in range(weeks):
         for controller in active:
             state = controller.act(state, dynamics_rng)
-        state, report = step(state, model, dynamics_rng)
+        state, report = step(state, model, dynamics_rng, report=bool(active))
         for controller in active:
             controller.observe(state, report)
         record(state)
