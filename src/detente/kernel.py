@@ -3,7 +3,7 @@
 `detente.engine.reference_step` composes the mechanisms as NumPy array functions, one module each, and is
 the readable specification. Over a thousand runs each of its ~150 array operations is mostly interpreter
 and dispatch overhead, so the ensemble runs this kernel instead: per run, it walks the same equations in
-the same order over scalars and a few region-length buffers (about 1 µs per run and week on one core).
+the same order over scalars and a few region-length buffers (about 0.7 µs per run and week on one core).
 tests/test_kernel.py checks, on random states, that the two agree to rounding; any change to a mechanism
 must be made in both (the reference first), or that test fails.
 
