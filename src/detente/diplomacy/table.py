@@ -294,11 +294,11 @@ class TableController:
 
     def _apply_positions(self, a: int, leader: Leader, runs: np.ndarray) -> None:
         """Set actor a's ideal points to the leader's, where his differ, in the given runs."""
+        if leader.positions:
+            self.agenda = replace(self.agenda, ideal=own_rows(self.agenda.ideal))
         for issue, value in leader.positions.items():
             k = self.lay.issues.index(issue)
             unit = (value.value - self.agenda.low[k]) / (self.agenda.high[k] - self.agenda.low[k])
-            if not self.agenda.ideal.flags.writeable:
-                self.agenda = replace(self.agenda, ideal=own_rows(self.agenda.ideal))
             self.agenda.ideal[runs, a, k] = np.clip(unit, 0.0, 1.0)
 
     # ------------------------------------------------------------ the week

@@ -84,21 +84,16 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
         state = controller.start(model, state, block_generator(seed, block, 10 + i))
     start = state
     weeks = model.horizon_weeks
-    reporters = metric_defs.weekly_reporters(model)
-    core_names = [*metric_defs.CORE_SERIES, *metric_defs.backer_series(model)]
+    core_names = list(metric_defs.weekly_reporters(model))  # all of them, in the order record_core writes them
     # week-major (a week's runs side by side, as a week is written and as the summaries read it); each series
     # is handed on as its (runs, W+1) view
     core = np.empty((len(core_names), weeks + 1, runs))
     weekly = {name: core[i].T for i, name in enumerate(core_names)}
-    others = {name: fn for name, fn in reporters.items() if name not in weekly}
-    weekly.update({name: np.empty((weeks + 1, runs)).T for name in others})
     regions = RegionCounts.empty(weeks, model.n_regions)
     start_majority = start.control > 0.5
 
     def record(s: WarState) -> None:
         metric_defs.record_core(model, start, s, core)
-        for name, fn in others.items():
-            weekly[name][:, s.week] = fn(model, start, s)
         regions.add_week(s.week, s.control, start_majority)
 
     record(state)
