@@ -16,6 +16,7 @@ from pathlib import Path
 from detente.ensemble.backends import LocalBackend
 from detente.ensemble.dask_backend import DaskBackend
 from detente.ensemble.runner import simulate
+from detente.ensemble.streams import BLOCK_RUNS
 from detente.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,8 @@ def main() -> None:
             with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                           dashboard_address=None, silence_logs=40, host="127.0.0.1") as cluster:
                 backend = DaskBackend(scheduler=cluster.scheduler_address, batch_blocks=args.batch_blocks)
-                simulate(loaded, runs=min(args.runs, 1000), seed=0, backend=backend)  # warm the workers
+                # warm every worker (a block each: numba's first load of the kernels is ~1 s a process)
+                simulate(loaded, runs=workers * BLOCK_RUNS, seed=0, backend=backend)
                 start = time.perf_counter()
                 result = simulate(loaded, runs=args.runs, seed=1, backend=backend)
                 rates[f"dask, {workers} worker{'s' if workers > 1 else ''}"] = run_weeks / (time.perf_counter() - start)
