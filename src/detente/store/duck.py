@@ -119,8 +119,10 @@ def _why(error: BaseException) -> str:
 
 
 def default_store_path() -> Path:
-    """results/detente.duckdb under the current directory (or $DETENTE_RESULTS)."""
-    return Path(os.environ.get("DETENTE_RESULTS", "results/detente.duckdb"))
+    """The store used when none is named: $DETENTE_STORE, else the user's data folder (see `store.location`)."""
+    from detente.store.location import store_path
+
+    return store_path(None)
 
 
 def _check_file(path: Path) -> None:
