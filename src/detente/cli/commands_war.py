@@ -55,66 +55,65 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
-PROBABILITY_PREFIXES = ("ceasefire_agreed", "ceasefire_held", "leader_fell/", "settled/", "backer_gave_up/",
-                        "nuclear_use", "agreements_broke_down")
-
-
-def _is_probability(name: str) -> bool:
-    return name.startswith(PROBABILITY_PREFIXES)
-
-
 def _sections(names: list[str]) -> list[tuple[str, list[str]]]:
-    """Group metric names into the summary's sections, in a reading order."""
-    war = ["area_gained_km2", "casualties_russia", "casualties_ukraine", "manpower_russia", "manpower_ukraine",
-           "materiel_russia", "materiel_ukraine", "energy_russia", "energy_ukraine", "garrison_russia",
-           "partisan_activity", "aid_delivered_eur_bn"]
-    groups = [
-        ("war", [n for n in war if n in names]),
-        ("backers", sorted(n for n in names if n.startswith(("backer_will/", "backer_gave_up/")))),
-        ("table: deals in force, leaders, trust", sorted(n for n in names if n.startswith(
-            ("deal_weeks_in_force", "leader_fell/", "agreements_broke_down", "violations_observed",
-             "trust_final/")))),
-        ("decisions and escalation", sorted(n for n in names if n.startswith(
-            ("escalation_", "nuclear_use", "belief/")) or (n.startswith("option_share/")))),
-        ("area changed hands by region (km², + to Russia)", [n for n in names if n.startswith("area_gained_km2/")]),
-    ]
-    return [(title, items) for title, items in groups if items]
+    """Group metric names by their declared section (detente.ensemble.registry), in its reading order."""
+    from detente.ensemble import registry
+
+    ordered = registry.order(names)
+    groups = [(section, [n for n in ordered if (registry.find(n) or registry.METRICS[0]).section == section])
+              for section in registry.SECTIONS]
+    undeclared = [n for n in ordered if registry.find(n) is None]
+    return [(title, items) for title, items in (*groups, ("undeclared", undeclared)) if items]
+
+
+def _hidden(metric: Any, s: dict[str, float]) -> bool:
+    """A family member whose values all stay within the declared ±hide_within (a quiet region, an unused option)."""
+    if metric is None or metric.hide_within is None:
+        return False
+    values = (s["mean"],) if metric.percent else (s["p10"], s["p90"])
+    return max(abs(v) for v in values) < metric.hide_within
+
+
+BY_QUARTER_TABLE = ("ceasefire_agreed_by_q<quarter>/<scope>", "ceasefire_held_30d/<scope>",
+                    "ceasefire_held_90d/<scope>")  # families `ceasefire_table` shows as a scope × quarter grid
 
 
 def summary_table(result: Any) -> Table:
-    """The outcome: medians and 10–90% intervals, 0/1 outcomes as probabilities, by section."""
+    """The outcome by section: yes/no outcomes as the share of runs, quantities as median and 10–90% interval."""
+    from detente.ensemble import registry
+
     summary = result.summary()
     table = Table(title=f"{result.loaded.name}: {result.runs:,} runs, {result.loaded.scenario.horizon_weeks} weeks "
                         f"from {result.loaded.scenario.start}, seed {result.seed}")
     table.add_column("metric")
     table.add_column("median / probability", justify="right")
     table.add_column("10–90% interval", justify="right")
+    table.add_column("unit")
     for title, names in _sections(list(summary)):
         table.add_section()
-        table.add_row(f"[bold]{title}[/]", "", "")
-        if title.startswith("area changed"):
-            names = sorted(names, key=lambda m: -abs(summary[m]["p50"]) - abs(summary[m]["p90"]))
+        table.add_row(f"[bold]{title}[/]", "", "", "")
         for name in names:
-            s = summary[name]
-            if title.startswith("area changed") and max(abs(s["p10"]), abs(s["p90"])) < 1:
+            s, metric = summary[name], registry.find(name)
+            if _hidden(metric, s) or (metric is not None and metric.name in BY_QUARTER_TABLE):
                 continue
-            if name.startswith("option_share/") and s["mean"] < 0.005:
-                continue
-            if _is_probability(name) or name.startswith("option_share/"):
-                table.add_row(f"  {name}", f"{s['mean']:.1%}", "")
+            unit = metric.unit if metric else ""
+            if metric is not None and metric.percent:
+                table.add_row(f"  {name}", f"{s['mean']:.1%}", "", "" if metric.kind == "probability" else unit)
             else:
-                table.add_row(f"  {name}", _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}")
+                table.add_row(f"  {name}", _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}", unit)
     return table
 
 
 def ceasefire_table(result: Any) -> Table | None:
     """Probability that a deal of each scope is agreed by the end of each quarter, and that it holds 30 / 90 days."""
+    from detente.ensemble import registry
+
     summary = result.summary()
-    scopes = sorted({n.split("/")[1] for n in summary if n.startswith("ceasefire_agreed_by_q")})
-    if not scopes:
+    by_quarter = registry.members(list(summary), "ceasefire_agreed_by_q<quarter>/<scope>")
+    if not by_quarter:
         return None
-    quarters = sorted({int(n.split("/")[0].removeprefix("ceasefire_agreed_by_q")) for n in summary
-                       if n.startswith("ceasefire_agreed_by_q")})
+    scopes = sorted({p["scope"] for p in by_quarter.values()})
+    quarters = sorted({int(p["quarter"]) for p in by_quarter.values()})
     table = Table(title="probability a deal of each scope is agreed by the end of each quarter, and holds")
     table.add_column("scope")
     for q in quarters:
@@ -313,4 +312,21 @@ def runs_show(
         table.add_column(column)
     for name, s in shown["metrics"].items():
         table.add_row(name, _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}", _fmt(s["mean"]))
+    out.print(table)
+
+
+@app.command()
+def metrics(json_out: bool = typer.Option(False, "--json", help="print {\"metrics\": [{name, kind, unit, section, "
+                                                                  "description}, ...]}")) -> None:
+    """List every metric détente reports: name (families with <placeholders>), kind, unit, section, meaning."""
+    from detente.ensemble import registry
+
+    if json_out:
+        emit_json({"metrics": registry.declared()})
+        return
+    table = Table(title="metrics (detente.ensemble.registry)")
+    for column in ("metric", "kind", "unit", "section", "description"):
+        table.add_column(column)
+    for m in registry.METRICS:
+        table.add_row(m.name, m.kind, m.unit, m.section, m.description)
     out.print(table)
