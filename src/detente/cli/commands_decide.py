@@ -8,20 +8,20 @@ import typer
 from rich.table import Table
 
 from detente.cli import app
-from detente.cli.commands_war import (BACKEND_HELP, RUNS_HELP, SCHEDULER_HELP, SEED_HELP, WORKERS_HELP, _fmt,
-                                      emit_json, out)
+from detente.cli.commands_war import BACKEND_HELP, SCHEDULER_HELP, WORKERS_HELP, _fmt, emit_json, out
+from detente.cli.options import INDEX_HELP, RUN_ID_HELP, resolve_store, runs_option, store_option, seed_option, workers_option
 from detente.errors import DetenteError
 
 
 @app.command()
 def compare(
     files: list[Path] = typer.Argument(..., help="scenario files; the first is the reference"),
-    runs: int = typer.Option(1000, "--runs", "-n", help=RUNS_HELP),
-    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
+    runs: int = runs_option(1000),
+    seed: int = seed_option(),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object"),
     backend: str = typer.Option("local", "--backend", help=BACKEND_HELP),
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+    workers: int = workers_option(WORKERS_HELP),
 ) -> None:
     """Run variants on common random numbers; show each metric and its paired difference from the first."""
     from detente.analysis.compare import compare as run_compare
@@ -54,21 +54,32 @@ def compare(
 
 @app.command()
 def explain(
-    results: Path = typer.Argument(..., help="results DuckDB file"),
-    run: int = typer.Option(..., "--run", help="run index within the ensemble (0-based)"),
-    week: int = typer.Option(..., "--week", help="week of the run"),
-    run_id: str = typer.Option(None, "--run-id", help="stored ensemble (default: the latest with decisions)"),
+    legacy_store: Path = typer.Argument(None, help="results store; the older spelling of --store", show_default=False),
+    index: int = typer.Option(..., "--index", "-i", min=0, help=INDEX_HELP),
+    week: int = typer.Option(..., "--week", min=0, help="week of the run"),
+    run_id: str = typer.Option(None, "--run", "--run-id", help=RUN_ID_HELP + " [default: the latest with decisions]"),
+    store: Path = store_option(),
     actor: str = typer.Option(None, "--actor", help="only this actor"),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Why each actor had the option it had in a week of a run: its choice, each option's value, its beliefs."""
+    """Why each actor had the option it had in a week of one run of an ensemble: its choice, each option's value.
+
+    `--run` names the stored ensemble (a run id, as everywhere); `--index` the run within it (0-based).
+    """
     from detente.decisions.explain import explain_decision
 
-    answer = explain_decision(results, run, week, run_id=run_id, actor=actor)
+    results = resolve_store(store or legacy_store)
+    try:
+        answer = explain_decision(results, index, week, run_id=run_id, actor=actor)
+    except DetenteError as error:
+        if run_id is not None and run_id.isdigit() and "no run" in str(error):
+            raise DetenteError(f"{error}; --run takes a run id (a stored ensemble), --index the run within it "
+                               f"(e.g. --index {run_id})") from None
+        raise
     if json_out:
         emit_json(answer)
         return
-    out.print(f"[bold]{answer['scenario']}[/] ({answer['run_id']}), run {run}, week {week}")
+    out.print(f"[bold]{answer['scenario']}[/] ({answer['run_id']}), run index {index}, week {week}")
     for row in answer["actors"]:
         since = f"chosen in week {row['decided_week']}" + (f", rule {row['rule']}" if row["rule"] >= 0 else "")
         change = f" (was {row['previous']})" if row["changed"] else " (unchanged)"

@@ -12,12 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from detente.cli import app
+from detente.cli.options import (RUNS_HELP, SEED_HELP, resolve_store, runs_option, seed_option, store_option,
+                                  workers_option)
 
 err = Console(stderr=True)
 out = Console()
 
-RUNS_HELP = "number of runs in the ensemble"
-SEED_HELP = "seed of the random streams: the same scenario and seed give identical results"
 BACKEND_HELP = "local, or dask for a Dask cluster"
 SCHEDULER_HELP = "Dask scheduler address (default: a LocalCluster)"
 WORKERS_HELP = "worker processes: local, one per core by default; dask, those of the LocalCluster it starts"
@@ -146,13 +146,13 @@ def terms_table(result: Any) -> Table | None:
 @app.command()
 def run(
     file: Path = typer.Argument(..., help="scenario YAML file"),
-    runs: int = typer.Option(1000, "--runs", "-n", help=RUNS_HELP),
-    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
-    out_db: Path = typer.Option(None, "--out", help="results DuckDB file [default: results/detente.duckdb]"),
+    runs: int = runs_option(1000),
+    seed: int = seed_option(),
+    out_db: Path = store_option(),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object with the metrics"),
     backend: str = typer.Option("local", "--backend", help=BACKEND_HELP),
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+    workers: int = workers_option(WORKERS_HELP),
 ) -> None:
     """Simulate a scenario as an ensemble, print its outcome and store it.
 
@@ -161,12 +161,12 @@ def run(
     """
     from detente.ensemble.runner import check_runs
     from detente.scenario.loader import load_scenario
-    from detente.store.duck import ResultStore, default_store_path
+    from detente.store.duck import ResultStore
 
     check_runs(runs)
-    store = ResultStore(out_db or default_store_path())
+    loaded = load_scenario(file)  # every refusal (bad file, bad backend) before the store is touched
     chosen = _backend(backend, scheduler, workers)
-    loaded = load_scenario(file)
+    store = ResultStore(resolve_store(out_db))
     run_id, resumed = store.begin_or_resume(_planned_manifest(loaded, runs, seed, chosen),
                                             json.dumps(loaded.located.data, default=str))
     if resumed:
@@ -236,8 +236,8 @@ def validate(
 @app.command()
 def backtest(
     file: Path = typer.Argument(..., help="a scenario with a `backtest:` section of published figures"),
-    runs: int = typer.Option(2000, "--runs", "-n", help=RUNS_HELP),
-    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
+    runs: int = runs_option(2000),
+    seed: int = seed_option(),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Run a historical scenario and compare the simulation with the published figures."""
@@ -258,61 +258,6 @@ def backtest(
     out.print(table)
     for r in rows:
         out.print(f"  {r['metric']}: {r['source']}")
-
-
-runs_app = typer.Typer(help="List and show stored runs.", no_args_is_help=False)
-app.add_typer(runs_app, name="runs")
-
-
-@runs_app.callback(invoke_without_command=True)
-def runs_list(
-    ctx: typer.Context,
-    results: Path = typer.Option(None, "--results", help="results DuckDB file"),
-    json_out: bool = typer.Option(False, "--json"),
-) -> None:
-    """List the runs in a results store."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from detente.store.duck import ResultStore, default_store_path
-
-    listed = ResultStore(results or default_store_path(), read_only=True).list_runs()
-    if json_out:
-        emit_json({"runs": listed})
-        return
-    table = Table(title="stored runs")
-    for column in ("run_id", "scenario", "runs", "seed", "status", "created_at", "scenario_hash"):
-        table.add_column(column)
-    for r in listed:
-        table.add_row(*(str(r[c]) for c in ("run_id", "scenario", "runs", "seed", "status", "created_at",
-                                            "scenario_hash")))
-    out.print(table)
-
-
-@runs_app.command("show")
-def runs_show(
-    run_id: str = typer.Argument(..., help="a run id from `detente runs`"),
-    results: Path = typer.Option(None, "--results", help="results DuckDB file"),
-    json_out: bool = typer.Option(False, "--json"),
-) -> None:
-    """Show one stored run: its manifest and metric summary."""
-    from detente.errors import DetenteError
-    from detente.store.duck import ResultStore, default_store_path
-
-    shown = ResultStore(results or default_store_path(), read_only=True).get_run(run_id)
-    if shown is None:
-        raise DetenteError(f"no run '{run_id}' in the store; `detente runs` lists them")
-    if json_out:
-        emit_json(shown)
-        return
-    out.print(f"[bold]{run_id}[/] ({shown['status']})")
-    for key, value in shown["manifest"].items():
-        out.print(f"  {key}: {value}")
-    table = Table(title="metrics")
-    for column in ("metric", "median", "10–90% interval", "mean"):
-        table.add_column(column)
-    for name, s in shown["metrics"].items():
-        table.add_row(name, _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}", _fmt(s["mean"]))
-    out.print(table)
 
 
 @app.command()
