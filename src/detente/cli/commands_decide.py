@@ -36,20 +36,39 @@ def compare(
     if json_out:
         emit_json(payload)
         return
-    base = payload["baseline"]
     for variant in payload["variants"]:
-        table = Table(title=f"{variant['scenario']} against {base['scenario']}: {runs:,} runs, seed {seed}")
-        for column in ("metric", base["scenario"], variant["scenario"], "difference (median, 10–90%)"):
-            table.add_column(column, justify="left" if column == "metric" else "right")
-        for metric, d in variant["difference"].items():
-            if "/" in metric and not metric.startswith(("option_share/", "belief/")) and \
-                    max(abs(d["p10"]), abs(d["p90"])) < 1:
+        out.print(comparison_table(payload["baseline"], variant, runs, seed))
+
+
+def comparison_table(base: dict, variant: dict, runs: int, seed: int) -> Table:
+    """One variant against the reference: yes/no outcomes as the share of runs with the paired difference in
+    percentage points and its 90% bootstrap interval; quantities as median (10–90%) and the paired difference."""
+    from detente.ensemble import registry
+
+    table = Table(title=f"{variant['scenario']} against {base['scenario']}: {runs:,} runs, seed {seed}")
+    for column in ("metric", base["scenario"], variant["scenario"], "difference"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for metric in registry.order(list(variant["difference"])):
+        d, declared = variant["difference"][metric], registry.find(metric)
+        a, b = base["metrics"][metric], variant["metrics"][metric]
+        if d["kind"] == "probability":
+            if a["mean"] == 0 and b["mean"] == 0:
+                continue  # never happens in either: nothing to compare
+            lo, hi = d["difference_interval"]
+            table.add_row(metric, f"{a['mean']:.1%}", f"{b['mean']:.1%}",
+                          f"{100 * d['mean']:+.1f} pp (90%: {100 * lo:+.1f} … {100 * hi:+.1f})")
+        elif declared is not None and declared.percent:
+            if max(a["mean"], b["mean"]) < (declared.hide_within or 0.0):
                 continue
-            a, b = base["metrics"][metric], variant["metrics"][metric]
+            table.add_row(metric, f"{a['mean']:.1%}", f"{b['mean']:.1%}", f"{100 * d['mean']:+.1f} pp")
+        else:
+            if declared is not None and declared.is_family and declared.kind in ("quantity", "count") and \
+                    max(abs(d["p10"]), abs(d["p90"])) < 1:
+                continue  # a region, scope or backer the variant leaves as it was
             table.add_row(metric, f"{_fmt(a['p50'])} ({_fmt(a['p10'])} … {_fmt(a['p90'])})",
                           f"{_fmt(b['p50'])} ({_fmt(b['p10'])} … {_fmt(b['p90'])})",
                           f"{_fmt(d['p50'])} ({_fmt(d['p10'])} … {_fmt(d['p90'])})")
-        out.print(table)
+    return table
 
 
 @app.command()
