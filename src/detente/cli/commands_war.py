@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich import box
 from rich.table import Table
 
 from detente.cli import app
@@ -85,16 +86,19 @@ BY_QUARTER_TABLE = ("ceasefire_agreed_by_q<quarter>/<scope>", "ceasefire_held_30
 
 
 def summary_table(result: Any) -> Table:
-    """The outcome by section: yes/no outcomes as the share of runs, quantities as median and 10–90% interval."""
+    """The outcome by section, within 80 columns: each metric's title and unit from the registry (wrapped, never
+    cut); yes/no outcomes and shares of weeks as percentages, quantities as median and 10–90% interval."""
+    from detente.cli.tables import number
     from detente.ensemble import registry
 
     summary = result.summary()
     table = Table(title=f"{result.loaded.name}: {result.runs:,} runs, {result.loaded.scenario.horizon_weeks} weeks "
-                        f"from {result.loaded.scenario.start}, seed {result.seed}")
-    table.add_column("metric")
-    table.add_column("median / probability", justify="right")
-    table.add_column("10–90% interval", justify="right")
-    table.add_column("unit")
+                        f"from {result.loaded.scenario.start}, seed {result.seed}", box=box.SIMPLE_HEAD,
+                  title_justify="left")
+    table.add_column("metric", overflow="fold", ratio=1, min_width=20)
+    table.add_column("median or %", justify="right", no_wrap=True)
+    table.add_column("10–90%", justify="right", no_wrap=True)
+    table.add_column("unit", overflow="fold", max_width=12)
     for title, names in _sections(list(summary)):
         table.add_section()
         table.add_row(f"[bold]{title}[/]", "", "", "")
@@ -102,11 +106,13 @@ def summary_table(result: Any) -> Table:
             s, metric = summary[name], registry.find(name)
             if _hidden(metric, s) or (metric is not None and metric.name in BY_QUARTER_TABLE):
                 continue
-            unit = metric.unit if metric else ""
+            label = metric.title(name) if metric else name
             if metric is not None and metric.percent:
-                table.add_row(f"  {name}", f"{s['mean']:.1%}", "", "" if metric.kind == "probability" else unit)
+                unit = "% of runs" if metric.kind == "probability" else "% of weeks"
+                table.add_row(f" {label}", f"{s['mean']:.1%}", "", unit)
             else:
-                table.add_row(f"  {name}", _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}", unit)
+                unit = metric.unit if metric else ""
+                table.add_row(f" {label}", number(s["p50"]), f"{number(s['p10'])} … {number(s['p90'])}", unit)
     return table
 
 
@@ -120,12 +126,13 @@ def ceasefire_table(result: Any) -> Table | None:
         return None
     scopes = sorted({p["scope"] for p in by_quarter.values()})
     quarters = sorted({int(p["quarter"]) for p in by_quarter.values()})
-    table = Table(title="probability a deal of each scope is agreed by the end of each quarter, and holds")
-    table.add_column("scope")
+    table = Table(title="% of runs in which a deal of each scope is agreed by the end of each quarter, and holds",
+                  box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("scope", overflow="fold", min_width=8)
     for q in quarters:
-        table.add_column(f"Q{q}", justify="right")
-    table.add_column("holds 30 d", justify="right")
-    table.add_column("holds 90 d", justify="right")
+        table.add_column(f"Q{q}", justify="right", no_wrap=True)
+    table.add_column("held 30 d", justify="right", no_wrap=True)
+    table.add_column("held 90 d", justify="right", no_wrap=True)
     for scope in scopes:
         cells = [f"{summary[f'ceasefire_agreed_by_q{q}/{scope}']['mean']:.0%}" for q in quarters]
         held = [f"{summary.get(f'ceasefire_held_{d}/{scope}', {'mean': float('nan')})['mean']:.0%}"
@@ -140,9 +147,13 @@ def terms_table(result: Any) -> Table | None:
         return None
     from detente.diplomacy.table import conditional_terms
 
-    table = Table(title="terms agreed, over the deals of each scope (issue units)")
+    table = Table(title="terms agreed, over the deals of each scope (issue units)", box=box.SIMPLE_HEAD,
+                  title_justify="left")
     for column in ("scope", "issue", "deals", "median", "10–90% interval"):
-        table.add_column(column, justify="left" if column in ("scope", "issue") else "right")
+        if column in ("scope", "issue"):
+            table.add_column(column, overflow="fold")
+        else:
+            table.add_column(column, justify="right", no_wrap=True)
     for scope in sorted(set(result.tables["agreements"]["scope"])):
         for issue, t in conditional_terms(result.tables, scope).items():
             table.add_row(scope, issue, f"{t['n']:,.0f}", f"{t['p50']:.2f}", f"{t['p10']:.2f} … {t['p90']:.2f}")
