@@ -15,17 +15,12 @@ from rich.table import Table
 
 def describe(name: str) -> tuple[str, str, bool]:
     """(title, unit, shown as a percentage) of a metric name, from the registry where it declares the name."""
-    try:
-        from detente.ensemble import registry
-    except ImportError:  # before the registry existed: the raw name, and probabilities by their prefix
-        registry = None
-    if registry is not None:
-        found = registry.find(name)
-        if found is not None:
-            return found.title(name), found.unit, found.percent
-    from detente.cli.commands_war import _is_probability
+    from detente.ensemble import registry
 
-    return name, "", _is_probability(name)
+    found = registry.find(name)
+    if found is None:
+        return name, "", False
+    return found.title(name), found.unit, found.percent
 
 
 def number(value: float) -> str:
@@ -36,32 +31,32 @@ def number(value: float) -> str:
 
 
 def metric_rows(summary: dict[str, dict[str, float]]) -> list[tuple[str, str, str, str]]:
-    """(title, unit, median or share, interval) per metric, in the registry's order where it gives one."""
-    names = list(summary)
-    try:
-        from detente.ensemble import registry
+    """(title, median or share, interval, unit) per metric, in the registry's order; quiet family members
+    (a region where nothing moved, an option never taken) are left out as the registry declares."""
+    from detente.ensemble import registry
 
-        names = registry.order(names)
-    except (ImportError, AttributeError):
-        names = sorted(names)
     rows = []
-    for name in names:
-        s = summary[name]
+    for name in registry.order(list(summary)):
+        s, metric = summary[name], registry.find(name)
+        if metric is not None and metric.hide_within is not None:
+            values = (s["mean"],) if metric.percent else (s["p10"], s["p90"])
+            if max(abs(v) for v in values) < metric.hide_within:
+                continue
         title, unit, percent = describe(name)
         if percent:
-            rows.append((title, "% of runs" if not unit.startswith("share") else "%", f"{s['mean']:.1%}", ""))
+            rows.append((title, f"{s['mean']:.1%}", "", "% of runs" if metric.kind == "probability" else "% of weeks"))
         else:
-            rows.append((title, unit, number(s["p50"]), f"{number(s['p10'])} … {number(s['p90'])}"))
+            rows.append((title, number(s["p50"]), f"{number(s['p10'])} … {number(s['p90'])}", unit))
     return rows
 
 
 def metric_table(title: str, rows: list[tuple[str, str, str, str]]) -> Table:
     """A table of metric rows that fits 80 columns (titles and units wrap, numbers never do)."""
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("metric", overflow="fold", ratio=3)
-    table.add_column("unit", overflow="fold", ratio=1)
-    table.add_column("median or share", justify="right", no_wrap=True)
-    table.add_column("10–90% interval", justify="right", no_wrap=True)
+    table.add_column("metric", overflow="fold", ratio=1, min_width=20)
+    table.add_column("median or %", justify="right", no_wrap=True)
+    table.add_column("10–90%", justify="right", no_wrap=True)
+    table.add_column("unit", overflow="fold", max_width=12)
     for row in rows:
         table.add_row(*row)
     return table
