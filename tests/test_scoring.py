@@ -214,3 +214,15 @@ def test_score_command_json_shape_and_errors():
     assert wrong.returncode == 2 and "aid_monthly.csv" in wrong.stderr and "Traceback" not in wrong.stderr
     late = _cli("score", "scenarios/baseline.yaml", "--observed", "data/record/isw_area_daily.csv", "--runs", "5")
     assert late.returncode == 2 and "isw_area_daily.csv" in late.stderr and "window" in late.stderr
+
+
+def test_nothing_in_the_committed_record_is_dated_after_18_march_2025():
+    for path in RECORD.glob("*.csv"):
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        for row in rows:
+            for column in ("date", "week_ending", "snapshot_date", "end_date", "source_date", "genstaff_period_end"):
+                if row.get(column):
+                    assert row[column] <= "2025-03-18", (path.name, column, row[column])
+            if row.get("month"):
+                assert row["month"] <= "2025-03", (path.name, row["month"])
