@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from detente.ensemble import registry
 from detente.errors import DetenteError, InputError, StoreError
 
 DEFAULT_WEEKS = (0, 26, 52, 104)
@@ -42,6 +43,7 @@ def _fmt(value: float | None) -> str:
 def assumptions(scenario_json: str) -> list[dict[str, Any]]:
     """Every parameter of a stored scenario with its value, uncertainty, source (resolved) and placeholder flag."""
     from detente.scenario.loader import iter_params
+    from detente.scenario.provenance import source_text
     from detente.scenario.schema import Scenario
 
     data = json.loads(scenario_json)
@@ -52,8 +54,7 @@ def assumptions(scenario_json: str) -> list[dict[str, Any]]:
         sources = param.source if isinstance(param.source, list) else ([param.source] if param.source else [])
         named = []
         for s in sources:
-            text = s if isinstance(s, str) else f"{s.seed}: “{s.quote}”"
-            named.append(f"{text} — {references[text]}" if isinstance(text, str) and text in references else text)
+            named.append(source_text(s, references))
         uncertainty = (f"between {param.between[0]:g} and {param.between[1]:g}" if param.between
                        else f"lognormal spread {param.spread:g}" if param.spread else "")
         rows.append({"field": ".".join(map(str, path)), "value": param.value, "uncertainty": uncertainty,
@@ -136,8 +137,12 @@ def write_report(results: str | Path, run_id: str, output: str | Path, weeks: li
     parts.append(f"<tr><th>run_id</th><td>{_e(run_id)}</td></tr></table>")
     parts.append("<h2>Outcomes</h2><table class='num'><tr><th>metric</th><th>median</th><th>10–90% interval</th>"
                  "<th>mean</th></tr>")
-    for name, s in shown["metrics"].items():
-        if "/" in name and not name.startswith(("backer_will/", "ceasefire", "leader_support/")):
+    for name in registry.order(list(shown["metrics"])):
+        s, declared = shown["metrics"][name], registry.find(name)
+        if declared is None or declared.hide_within is not None:
+            continue  # per-region and per-option families: the map and the dashboard show those
+        if declared.percent:  # a yes/no outcome: the share of runs
+            parts.append(f"<tr><td>{_e(name)}</td><td></td><td></td><td>{s['mean']:.1%}</td></tr>")
             continue
         parts.append(f"<tr><td>{_e(name)}</td><td>{_fmt(s['p50'])}</td><td>{_fmt(s['p10'])} … {_fmt(s['p90'])}"
                      f"</td><td>{_fmt(s['mean'])}</td></tr>")
@@ -174,7 +179,9 @@ def write_report(results: str | Path, run_id: str, output: str | Path, weeks: li
     parts.append("</table>")
     if references:
         parts.append("<h3>References</h3><dl>")
-        parts += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in references.items()]
+        from detente.scenario.provenance import reference_text
+
+        parts += [f"<dt>{_e(k)}</dt><dd>{_e(reference_text(v))}</dd>" for k, v in references.items()]
         parts.append("</dl>")
     document = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"

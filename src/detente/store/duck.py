@@ -119,10 +119,11 @@ def _why(error: BaseException) -> str:
 
 
 def default_store_path() -> Path:
-    """$DETENTE_STORE, else $DETENTE_RESULTS (its older name), else results/detente.duckdb under the current
-    directory; always absolute, so what a command reports as its store is the file it wrote."""
-    chosen = os.environ.get("DETENTE_STORE") or os.environ.get("DETENTE_RESULTS") or "results/detente.duckdb"
-    return Path(chosen).absolute()
+    """The store used when none is named: $DETENTE_STORE, else $DETENTE_RESULTS (its older name), else the
+    user's data folder (see `store.location`); always absolute, so what a command reports is the file it wrote."""
+    from detente.store.location import store_path
+
+    return store_path(None).absolute()
 
 
 def _check_file(path: Path) -> None:
@@ -230,6 +231,20 @@ class ResultStore:
                 raise StoreError(f"cannot write to {self.path}: {_why(error)}; earlier runs are intact") from None
             return run_id, True
         return self.begin_run(manifest, scenario_json), False
+
+    def release_run(self, run_id: str) -> None:
+        """Give up a `running` run this process cannot finish (its ensemble failed, the process lives on): its
+        owner is cleared, so it is listed as incomplete and the next identical request completes it."""
+        try:
+            with self._connect() as con:
+                row = con.execute("SELECT manifest FROM runs WHERE run_id = ? AND status = ?",
+                                  [run_id, RUNNING]).fetchone()
+                if row is not None:
+                    stored = json.loads(row[0])
+                    stored["owner"] = None
+                    con.execute("UPDATE runs SET manifest = ? WHERE run_id = ?", [json.dumps(stored), run_id])
+        except (duckdb.Error, StoreError):
+            pass  # the run then shows as running until this process ends, and as incomplete after
 
     def complete_run(self, run_id: str, result: Any) -> None:
         """Write every table of a finished ensemble and mark it complete, all in one transaction."""

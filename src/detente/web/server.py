@@ -14,12 +14,12 @@ resolves outside is refused (403).
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Query
@@ -130,11 +130,15 @@ class SeriesList(BaseModel):
 
 
 class MetricDifference(BaseModel):
-    """B minus A for one metric: the medians, their difference and its bootstrap 90% interval."""
+    """B minus A for one metric: the medians, their difference and its bootstrap 90% interval; for a yes/no
+    outcome (kind `probability`), the share of runs in A and B, its paired difference and interval."""
 
     metric: str
-    a_p50: float
-    b_p50: float
+    kind: str = Field("quantity", description="probability, quantity, count or score (detente.ensemble.registry)")
+    unit: str = ""
+    title: str = ""
+    a_p50: float = Field(description="A's median; for a probability, the share of A's runs (0–1)")
+    b_p50: float = Field(description="B's median; for a probability, the share of B's runs (0–1)")
     difference: float
     low: float
     high: float
@@ -177,7 +181,9 @@ class JobStatus(BaseModel):
     status: str = Field(description="running, complete or failed")
     done: int
     fraction: float
-    run_id: str | None = None
+    run_id: str | None = Field(None, description="the stored run's id, known once it is registered (before "
+                                                 "simulating)")
+    resumed: bool = Field(False, description="whether this job completes a run a killed process left incomplete")
     error: str | None = None
 
 
@@ -260,6 +266,14 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
                   description="Results of war-and-peace ensembles: map over time, fan charts, comparisons, "
                               "sensitivity. Every chart on the page draws one of these endpoints.")
     db_lock = threading.RLock()
+
+    class LockedStore(ResultStore):
+        """The served store, opened by one thread at a time in this process (jobs write while pages read)."""
+
+        @contextmanager
+        def _connect(self) -> Iterator[Any]:
+            with db_lock, super()._connect() as con:
+                yield con
     jobs: dict[str, dict[str, Any]] = {}
 
     def store_path(results_name: str | None = Query(None, alias="results", description="a results file inside "
@@ -374,10 +388,11 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
             store = open_store(path)
             need_run(store, a)
             need_run(store, b)
+            names = [m for (m,) in store.query("SELECT DISTINCT metric FROM metric_summary WHERE run_id IN (?, ?)",
+                                                [a, b]) if _compared(m)]
             values = {rid: store.query("SELECT metric, list(value ORDER BY run) FROM run_metrics WHERE run_id = ? "
-                                       "AND (metric NOT LIKE '%/%' OR metric LIKE 'backer_will/%' "
-                                       "OR metric LIKE 'ceasefire%' OR metric LIKE 'leader_support/%') "
-                                       "GROUP BY metric", [rid]) for rid in (a, b)}
+                                       "AND list_contains(?, metric) GROUP BY metric", [rid, names])
+                      for rid in (a, b)}
             maps = {rid: store.query("SELECT week, region, mean_control FROM region_weekly WHERE run_id = ? "
                                      "ORDER BY week, region", [rid]) for rid in (a, b)}
         return _comparison(a, b, values, maps)
@@ -400,8 +415,10 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
                          413: {"description": "more runs than the server allows"},
                          422: {"description": "the scenario file has errors (file, line, field)"}})
     def start_job(request: JobRequest) -> JobStatus:
-        from detente.ensemble.runner import simulate
+        """Register the run in the store, then simulate it in a thread: a server killed mid-way leaves the run
+        listed as incomplete, and the same request (scenario, seed, runs) later completes it under its id."""
         from detente.scenario.loader import load_scenario
+        from detente.store.run import run_and_store
 
         if request.runs > max_runs:
             raise HTTPException(413, f"refused: {request.runs:,} runs is more than this server runs at once "
@@ -417,21 +434,21 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
             raise HTTPException(422, str(error)) from None
         job_id = uuid.uuid4().hex[:10]
         job = {"job_id": job_id, "scenario": request.scenario, "runs": request.runs, "seed": request.seed,
-               "status": "running", "done": 0, "fraction": 0.0, "run_id": None, "error": None}
+               "status": "running", "done": 0, "fraction": 0.0, "run_id": None, "resumed": False, "error": None}
         jobs[job_id] = job
 
         def progress(done: int) -> None:
             job["done"] = done
             job["fraction"] = done / request.runs
 
+        def registered(run_id: str, resumed: bool) -> None:
+            job.update(run_id=run_id, resumed=resumed)
+
         def work() -> None:
             try:
-                result = simulate(loaded, runs=request.runs, seed=request.seed, progress=progress)
-                with db_lock:
-                    store = ResultStore(results)
-                    run_id = store.begin_run(result.manifest, json.dumps(result.loaded.located.data, default=str))
-                    store.complete_run(run_id, result)
-                job.update(run_id=run_id, status="complete", fraction=1.0)
+                stored = run_and_store(loaded, request.runs, request.seed, LockedStore(results), progress=progress,
+                                       registered=registered)
+                job.update(run_id=stored.run_id, status="complete", fraction=1.0)
             except DetenteError as error:
                 job.update(status="failed", error=str(error))
             except Exception as error:  # noqa: BLE001 — shown on the page rather than lost in a thread
@@ -513,16 +530,36 @@ def _boot_median(values: np.ndarray, rng: np.random.Generator, cap: int = 20_000
     return np.median(medians) + (medians - np.median(medians)) * np.sqrt(m / len(values))
 
 
+def _compared(metric: str) -> bool:
+    """Metrics the comparison shows: all but the long per-region and per-option families (the map shows
+    the regions), as the registry declares them."""
+    from detente.ensemble import registry
+
+    declared = registry.find(metric)
+    return declared is not None and declared.hide_within is None
+
+
 def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, list[tuple]]) -> Comparison:
+    from detente.analysis.compare import paired_share_interval
+    from detente.ensemble import registry
+
     rng = np.random.default_rng(0)
     by_metric = {rid: {m: np.asarray(v, dtype=float) for m, v in rows} for rid, rows in values.items()}
-    shared = sorted(set(by_metric[a]) & set(by_metric[b]), key=lambda m: ("/" in m, m))[:COMPARE_METRICS_LIMIT]
+    shared = sorted(registry.order(set(by_metric[a]) & set(by_metric[b])),  # single metrics first, then families
+                    key=lambda m: registry.lookup(m).is_family)[:COMPARE_METRICS_LIMIT]
     differences = []
     for metric in shared:
         x, y = by_metric[a][metric], by_metric[b][metric]
+        declared = registry.lookup(metric)
+        described = {"metric": metric, "kind": declared.kind, "unit": declared.unit, "title": declared.title(metric)}
+        if declared.kind == "probability" and len(x) == len(y):  # shares of runs, paired run by run
+            low, high = paired_share_interval(y - x, rng)
+            differences.append(MetricDifference(**described, a_p50=float(x.mean()), b_p50=float(y.mean()),
+                                                difference=float(y.mean() - x.mean()), low=low, high=high))
+            continue
         boot = _boot_median(y, rng) - _boot_median(x, rng)
         low, high = np.median(y) - np.median(x) + np.quantile(boot - np.median(boot), [0.05, 0.95])
-        differences.append(MetricDifference(metric=metric, a_p50=float(np.median(x)), b_p50=float(np.median(y)),
+        differences.append(MetricDifference(**described, a_p50=float(np.median(x)), b_p50=float(np.median(y)),
                                             difference=float(np.median(y) - np.median(x)), low=float(low),
                                             high=float(high)))
     grids = {}
