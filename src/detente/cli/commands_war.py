@@ -216,7 +216,9 @@ def validate(
     sources: Path = typer.Option(None, "--sources", help="folder of source texts to check quoted passages against"),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Check a scenario file and list every parameter that does not name its source."""
+    """Check a scenario file: parameters without a source, placeholders, and sources dated after the start.
+
+    Exits 0 for any schema-valid file; whether it uses anything published after its start is the `clean` verdict."""
     from detente.scenario.provenance import provenance_report
 
     report = provenance_report(file, sources)
@@ -234,6 +236,16 @@ def validate(
             for item in report[key]:
                 table.add_row(item["field"], _fmt(item["value"]), str(item["line"] or ""))
             out.print(table)
+    verdict = "[green]clean[/]" if report["clean"] else "[red]not clean[/]"
+    out.print(f"{verdict}: {len(report['sources_after_start'])} sources dated after the start "
+              f"({report['start']}), {len(report['undated_sources'])} without a date"
+              + (f"; {len(report['premises'])} seed premises of a what-if variant" if report["premises"] else ""))
+    for title, key in (("dated after the start", "sources_after_start"), ("without a date", "undated_sources")):
+        for item in report[key]:
+            first = item["fields"][0]
+            more = f" and {len(item['fields']) - 1} more" if len(item["fields"]) > 1 else ""
+            out.print(f"  {title}: {item['source']} ({item['date'] or 'no date'}) — {first['field']} "
+                      f"(line {first['line'] or '?'}){more}")
     if report.get("quotes") is not None:
         out.print(f"quoted passages checked against {sources}: {report['quotes']['found']} found")
 
