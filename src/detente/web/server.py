@@ -94,6 +94,11 @@ class MapData(BaseModel):
     p_changed_hands: list[list[float]]
     p_russian_majority: list[list[float]]
     front: list[list[int]] = Field(description="per week, indices into /api/borders where control meets")
+    labels: list[str] = Field(default_factory=list, description="short region names to print on the map")
+    lon: list[float] = Field(default_factory=list, description="where each region's label goes (longitude)")
+    lat: list[float] = Field(default_factory=list, description="where each region's label goes (latitude)")
+    neutral: list[bool] = Field(default_factory=list, description="true for a country outside Ukraine and Russia "
+                                "that no run brought under any Russian control (drawn in a neutral colour)")
 
 
 class Border(BaseModel):
@@ -110,6 +115,16 @@ class SeriesData(BaseModel):
 
     name: str
     probability: bool = Field(description="true when the mean is a probability (a 0/1 indicator per run)")
+    title: str = Field("", description="a human title from the metric registry")
+    unit: str = Field("", description="the unit of the values (from the metric registry)")
+    kind: str = Field("quantity", description="probability, quantity, count or score")
+    percent: bool = Field(False, description="true when values are shares, shown as percentages")
+    description: str = ""
+    cumulative: bool = Field(False, description="true when the series counts up from the scenario's start")
+    first_week: int = Field(0, description="the first week worth drawing (1 for a stock the first step computes)")
+    constant: bool = Field(False, description="true when every quantile is the same in every week (no chart)")
+    constant_value: float | None = None
+    note: str = Field("", description="what a reader must know to read the chart (since when; from which week)")
     weeks: list[int]
     dates: list[str]
     mean: list[float]
@@ -130,9 +145,16 @@ class SeriesList(BaseModel):
 
 
 class MetricDifference(BaseModel):
-    """B minus A for one metric: the medians, their difference and its bootstrap 90% interval."""
+    """B minus A for one metric: the medians, their difference and its bootstrap 90% interval.
+
+    For a yes/no metric (`percent`), a_p50 and b_p50 hold the share of runs in which it happened (a median of
+    0s and 1s says nothing), and the difference is in shares (shown as percentage points)."""
 
     metric: str
+    title: str = ""
+    unit: str = ""
+    kind: str = "quantity"
+    percent: bool = Field(False, description="true for shares: the medians are shares of runs, shown as percentages")
     a_p50: float
     b_p50: float
     difference: float
@@ -150,6 +172,11 @@ class Comparison(BaseModel):
     weeks: list[int]
     mean_control_difference: list[list[float]] = Field(description="per week and region, B minus A, of the mean "
                                                                    "share under Russian control")
+    names: list[str] = Field(default_factory=list, description="region names, as `regions`")
+    labels: list[str] = Field(default_factory=list, description="short region names to print on the map")
+    lon: list[float] = Field(default_factory=list)
+    lat: list[float] = Field(default_factory=list)
+    neutral: list[bool] = Field(default_factory=list, description="countries outside the war in both runs")
 
 
 class ScenarioFile(BaseModel):
@@ -476,9 +503,7 @@ def _geojson() -> dict[str, Any]:
 
 def _map_payload(run_id: str, rows: list[tuple]) -> MapData:
     from detente.report import plots
-    from detente.world.geography import load_geography
 
-    geo = load_geography()
     regions = sorted({r[0] for r in rows})
     weeks = sorted({r[1] for r in rows})
     position = {rid: i for i, rid in enumerate(regions)}
@@ -491,9 +516,26 @@ def _map_payload(run_id: str, rows: list[tuple]) -> MapData:
             grids[f][week, position[region]] = v
     borders = plots.shared_borders()
     front = [plots.front_borders(dict(zip(regions, grids["p50_control"][w])), borders) for w in range(len(weeks))]
-    names = [geo.names[geo.index(r)] if r in geo.ids else r for r in regions]
-    return MapData(run_id=run_id, regions=regions, names=names, weeks=weeks, dates=dates,
-                   front=front, **{f: np.round(g, 4).tolist() for f, g in grids.items()})
+    touched = grids["mean_control"].max(axis=0) > 0 if weeks else np.zeros(len(regions), dtype=bool)
+    return MapData(run_id=run_id, regions=regions, weeks=weeks, dates=dates, front=front,
+                   **_region_info(regions, touched), **{f: np.round(g, 4).tolist() for f, g in grids.items()})
+
+
+def _region_info(regions: list[str], touched: Any) -> dict[str, list]:
+    """Names, map labels and label positions of regions, and which are neutral: a country outside Ukraine and
+    Russia that no run brought under any Russian control (`touched` false) is drawn apart, in a neutral colour,
+    rather than as "0% Russian control"."""
+    from detente.report import plots
+    from detente.world.geography import load_geography
+
+    geo = load_geography()
+    known = [geo.index(r) if r in geo.ids else None for r in regions]
+    names = [geo.names[i] if i is not None else r for r, i in zip(regions, known)]
+    return {"names": names, "labels": [plots.short_name(n) for n in names],
+            "lon": [float(geo.lon[i]) if i is not None else 0.0 for i in known],
+            "lat": [float(geo.lat[i]) if i is not None else 0.0 for i in known],
+            "neutral": [bool(i is not None and geo.countries[i] not in ("UA", "RU") and not touched[k])
+                        for k, i in enumerate(known)]}
 
 
 def _series_payload(name: str, rows: list[tuple]) -> SeriesData:
@@ -501,9 +543,12 @@ def _series_payload(name: str, rows: list[tuple]) -> SeriesData:
 
     columns = list(zip(*rows))
     stats = ("mean", "p05", "p10", "p25", "p50", "p75", "p90", "p95")
-    return SeriesData(name=name, probability=plots.is_probability_series(name), weeks=list(columns[1]),
-                      dates=[str(d) for d in columns[2]],
-                      **{s: [float(v) for v in columns[3 + i]] for i, s in enumerate(stats)})
+    values = {s: [float(v) for v in columns[3 + i]] for i, s in enumerate(stats)}
+    view = plots.series_view(name, values, str(columns[2][0]) if columns[2] else None)
+    view.pop("name")
+    return SeriesData(name=name, probability=view["kind"] == "probability" or plots.is_probability_series(name),
+                      weeks=list(columns[1]),
+                      dates=[str(d) for d in columns[2]], **view, **values)
 
 
 def _boot_median(values: np.ndarray, rng: np.random.Generator, cap: int = 20_000) -> np.ndarray:
@@ -514,6 +559,8 @@ def _boot_median(values: np.ndarray, rng: np.random.Generator, cap: int = 20_000
 
 
 def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, list[tuple]]) -> Comparison:
+    from detente.report import labels
+
     rng = np.random.default_rng(0)
     by_metric = {rid: {m: np.asarray(v, dtype=float) for m, v in rows} for rid, rows in values.items()}
     shared = sorted(set(by_metric[a]) & set(by_metric[b]), key=lambda m: ("/" in m, m))[:COMPARE_METRICS_LIMIT]
@@ -522,7 +569,18 @@ def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, 
         x, y = by_metric[a][metric], by_metric[b][metric]
         boot = _boot_median(y, rng) - _boot_median(x, rng)
         low, high = np.median(y) - np.median(x) + np.quantile(boot - np.median(boot), [0.05, 0.95])
-        differences.append(MetricDifference(metric=metric, a_p50=float(np.median(x)), b_p50=float(np.median(y)),
+        label = labels.describe(metric)
+        if label.percent:  # a share of runs: the medians of 0/1 say nothing; compare the shares themselves
+            xm, ym = float(np.mean(x)), float(np.mean(y))
+            boot = (y[rng.integers(0, len(y), (BOOTSTRAP_RESAMPLES, len(y)))].mean(axis=1)
+                    - x[rng.integers(0, len(x), (BOOTSTRAP_RESAMPLES, len(x)))].mean(axis=1))
+            low, high = ym - xm + np.quantile(boot - (ym - xm), [0.05, 0.95])
+            differences.append(MetricDifference(metric=metric, title=label.heading, unit=label.unit,
+                                                kind=label.kind, percent=True, a_p50=xm, b_p50=ym,
+                                                difference=ym - xm, low=float(low), high=float(high)))
+            continue
+        differences.append(MetricDifference(metric=metric, title=label.heading, unit=label.unit, kind=label.kind,
+                                            a_p50=float(np.median(x)), b_p50=float(np.median(y)),
                                             difference=float(np.median(y) - np.median(x)), low=float(low),
                                             high=float(high)))
     grids = {}
@@ -531,4 +589,6 @@ def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, 
     regions = sorted({r for _, r, _ in maps[a]} & {r for _, r, _ in maps[b]})
     weeks = sorted({w for w, _, _ in maps[a]} & {w for w, _, _ in maps[b]})
     diff = [[round(grids[b][(w, r)] - grids[a][(w, r)], 4) for r in regions] for w in weeks]
-    return Comparison(a=a, b=b, metrics=differences, regions=regions, weeks=weeks, mean_control_difference=diff)
+    touched = [any(grids[rid].get((w, r), 0) > 0 for rid in (a, b) for w in weeks) for r in regions]
+    return Comparison(a=a, b=b, metrics=differences, regions=regions, weeks=weeks, mean_control_difference=diff,
+                      **_region_info(regions, touched))
