@@ -117,6 +117,13 @@ def describe(name: str) -> Label:
     return _fallback(name)
 
 
+def order(names: set[str] | list[str]) -> list[str]:
+    """Names in the registry's reading order (war, table, decisions); without the registry, plain names first."""
+    if _registry is not None:
+        return _registry.order(list(names))
+    return sorted(names, key=lambda n: ("/" in n, n))
+
+
 # --- numbers as people read them -------------------------------------------------------------------------------
 
 def number(value: float | None, digits: int = 3) -> str:

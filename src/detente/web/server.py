@@ -404,6 +404,8 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
             values = {rid: store.query("SELECT metric, list(value ORDER BY run) FROM run_metrics WHERE run_id = ? "
                                        "AND (metric NOT LIKE '%/%' OR metric LIKE 'backer_will/%' "
                                        "OR metric LIKE 'ceasefire%' OR metric LIKE 'leader_support/%') "
+                                       "AND metric NOT LIKE 'ceasefire_agreed_by_q%' "  # the report's quarter table
+
                                        "GROUP BY metric", [rid]) for rid in (a, b)}
             maps = {rid: store.query("SELECT week, region, mean_control FROM region_weekly WHERE run_id = ? "
                                      "ORDER BY week, region", [rid]) for rid in (a, b)}
@@ -563,7 +565,7 @@ def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, 
 
     rng = np.random.default_rng(0)
     by_metric = {rid: {m: np.asarray(v, dtype=float) for m, v in rows} for rid, rows in values.items()}
-    shared = sorted(set(by_metric[a]) & set(by_metric[b]), key=lambda m: ("/" in m, m))[:COMPARE_METRICS_LIMIT]
+    shared = labels.order(set(by_metric[a]) & set(by_metric[b]))[:COMPARE_METRICS_LIMIT]
     differences = []
     for metric in shared:
         x, y = by_metric[a][metric], by_metric[b][metric]

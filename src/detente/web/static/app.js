@@ -8,7 +8,7 @@ const NEUTRAL_COLOUR = "#d6d3ce";
 // the first paint (no WebGL, no web worker, no tiles, nothing fetched), where MapLibre's `choroplethmap` drew
 // in 1 of 5 plain headless screenshots.
 // The first trace of a map must be a scattergeo without `locations` (the labels): plotly.js fetches its world
-// topojson from cdn.plot.ly when the FIRST trace has a locationmode, even with every base layer off.
+// topojson from plotly's own servers when the FIRST trace has a locationmode, even with every base layer off.
 const MAP_LAYOUT = (revision) => {
   const [lon0, lat0, lon1, lat1] = geoBounds(state.geojson), pad = 0.4;
   return {geo: {visible: false, bgcolor: "#e8eef3",
@@ -288,8 +288,10 @@ async function runCompare() {
         "<extra></extra>"}],
     {title: {text: `B − A in ${unit}`, font: {size: 14}}, height: 90 + 26 * rows.length,
       margin: {l: 260, r: 20, t: 36, b: 36}, yaxis: {autorange: "reversed"},
-      xaxis: {zeroline: true, zerolinecolor: "#718096", tickformat: rows[0].percent ? "+~f" : "+~s",
-        ticksuffix: rows[0].percent ? " pp" : ""}},
+      xaxis: {zeroline: true, zerolinecolor: "#718096", ticksuffix: rows[0].percent ? " pp" : "",
+        // k and M for thousands and millions; never SI's m (milli) or µ on small values
+        tickformat: rows[0].percent ? "+~f" : Math.max(...rows.map(r => Math.abs(r.high)), ...rows.map(r =>
+          Math.abs(r.low))) >= 1000 ? "+~s" : "+,.3~r"}},
     {displayModeBar: false, responsive: true});
   }
   table.innerHTML = "<tr><th>outcome</th><th>unit</th><th>A</th><th>B</th><th>B − A</th><th>90% interval</th></tr>" +
