@@ -1,4 +1,5 @@
-"""`detente bargain FILE`: run a bargaining model on a KTAB CSV/XML (or BDM actor table) and show the outcome."""
+"""`detente bargain FILE`: run a bargaining model on a KTAB CSV/XML, a BDM actor table or a scenario's own table
+(a .yaml scenario: its issues as dimensions, bargained one issue at a time), and show the outcome."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import typer
 from detente.cli import app
 from detente.diplomacy.bargain_result import MODELS, BargainResult, run_bargain
 from detente.diplomacy.ktab_input import read_problem
+from detente.diplomacy.scenario_table import SCENARIO_SUFFIXES, ScenarioBargain, bargain_scenario
 from detente.errors import InputError
 
 
 @app.command()
 def bargain(
-    file: Path = typer.Argument(..., help="KTAB input: .csv (KTAB table or Actor,Capability,Position,Salience) or "
-                                          ".xml (validated against KTAB's smpSchema.xsd)."),
+    file: Path = typer.Argument(..., help="KTAB input: .csv (KTAB table or Actor,Capability,Position,Salience), "
+                                          ".xml (validated against KTAB's smpSchema.xsd), or a scenario .yaml "
+                                          "(its table's issues, positions, saliences and capabilities)."),
     model: str = typer.Option("smp", "--model", help="smp (KTAB spatial model, KTAB defaults), bdm (Bueno de "
                                                      "Mesquita per Scholz et al. 2011) or compromise "
                                                      "(capability x salience weighted mean and median)."),
@@ -29,6 +32,9 @@ def bargain(
     if model not in MODELS:
         raise InputError.single(str(file), f"unknown model '{model}'", field="--model",
                                 hint=f"choose one of: {', '.join(MODELS)}")
+    if file.suffix.lower() in SCENARIO_SUFFIXES:
+        bargain_table(file, model, json_out, plot, max_rounds)
+        return
     problem = read_problem(file)
     result = run_bargain(problem, model, max_rounds=max_rounds)
     if plot is not None:
@@ -37,6 +43,35 @@ def bargain(
         typer.echo(json.dumps(result.to_json()))
         return
     show_table(result, plot)
+
+
+def bargain_table(file: Path, model: str, json_out: bool, plot: Path | None, max_rounds: int) -> None:
+    """A scenario's table, issue by issue: JSON, or one row per actor with start and end on each issue."""
+    if plot is not None:
+        raise InputError.single(str(file), "--plot draws KTAB files only", field="--plot",
+                                hint="drop --plot; a scenario's table prints one start/end pair per issue")
+    found = bargain_scenario(file, model, max_rounds=max_rounds)
+    if json_out:
+        typer.echo(json.dumps(found.to_json()))
+        return
+    show_scenario_table(found)
+
+
+def show_scenario_table(found: ScenarioBargain) -> None:
+    """Issues by actors: start → end positions in each issue's own units ('—' where an actor sits it out)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{found.model.upper()} on {found.scenario}'s table, one issue at a time "
+                        f"(up to {found.rounds} rounds)")
+    table.add_column("Issue", no_wrap=True)
+    for actor in found.actors:
+        table.add_column(actor.replace("_", " "), justify="right")
+    start, end = found.positions(0), found.positions(-1)
+    for dim in found.dimensions:
+        table.add_row(dim, *[f"{start[a][dim]:.2f}→{end[a][dim]:.2f}" if dim in end[a] else "—"
+                             for a in found.actors])
+    Console().print(table)
 
 
 def show_table(result: BargainResult, plot: Path | None) -> None:

@@ -119,8 +119,11 @@ def _why(error: BaseException) -> str:
 
 
 def default_store_path() -> Path:
-    """results/detente.duckdb under the current directory (or $DETENTE_RESULTS)."""
-    return Path(os.environ.get("DETENTE_RESULTS", "results/detente.duckdb"))
+    """The store used when none is named: $DETENTE_STORE, else $DETENTE_RESULTS (its older name), else the
+    user's data folder (see `store.location`); always absolute, so what a command reports is the file it wrote."""
+    from detente.store.location import store_path
+
+    return store_path(None).absolute()
 
 
 def _check_file(path: Path) -> None:
@@ -138,7 +141,7 @@ class ResultStore:
     """A DuckDB results file; every public method opens, does one thing in a transaction, and closes."""
 
     def __init__(self, path: str | Path, read_only: bool = False):
-        self.path = Path(path)
+        self.path = Path(path).absolute()
         self.read_only = read_only
         _check_file(self.path)
         if not read_only:
@@ -279,10 +282,7 @@ class ResultStore:
                                 "FROM region_frame")
                     for name, frame in getattr(result, "tables", {}).items():
                         frame = {"run_id": np.full(len(next(iter(frame.values()))), run_id, dtype=object), **frame}
-                        con.register("extra_frame", frame)
-                        con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" AS SELECT * FROM extra_frame WHERE false')
-                        con.execute(f'INSERT INTO "{name}" SELECT * FROM extra_frame')
-                        con.unregister("extra_frame")
+                        insert_by_name(con, name, frame, run_id)
                     con.execute("UPDATE runs SET status = 'complete', completed_at = ? WHERE run_id = ?",
                                 [dt.datetime.now(dt.timezone.utc), run_id])
                     con.execute("COMMIT")
@@ -326,6 +326,24 @@ class ResultStore:
         """Read-only helper for the report and the server."""
         with self._connect() as con:
             return con.execute(sql, params or []).fetchall()
+
+
+def insert_by_name(con: duckdb.DuckDBPyConnection, table: str, frame: dict[str, np.ndarray], run_id: str) -> None:
+    """Append a run's rows to a scenario-dependent table (agreements with a column per issue, decisions, …)
+    matching columns by name: the table's columns become the union of every run's, a column a run lacks is
+    NULL in its rows, and the order of a scenario's issues never matters. Rows of `run_id` already there (a
+    lost attempt) are replaced."""
+    con.register("extra_frame", frame)
+    try:
+        con.execute(f'CREATE TABLE IF NOT EXISTS "{table}" AS SELECT * FROM extra_frame WHERE false')
+        have = {row[0] for row in con.execute(f'DESCRIBE "{table}"').fetchall()}
+        for column, kind, *_ in con.execute("DESCRIBE extra_frame").fetchall():
+            if column not in have:
+                con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind}')
+        con.execute(f'DELETE FROM "{table}" WHERE run_id = ?', [run_id])
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM extra_frame')
+    finally:
+        con.unregister("extra_frame")
 
 
 def _weekly_frame(run_id: str, start: dt.date, weekly: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -145,18 +145,16 @@ class SeriesList(BaseModel):
 
 
 class MetricDifference(BaseModel):
-    """B minus A for one metric: the medians, their difference and its bootstrap 90% interval.
-
-    For a yes/no metric (`percent`), a_p50 and b_p50 hold the share of runs in which it happened (a median of
-    0s and 1s says nothing), and the difference is in shares (shown as percentage points)."""
+    """B minus A for one metric: the medians, their difference and its bootstrap 90% interval; for a yes/no
+    outcome (kind `probability`), the share of runs in A and B, its paired difference and interval."""
 
     metric: str
-    title: str = ""
+    kind: str = Field("quantity", description="probability, quantity, count or score (detente.ensemble.registry)")
     unit: str = ""
-    kind: str = "quantity"
-    percent: bool = Field(False, description="true for shares: the medians are shares of runs, shown as percentages")
-    a_p50: float
-    b_p50: float
+    title: str = ""
+    percent: bool = Field(False, description="true for yes/no outcomes: values are shares, shown as percentages")
+    a_p50: float = Field(description="A's median; for a probability, the share of A's runs (0–1)")
+    b_p50: float = Field(description="B's median; for a probability, the share of B's runs (0–1)")
     difference: float
     low: float
     high: float
@@ -401,12 +399,11 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
             store = open_store(path)
             need_run(store, a)
             need_run(store, b)
+            names = [m for (m,) in store.query("SELECT DISTINCT metric FROM metric_summary WHERE run_id IN (?, ?)",
+                                                [a, b]) if _compared(m)]
             values = {rid: store.query("SELECT metric, list(value ORDER BY run) FROM run_metrics WHERE run_id = ? "
-                                       "AND (metric NOT LIKE '%/%' OR metric LIKE 'backer_will/%' "
-                                       "OR metric LIKE 'ceasefire%' OR metric LIKE 'leader_support/%') "
-                                       "AND metric NOT LIKE 'ceasefire_agreed_by_q%' "  # the report's quarter table
-
-                                       "GROUP BY metric", [rid]) for rid in (a, b)}
+                                       "AND list_contains(?, metric) GROUP BY metric", [rid, names])
+                      for rid in (a, b)}
             maps = {rid: store.query("SELECT week, region, mean_control FROM region_weekly WHERE run_id = ? "
                                      "ORDER BY week, region", [rid]) for rid in (a, b)}
         return _comparison(a, b, values, maps)
@@ -560,29 +557,40 @@ def _boot_median(values: np.ndarray, rng: np.random.Generator, cap: int = 20_000
     return np.median(medians) + (medians - np.median(medians)) * np.sqrt(m / len(values))
 
 
+def _compared(metric: str) -> bool:
+    """Metrics the comparison shows: all but the long per-region and per-option families (the map shows
+    the regions), as the registry declares them."""
+    from detente.ensemble import registry
+
+    declared = registry.find(metric)
+    return (declared is not None and declared.hide_within is None
+            and not declared.name.startswith("ceasefire_agreed_by_q"))  # 32 rows by quarter: the report's table
+
+
 def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, list[tuple]]) -> Comparison:
+    from detente.analysis.compare import paired_share_interval
+    from detente.ensemble import registry
     from detente.report import labels
 
     rng = np.random.default_rng(0)
     by_metric = {rid: {m: np.asarray(v, dtype=float) for m, v in rows} for rid, rows in values.items()}
-    shared = labels.order(set(by_metric[a]) & set(by_metric[b]))[:COMPARE_METRICS_LIMIT]
+    shared = sorted(registry.order(set(by_metric[a]) & set(by_metric[b])),  # single metrics first, then families
+                    key=lambda m: registry.lookup(m).is_family)[:COMPARE_METRICS_LIMIT]
     differences = []
     for metric in shared:
         x, y = by_metric[a][metric], by_metric[b][metric]
+        declared = registry.lookup(metric)
+        label = labels.describe(metric)
+        described = {"metric": metric, "kind": declared.kind, "unit": declared.unit, "title": label.heading,
+                     "percent": label.percent}
+        if declared.kind == "probability" and len(x) == len(y):  # shares of runs, paired run by run
+            low, high = paired_share_interval(y - x, rng)
+            differences.append(MetricDifference(**described, a_p50=float(x.mean()), b_p50=float(y.mean()),
+                                                difference=float(y.mean() - x.mean()), low=low, high=high))
+            continue
         boot = _boot_median(y, rng) - _boot_median(x, rng)
         low, high = np.median(y) - np.median(x) + np.quantile(boot - np.median(boot), [0.05, 0.95])
-        label = labels.describe(metric)
-        if label.percent:  # a share of runs: the medians of 0/1 say nothing; compare the shares themselves
-            xm, ym = float(np.mean(x)), float(np.mean(y))
-            boot = (y[rng.integers(0, len(y), (BOOTSTRAP_RESAMPLES, len(y)))].mean(axis=1)
-                    - x[rng.integers(0, len(x), (BOOTSTRAP_RESAMPLES, len(x)))].mean(axis=1))
-            low, high = ym - xm + np.quantile(boot - (ym - xm), [0.05, 0.95])
-            differences.append(MetricDifference(metric=metric, title=label.heading, unit=label.unit,
-                                                kind=label.kind, percent=True, a_p50=xm, b_p50=ym,
-                                                difference=ym - xm, low=float(low), high=float(high)))
-            continue
-        differences.append(MetricDifference(metric=metric, title=label.heading, unit=label.unit, kind=label.kind,
-                                            a_p50=float(np.median(x)), b_p50=float(np.median(y)),
+        differences.append(MetricDifference(**described, a_p50=float(np.median(x)), b_p50=float(np.median(y)),
                                             difference=float(np.median(y) - np.median(x)), low=float(low),
                                             high=float(high)))
     grids = {}

@@ -1,0 +1,76 @@
+"""The store writes scenario-dependent tables by column name: scenarios with different issue sets share a file."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+
+from detente.ensemble.runner import simulate
+from detente.store.duck import ResultStore
+from tests.conftest import write_variant
+
+SHORT = "schema_version: 1\nextends: {baseline}\nname: short\nhorizon_weeks: 20\n"
+EXTRA = """schema_version: 1
+extends: {baseline}
+name: extra-issue
+horizon_weeks: 20
+table:
+  issues:
+    aaa_extra_issue:
+      description: "an extra issue settled with the whole front"
+      no_deal: status_quo
+      status_quo: {value: 0.0, placeholder: true}
+      positions:
+        russia: {ideal: {value: 0.0, placeholder: true}, salience: {value: 0.1, placeholder: true}, capability: {value: 1.0, placeholder: true}}
+        ukraine: {ideal: {value: 1.0, placeholder: true}, salience: {value: 0.1, placeholder: true}, capability: {value: 0.6, placeholder: true}}
+  agreements:
+    whole_front:
+      issues: [front_ceasefire, line_of_control, nato_membership, security_guarantees, sanctions_relief, odesa_naval_presence, aaa_extra_issue]
+"""
+KEY = ("run", "scope", "week_agreed", "week_ended")
+
+
+def _store(store: ResultStore, result) -> str:
+    manifest = dict(result.manifest)
+    run_id = store.begin_run(manifest, "{}")
+    store.complete_run(run_id, result)
+    return run_id
+
+
+def _sorted_rows(frame: dict[str, np.ndarray]) -> np.ndarray:
+    return np.lexsort([np.asarray(frame[k]).astype(str) if k == "scope" else np.asarray(frame[k]) for k in KEY[::-1]])
+
+
+def test_two_issue_sets_share_one_store_and_read_back_by_name(tmp_path):
+    base = simulate(write_variant(tmp_path, SHORT, "short.yaml"), runs=300, seed=1)
+    extra = simulate(write_variant(tmp_path, EXTRA, "extra.yaml"), runs=300, seed=1)
+    assert "terms_aaa_extra_issue" in extra.tables["agreements"]
+    assert "terms_aaa_extra_issue" not in base.tables["agreements"]
+    store = ResultStore(tmp_path / "one.duckdb")
+    ids = [_store(store, base), _store(store, extra)]
+    assert [r["status"] for r in store.list_runs()] == ["complete", "complete"]
+    con = duckdb.connect(str(store.path), read_only=True)
+    try:
+        columns = [c[0] for c in con.execute('DESCRIBE "agreements"').fetchall()]
+        assert "terms_aaa_extra_issue" in columns
+        for run_id, result in zip(ids, (base, extra)):
+            mine = result.tables["agreements"]
+            assert len(mine["run"]) > 0
+            names = [c for c in columns if c != "run_id"]
+            rows = con.execute(f"SELECT {', '.join(names)} FROM agreements WHERE run_id = ? "
+                               "ORDER BY run, scope, week_agreed, week_ended", [run_id]).fetchall()
+            back = {c: np.array([r[i] for r in rows], dtype=object) for i, c in enumerate(names)}
+            order = _sorted_rows(mine)
+            for column in names:
+                if column not in mine:  # the baseline has no extra issue: NULL in every one of its rows
+                    assert all(v is None for v in back[column]), column
+                    continue
+                expect = np.asarray(mine[column])[order]
+                got = back[column]
+                if expect.dtype.kind == "f":
+                    got = np.array([np.nan if v is None else v for v in got], float)
+                    np.testing.assert_array_equal(got, expect, err_msg=column)
+                else:
+                    assert got.tolist() == expect.tolist(), column
+    finally:
+        con.close()
