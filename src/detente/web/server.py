@@ -14,12 +14,12 @@ resolves outside is refused (403).
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Query
@@ -202,7 +202,9 @@ class JobStatus(BaseModel):
     status: str = Field(description="running, complete or failed")
     done: int
     fraction: float
-    run_id: str | None = None
+    run_id: str | None = Field(None, description="the stored run's id, known once it is registered (before "
+                                                 "simulating)")
+    resumed: bool = Field(False, description="whether this job completes a run a killed process left incomplete")
     error: str | None = None
 
 
@@ -285,6 +287,14 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
                   description="Results of war-and-peace ensembles: map over time, fan charts, comparisons, "
                               "sensitivity. Every chart on the page draws one of these endpoints.")
     db_lock = threading.RLock()
+
+    class LockedStore(ResultStore):
+        """The served store, opened by one thread at a time in this process (jobs write while pages read)."""
+
+        @contextmanager
+        def _connect(self) -> Iterator[Any]:
+            with db_lock, super()._connect() as con:
+                yield con
     jobs: dict[str, dict[str, Any]] = {}
 
     def store_path(results_name: str | None = Query(None, alias="results", description="a results file inside "
@@ -426,8 +436,10 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
                          413: {"description": "more runs than the server allows"},
                          422: {"description": "the scenario file has errors (file, line, field)"}})
     def start_job(request: JobRequest) -> JobStatus:
-        from detente.ensemble.runner import simulate
+        """Register the run in the store, then simulate it in a thread: a server killed mid-way leaves the run
+        listed as incomplete, and the same request (scenario, seed, runs) later completes it under its id."""
         from detente.scenario.loader import load_scenario
+        from detente.store.run import run_and_store
 
         if request.runs > max_runs:
             raise HTTPException(413, f"refused: {request.runs:,} runs is more than this server runs at once "
@@ -443,21 +455,21 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
             raise HTTPException(422, str(error)) from None
         job_id = uuid.uuid4().hex[:10]
         job = {"job_id": job_id, "scenario": request.scenario, "runs": request.runs, "seed": request.seed,
-               "status": "running", "done": 0, "fraction": 0.0, "run_id": None, "error": None}
+               "status": "running", "done": 0, "fraction": 0.0, "run_id": None, "resumed": False, "error": None}
         jobs[job_id] = job
 
         def progress(done: int) -> None:
             job["done"] = done
             job["fraction"] = done / request.runs
 
+        def registered(run_id: str, resumed: bool) -> None:
+            job.update(run_id=run_id, resumed=resumed)
+
         def work() -> None:
             try:
-                result = simulate(loaded, runs=request.runs, seed=request.seed, progress=progress)
-                with db_lock:
-                    store = ResultStore(results)
-                    run_id = store.begin_run(result.manifest, json.dumps(result.loaded.located.data, default=str))
-                    store.complete_run(run_id, result)
-                job.update(run_id=run_id, status="complete", fraction=1.0)
+                stored = run_and_store(loaded, request.runs, request.seed, LockedStore(results), progress=progress,
+                                       registered=registered)
+                job.update(run_id=stored.run_id, status="complete", fraction=1.0)
             except DetenteError as error:
                 job.update(status="failed", error=str(error))
             except Exception as error:  # noqa: BLE001 — shown on the page rather than lost in a thread
