@@ -124,4 +124,5 @@ def test_validate_json_exits_zero_for_a_schema_valid_file_that_is_not_clean(tmp_
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["clean"] is False and len(report["undated_sources"]) == 1
-    assert {"sources_after_start", "undated_sources", "clean", "posteriors", "parameters", "placeholders"} <= set(report)
+    expected = {"sources_after_start", "undated_sources", "clean", "posteriors", "parameters", "placeholders"}
+    assert expected <= set(report)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -126,7 +127,8 @@ def provenance_report(file: Path, sources_dir: Path | None = None) -> dict[str, 
 
 # --- dates: was each source known at the scenario's start? -------------------------------------------------------
 
-SEED_DATES = Path(__file__).resolve().parents[3] / "data" / "seed_dates.csv"
+DATA_DIR = Path(os.environ.get("DETENTE_DATA") or Path(__file__).resolve().parents[3] / "data")  # as the map's
+SEED_DATES = DATA_DIR / "seed_dates.csv"
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,10 @@ def source_text(source: Any, references: dict[str, Any]) -> str:
     if isinstance(source, str):
         return f"{source} — {reference_text(references[source])}" if source in references else source
     if isinstance(source, SeedQuote) or (isinstance(source, dict) and "seed" in source):
-        seed, quote = (source.seed, source.quote) if isinstance(source, SeedQuote) else (source["seed"], source["quote"])
+        if isinstance(source, SeedQuote):
+            seed, quote = source.seed, source.quote
+        else:
+            seed, quote = source["seed"], source["quote"]
         return f"{seed}: “{quote}”"
     return reference_text(source)
 
@@ -299,7 +304,7 @@ def posterior_entries(loaded: Any) -> list[dict[str, Any]]:
     entries = []
     for item in named if isinstance(named, (list, tuple)) else [named]:
         name = item if isinstance(item, str) else getattr(item, "name", str(item))
-        manifest_path = SEED_DATES.parent / "posteriors" / name / "manifest.json"
+        manifest_path = DATA_DIR / "posteriors" / name / "manifest.json"
         manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
         window = manifest.get("fit_window") or [manifest.get("fit_start"), manifest.get("fit_end")]
         entries.append({"name": name, "fit_start": window[0], "fit_end": window[1],
