@@ -21,6 +21,7 @@ from detente.cli import commands_war  # noqa: E402,F401
 from detente.cli import bargain  # noqa: E402,F401
 from detente.cli import commands_decide  # noqa: E402,F401
 from detente.cli import commands_see  # noqa: E402,F401
+from detente.cli import commands_claims  # noqa: E402,F401
 
 
 def main() -> None:
