@@ -170,9 +170,9 @@ class Front(mesa.Agent):
         else:
             lost_r = lost_u = 0.0
         p_r, p_u = R * q_russia * supply, U * q_ukraine
-        s, t, tiny = c["ratio_steepness"], c["ratio_threshold"], 1e-9
-        push_r = math.tanh(max(s * math.log((p_r + tiny) / (t * p_u * defence + tiny)), 0.0))
-        push_u = math.tanh(max(s * math.log((p_u + tiny) / (t * p_r * defence + tiny)), 0.0))
+        e, t, tiny = c["ratio_elasticity"], c["ratio_threshold"], 1e-9
+        push_r = 1.0 / (1.0 + ((t * p_u * defence + tiny) / (p_r + tiny)) ** e)
+        push_u = 1.0 / (1.0 + ((t * p_r * defence + tiny) / (p_u + tiny)) ** e)
         intent_r = float(p["objective"] > 0)
         intent_u = max(float(p["counter_objective"] > 0), c["counterattack_posture"])
         sg = c["ground_noise"]

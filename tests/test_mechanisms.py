@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -32,7 +33,9 @@ def test_square_law_limit():
     assert np.allclose(lost_r, 0.01 * 800.0)
 
 
-def test_no_ground_moves_at_the_threshold_ratio_and_direction_follows_power():
+def test_equal_forces_cancel_and_direction_follows_power():
+    """Both attacking with equal power: the pushes cancel; otherwise ground goes to the stronger side; a
+    river barrier of 3 makes the 3:1 attacker realise only half its potential (ρ = 1) and cuts its gain."""
     quality, supply, defence, barrier = np.ones((1, 3)[:1] + (2,)), np.ones((1, 3)), np.ones(3), np.ones((1, 3))
     russia = np.array([[1000.0, 3000.0, 1000.0]])
     ukraine = np.array([[1000.0, 1000.0, 3000.0]])
@@ -40,10 +43,12 @@ def test_no_ground_moves_at_the_threshold_ratio_and_direction_follows_power():
     gain = attrition.ground_change(russia, ukraine, quality, supply, defence, barrier, intent, intent, 1.0, 1.0,
                                    2.0, 0.0, np.zeros((1, 3)))
     assert gain[0, 0] == 0.0 and gain[0, 1] > 0 and gain[0, 2] < 0
-    # a river barrier of 3 stops the 3:1 attacker exactly
-    gain = attrition.ground_change(russia, ukraine, quality, supply, defence, np.full((1, 3), 3.0), intent, intent,
-                                   1.0, 1.0, 2.0, 0.0, np.zeros((1, 3)))
-    assert gain[0, 1] == 0.0
+    assert gain[0, 1] == pytest.approx(-gain[0, 2])
+    assert gain[0, 1] == pytest.approx((3000 * 0.9 - 1000 * 0.1) / 1000)   # π(3) = 9/10 at ε = 2
+    river = attrition.ground_change(russia, ukraine, quality, supply, defence, np.full((1, 3), 3.0), intent, intent,
+                                    1.0, 1.0, 2.0, 0.0, np.zeros((1, 3)))
+    assert river[0, 1] == pytest.approx((3000 * 0.5 - 1000 * 1 / 82) / 1000)
+    assert 0 < river[0, 1] < gain[0, 1]
 
 
 def test_no_intent_no_advance():
@@ -120,12 +125,12 @@ def test_dnipro_barrier_where_russia_must_cross(baseline_model):
     model = baseline_model
     r = model.region_ids.index
     control = model.regions["control"][None, :].copy()
-    by_land, by_river = allocation.russian_reach(control, model.edges)
+    by_land, by_river, _ = allocation.russian_reach(control, model.edges, model.home)
     # Kherson: Russia holds exactly the left bank, so its next assault crosses the river
     barrier = attrition.river_barrier(control, by_land, by_river, model.left_bank_share, 3.0)
     assert barrier[0, r("kherson")] == 3.0 and barrier[0, r("donetsk")] == 1.0
     # Mykolaiv borders Kherson's right bank, which Russia does not hold: reachable only across the river
     assert not by_land[0, r("mykolaiv")] and by_river[0, r("mykolaiv")]
     control[0, r("kherson")] = 0.95
-    by_land, _ = allocation.russian_reach(control, model.edges)
+    by_land, _, _ = allocation.russian_reach(control, model.edges, model.home)
     assert by_land[0, r("mykolaiv")]

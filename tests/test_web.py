@@ -95,7 +95,14 @@ def test_compare_gives_differences_with_intervals(served):
     manpower = by_metric["manpower_russia"]
     assert manpower["low"] <= manpower["difference"] <= manpower["high"]
     assert manpower["difference"] > 0  # the variant starts with 200,000 more
+    assert manpower["kind"] == "count" and manpower["unit"] == "troops"
     assert len(found["mean_control_difference"]) == len(found["weeks"])
+    shares = [m for m in found["metrics"] if m["kind"] == "probability"]
+    assert shares
+    for m in shares:  # yes/no outcomes: shares of runs, not medians (which are 0 or 1 and differ by 0)
+        assert 0.0 <= m["a_p50"] <= 1.0 and 0.0 <= m["b_p50"] <= 1.0
+        assert m["difference"] == pytest.approx(m["b_p50"] - m["a_p50"])
+        assert m["low"] <= m["difference"] <= m["high"]
 
 
 def test_unknown_run_is_404_with_a_message(served):

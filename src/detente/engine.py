@@ -63,7 +63,7 @@ def step(state: WarState, model: WarModel, rng: np.random.Generator, drawn: np.n
                    state.counterattack, state.secondary_sanctions, state.foreign_troops, rng, drawn is not None,
                    drawn if drawn is not None else np.empty((1, 1)),
                    km.sides, km.regions, km.backers, km.scalars, km.reach, km.area, km.hostile_population,
-                   km.hostility, km.occupiable, km.contestable, km.occupied_regions, km.contested_regions,
+                   km.hostility, km.occupiable, km.contestable, km.home, km.occupied_regions, km.contested_regions,
                    km.left_bank_share, km.land, km.across, km.adjacent, km.split_edges,
                    control, out["manpower"], out["materiel"], out["casualties"], out["energy"], will, active,
                    aid_delivered, partisans, garrison, out["week_casualties"], moved, front, russia, ukraine, aid)
@@ -99,7 +99,7 @@ def reference_step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple
     line_russia = np.maximum(state.manpower[:, RUSSIA] - held, 0.0) * line_share[:, RUSSIA]
     line_ukraine = state.manpower[:, UKRAINE] * line_share[:, UKRAINE]
     fighting = 1.0 - state.truce[:, FRONT]
-    by_land, by_river = allocation.russian_reach(state.control, model.edges)
+    by_land, by_river, connected = allocation.russian_reach(state.control, model.edges, model.home)
     front = allocation.front_mask(state.control, state.objective, model.regions["counter_objective"],
                                   model.contestable, model.edges, by_land | by_river)
     front &= fighting[:, None] > 0
@@ -126,12 +126,12 @@ def reference_step(state: WarState, model: WarModel, noise: np.ndarray) -> tuple
                                                      c["helmbold_w"], c["casualty_noise"], battle_noise[:, cols])
     barrier = attrition.river_barrier(state.control[:, cols], by_land[:, cols], by_river[:, cols],
                                       sub(model.left_bank_share), c["dnipro_barrier"])
-    russian_intent = (state.objective[:, cols] > 0).astype(float)
+    russian_intent = ((state.objective[:, cols] > 0) & connected[:, cols]).astype(float)
     ukrainian_intent = np.maximum((sub(model.regions["counter_objective"]) > 0).astype(float),
                                   state.counterattack[:, None])
     push = attrition.ground_change(r_line, u_line, quality, supply, defence, barrier, russian_intent,
                                    ukrainian_intent, c["ground_rate_km2"], c["ratio_threshold"],
-                                   c["ratio_steepness"], c["ground_noise"], ground_noise[:, cols])
+                                   c["ratio_elasticity"], c["ground_noise"], ground_noise[:, cols])
     gain = np.zeros_like(state.control)
     gain[:, cols] = np.where(front[:, cols], push, 0.0)
     control, moved = territory.apply_ground(state.control, gain, model.area)

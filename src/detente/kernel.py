@@ -7,6 +7,10 @@ the same order over scalars and a few region-length buffers (about 0.7 µs per r
 tests/test_kernel.py checks, on random states, that the two agree to rounding; any change to a mechanism
 must be made in both (the reference first), or that test fails.
 
+The mechanisms revised for calibration (the ground law `attrition.advance_share`, contiguity
+`allocation.supplied_ground`) are written once, as numba functions this kernel calls; the reference calls
+the same functions' `.py_func`, so their equations exist in one place only.
+
 The kernel reads the state's arrays and writes fresh output arrays (it never changes its inputs), and draws
 the normals it needs from the block's generator as it goes (about a dozen per run and week, where the
 array form draws one per region whether or not it fights there), so runs are reproducible from the seed.
@@ -22,7 +26,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from detente.dynamics.allocation import EDGE
+from detente.dynamics.allocation import EDGE, supplied_ground
+from detente.dynamics.attrition import advance_share
 from detente.dynamics.scopes import ENERGY, FRONT
 from detente.rows import shared_rows
 from detente.world.model import WarModel
@@ -38,14 +43,14 @@ BACKER_KEYS = ("aid_per_week", "will_erosion_per_week", "will_response_to_front"
 SCALAR_KEYS = (("combat", "threat_matching"), ("combat", "holding_weight"), ("combat", "materiel_quality_exponent"),
                ("combat", "logistics_range_km"), ("combat", "russian_loss_rate"), ("combat", "ukrainian_loss_rate"),
                ("combat", "helmbold_w"), ("combat", "casualty_noise"), ("combat", "dnipro_barrier"),
-               ("combat", "ground_rate_km2"), ("combat", "ratio_threshold"), ("combat", "ratio_steepness"),
+               ("combat", "ground_rate_km2"), ("combat", "ratio_threshold"), ("combat", "ratio_elasticity"),
                ("combat", "ground_noise"), ("economy", "strike_noise"), ("economy", "energy_output_elasticity"),
                ("economy", "sanctions_output_loss"), ("economy", "secondary_sanctions_output_loss"),
                ("occupation", "garrison_per_1000_hostile"), ("occupation", "max_garrison_share"),
                ("occupation", "partisan_logistics_damage"), ("occupation", "partisan_casualties_per_week"),
                ("occupation", "partisan_growth"), ("occupation", "partisan_suppression"))
 (THREAT, HOLDING, QUALITY_EXP, LOGISTICS_RANGE, LOSS_R, LOSS_U, HELMBOLD_W, CASUALTY_SD, BARRIER, GROUND_RATE,
- RATIO_T, RATIO_S, GROUND_SD, STRIKE_SD, ELASTICITY, SANCTIONS, SECONDARY_LOSS, GARRISON_RATE, GARRISON_CAP,
+ RATIO_T, RATIO_E, GROUND_SD, STRIKE_SD, ELASTICITY, SANCTIONS, SECONDARY_LOSS, GARRISON_RATE, GARRISON_CAP,
  PARTISAN_DAMAGE, PARTISAN_KILL, PARTISAN_GROWTH, PARTISAN_SUPPRESSION) = range(len(SCALAR_KEYS))
 
 
@@ -64,6 +69,7 @@ class KernelModel:
     hostility: np.ndarray
     occupiable: np.ndarray
     contestable: np.ndarray
+    home: np.ndarray               # (R,) bool: Russia's supply bases
     occupied_regions: np.ndarray   # indices of the regions where Russian control is an occupation
     contested_regions: np.ndarray  # indices of the regions where ground can change hands
     left_bank_share: np.ndarray
@@ -96,7 +102,7 @@ class KernelModel:
                    reach=per_run(np.ascontiguousarray(reach), rows),
                    area=np.asarray(model.area, float), hostile_population=np.asarray(model.hostile_population, float),
                    hostility=np.asarray(model.geography.hostility, float), occupiable=np.asarray(model.occupiable),
-                   contestable=np.asarray(model.contestable),
+                   contestable=np.asarray(model.contestable), home=np.asarray(model.home),
                    occupied_regions=np.flatnonzero(model.occupiable),
                    contested_regions=np.flatnonzero(model.contestable),
                    left_bank_share=np.asarray(model.left_bank_share, float),
@@ -127,15 +133,17 @@ def _neighbour_held(held: np.ndarray, table: np.ndarray, r: int) -> bool:
 
 
 @numba.njit(cache=True)
-def _reach(c: np.ndarray, held: np.ndarray, land: np.ndarray, across: np.ndarray, split_edges: np.ndarray,
-           r: int) -> tuple[bool, bool]:
-    """allocation.russian_reach for one region: Russian-held ground next door by land, and across the Dnipro."""
+def _reach(c: np.ndarray, held: np.ndarray, land: np.ndarray, across: np.ndarray, adjacent: np.ndarray,
+           split_edges: np.ndarray, r: int) -> tuple[bool, bool]:
+    """allocation.russian_reach for one region: supplied Russian-held ground (`held`) next door by land, and
+    across the Dnipro."""
     by_land, by_river = _neighbour_held(held, land, r), _neighbour_held(held, across, r)
     for i in range(split_edges.shape[0]):
         if int(split_edges[i, 0]) == r:
             m = int(split_edges[i, 1])
-            by_land = by_land or c[m] > split_edges[i, 2]
-            by_river = by_river or c[m] > split_edges[i, 3]
+            if held[m] or _neighbour_held(held, adjacent, m):
+                by_land = by_land or c[m] > split_edges[i, 2]
+                by_river = by_river or c[m] > split_edges[i, 3]
     return by_land, by_river
 
 
@@ -156,7 +164,7 @@ def _shock(sd: float, eps: float) -> float:
 def advance(control, manpower, materiel, casualties, energy, will, active, aid_delivered, partisans, objective,
             truce, aid_factor, strike_factor, recruitment_factor, line_factor, counterattack, secondary, foreign,
             rng, keep, drawn, sides, regions, backers, scalars, reach, area, hostile_population, hostility, occupiable,
-            contestable, occupied_regions, contested_regions, left_bank_share, land, across, adjacent, split_edges,
+            contestable, home, occupied_regions, contested_regions, left_bank_share, land, across, adjacent, split_edges,
             out_control, out_manpower, out_materiel, out_casualties, out_energy, out_will, out_active, out_aid_total,
             out_partisans, out_garrison, week_casualties, moved, front, russia, ukraine, aid):
     """One week for every run; writes the out_* arrays and the report arrays (see `detente.engine.step`); the
@@ -176,6 +184,8 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
     B = will.shape[1]
     held = np.zeros(R + 1, np.bool_)        # padding slot R is never held
     held_ukr = np.zeros(R + 1, np.bool_)
+    supplied = np.zeros(R + 1, np.bool_)   # held and joined to a home region (allocation.supplied_ground)
+    connected = np.zeros(R, np.bool_)      # supplied or next to supplied ground: Russia can attack there
     by_land = np.zeros(R, np.bool_)
     by_river = np.zeros(R, np.bool_)
     fronts = np.empty(R, np.int64)           # this run's front regions, in map order
@@ -227,17 +237,21 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         partisan_level = partisan_sum / max(occupied, 1.0)
         line_russia = max(manpower[n, RUSSIA] - garrison, 0.0) * min(sides[n, RUSSIA, 4] * line_factor[n, RUSSIA], 1.0)
         line_ukraine = manpower[n, UKRAINE] * min(sides[n, UKRAINE, 4] * line_factor[n, UKRAINE], 1.0)
-        # --- pass 2: where the fronts are (allocation.russian_reach, allocation.front_mask)
+        # --- pass 2: where the fronts are (allocation.supplied_ground, allocation.russian_reach,
+        #     allocation.front_mask)
         fighting = 1.0 - truce[n, FRONT] > 0
+        if fighting:
+            supplied_ground(held, home, adjacent, supplied)
         attack_total, hold_total, F = 0.0, 0.0, 0
         for i in range(contested_regions.size if fighting else 0):
             r = contested_regions[i]
             by_land[r], by_river[r] = False, False
+            connected[r] = supplied[r] or _neighbour_held(supplied, adjacent, r)
             f = False
             if c[r] > EDGE and c[r] < 1.0 - EDGE:
                 f = True
             elif c[r] <= EDGE and objective[n, r] > 0:  # entering untouched ground needs Russian reach
-                by_land[r], by_river[r] = _reach(c, held, land, across, split_edges, r)
+                by_land[r], by_river[r] = _reach(c, supplied, land, across, adjacent, split_edges, r)
                 f = by_land[r] or by_river[r]
             if not f and regions[n, r, 1] > 0 and c[r] >= 1.0 - EDGE and _neighbour_held(held_ukr, adjacent, r):
                 f = True
@@ -291,13 +305,13 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
                                                                   and cr < 1.0):
                 barrier = p[BARRIER]
             power_r, power_u = ru * q_r * supply, uk * q_u
-            intent_r = 1.0 if objective[n, r] > 0 else 0.0
+            intent_r = 1.0 if objective[n, r] > 0 and connected[r] else 0.0
             intent_u = max(1.0 if regions[n, r, 1] > 0 else 0.0, counterattack[n])
             net = 0.0
             if intent_r > 0:
-                net += ru * intent_r * _push(power_r, p[RATIO_T] * power_u * defence * barrier, p[RATIO_S])
+                net += ru * intent_r * advance_share(power_r, p[RATIO_T] * power_u * defence * barrier, p[RATIO_E])
             if intent_u > 0:
-                net -= uk * intent_u * _push(power_u, p[RATIO_T] * power_r * defence * barrier, p[RATIO_S])
+                net -= uk * intent_u * advance_share(power_u, p[RATIO_T] * power_r * defence * barrier, p[RATIO_E])
             gain = p[GROUND_RATE] * net / 1000.0 * _shock(sd_g, eps_ground) if net != 0.0 else 0.0
             share = min(max(gain / area[r], -cr), 1.0 - cr)
             out_control[n, r] = cr + share
@@ -338,15 +352,3 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
             out_will[n, b] = new_will
             out_active[n, b] = active[n, b] and new_will >= backers[n, b, 3]
             out_aid_total[n, b] = aid_delivered[n, b] + aid[n, b]
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _push(power: float, resistance: float, steepness: float) -> float:
-    """π = tanh(s · max(ln((P + ε)/(ρ* P' φ β + ε)), 0)): zero unless the attacker has the margin.
-
-    tanh x is taken as 1 − 2/(e^2x + 1): glibc's tanh goes through expm1 and costs twice an exp, and this is a
-    hot spot (a few calls per run and week); the two agree to 2.3e-16 absolute (π is in [0, 1))."""
-    ratio = (power + TINY) / (resistance + TINY)
-    if ratio <= 1.0:
-        return 0.0
-    return 1.0 - 2.0 / (math.exp(2.0 * max(steepness * math.log(ratio), 0.0)) + 1.0)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from detente.cli import app
 from detente.cli.commands_war import BACKEND_HELP, SCHEDULER_HELP, WORKERS_HELP, emit_json
+from detente.cli.options import RUN_ID_HELP, resolve_store, seed_option, store_option, workers_option
 
 err = Console(stderr=True)
 out = Console()
@@ -18,21 +19,20 @@ out = Console()
 
 @app.command()
 def serve(
-    port: int = typer.Option(8000, "--port", help="port to listen on"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="port to listen on"),
     host: str = typer.Option("127.0.0.1", "--host", help="address to bind (default: this machine only)"),
-    results: Path = typer.Option(None, "--results", help="results DuckDB file [default: results/detente.duckdb]"),
+    results: Path = store_option(),
     scenarios: Path = typer.Option(Path("scenarios"), "--scenarios", help="folder of scenario files to run from the page"),
 ) -> None:
     """Start the dashboard (map over time, fan charts, comparisons, runs) on a local address."""
     import uvicorn
 
-    from detente.store.duck import default_store_path
     from detente.web.server import create_app
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"[yellow]warning[/]: binding {host}: anyone who can reach this address can read the results "
                   "and start runs; there is no authentication")
-    application = create_app(results or default_store_path(), scenarios)
+    application = create_app(resolve_store(results), scenarios)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"détente dashboard on http://{shown}:{port}/  (Ctrl-C to stop)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
@@ -40,8 +40,9 @@ def serve(
 
 @app.command()
 def report(
-    results: Path = typer.Argument(..., help="results DuckDB file"),
-    run_id: str = typer.Option(..., "--run", help="a run id from `detente runs`"),
+    legacy_store: Path = typer.Argument(None, help="results store; the older spelling of --store", show_default=False),
+    run_id: str = typer.Option(..., "--run", help=RUN_ID_HELP),
+    store: Path = store_option(),
     output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write"),
     weeks: str = typer.Option("0,26,52,104", "--weeks", help="weeks at which to draw the map, comma-separated"),
     sensitivity_id: str = typer.Option(None, "--sensitivity", help="a stored sensitivity analysis to include "
@@ -50,28 +51,32 @@ def report(
     """Write one self-contained HTML report of a stored run (opens offline)."""
     from detente.report.html import parse_weeks, write_report
 
-    written = write_report(results, run_id, output, parse_weeks(weeks), sensitivity_id)
+    from detente.store.curate import resolve_run
+    from detente.store.duck import ResultStore
+
+    where = resolve_store(store or legacy_store)
+    run_id = resolve_run(ResultStore(where, read_only=True), run_id)
+    written = write_report(where, run_id, output, parse_weeks(weeks), sensitivity_id)
     typer.echo(f"wrote {written} ({written.stat().st_size / 1e6:.1f} MB)")
 
 
 @app.command()
 def sensitivity(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    params: Path = typer.Option(..., "--params", help="YAML file of parameter ranges (parameters: {path: [lo, hi]})"),
+    params: Path = typer.Option(..., "--params", help="YAML file of parameter ranges (parameters: {path: \\[lo, hi]})"),
     method: str = typer.Option("sobol", "--method", help="sobol or morris"),
-    samples: int = typer.Option(None, "--samples", help="base samples N (Sobol: a power of two; default 256; "
+    samples: int = typer.Option(None, "--samples", min=1, help="base samples N (Sobol: a power of two; default 256; "
                                 "Morris: trajectories, default 20)"),
-    replicates: int = typer.Option(1, "--replicates", help="runs per parameter sample, averaged"),
-    seed: int = typer.Option(0, "--seed", "-s"),
-    out_db: Path = typer.Option(None, "--out", help="results DuckDB file to store the indices in"),
+    replicates: int = typer.Option(1, "--replicates", min=1, help="runs per parameter sample, averaged"),
+    seed: int = seed_option(),
+    out_db: Path = store_option(),
     json_out: bool = typer.Option(False, "--json"),
     backend: str = typer.Option("local", "--backend", help=BACKEND_HELP),
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+    workers: int = workers_option(WORKERS_HELP),
 ) -> None:
     """Vary parameters over ranges and report first-order and total indices for each outcome metric."""
     from detente.analysis.sensitivity import ranking, run_sensitivity
-    from detente.store.duck import default_store_path
     from detente.store.sensitivity import save_sensitivity
 
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
@@ -84,7 +89,7 @@ def sensitivity(
         result = run_sensitivity(scenario, params, method, samples, replicates, seed,
                                  progress=lambda done, total: bar.update(task, completed=done, total=total),
                                  backend=chosen)
-    analysis_id = save_sensitivity(out_db or default_store_path(), result)
+    analysis_id = save_sensitivity(resolve_store(out_db), result)
     if json_out:
         emit_json({**result.to_json(), "analysis_id": analysis_id})
         return

@@ -9,15 +9,16 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich import box
 from rich.table import Table
 
 from detente.cli import app
+from detente.cli.options import (RUNS_HELP, SEED_HELP, resolve_store, runs_option, seed_option, store_option,
+                                  workers_option)
 
 err = Console(stderr=True)
 out = Console()
 
-RUNS_HELP = "number of runs in the ensemble"
-SEED_HELP = "seed of the random streams: the same scenario and seed give identical results"
 BACKEND_HELP = "local, or dask for a Dask cluster"
 SCHEDULER_HELP = "Dask scheduler address (default: a LocalCluster)"
 WORKERS_HELP = "worker processes: local, one per core by default; dask, those of the LocalCluster it starts"
@@ -79,16 +80,19 @@ BY_QUARTER_TABLE = ("ceasefire_agreed_by_q<quarter>/<scope>", "ceasefire_held_30
 
 
 def summary_table(result: Any) -> Table:
-    """The outcome by section: yes/no outcomes as the share of runs, quantities as median and 10–90% interval."""
+    """The outcome by section, within 80 columns: each metric's title and unit from the registry (wrapped, never
+    cut); yes/no outcomes and shares of weeks as percentages, quantities as median and 10–90% interval."""
+    from detente.cli.tables import number
     from detente.ensemble import registry
 
     summary = result.summary()
     table = Table(title=f"{result.loaded.name}: {result.runs:,} runs, {result.loaded.scenario.horizon_weeks} weeks "
-                        f"from {result.loaded.scenario.start}, seed {result.seed}")
-    table.add_column("metric")
-    table.add_column("median / probability", justify="right")
-    table.add_column("10–90% interval", justify="right")
-    table.add_column("unit")
+                        f"from {result.loaded.scenario.start}, seed {result.seed}", box=box.SIMPLE_HEAD,
+                  title_justify="left")
+    table.add_column("metric", overflow="fold", ratio=1, min_width=20)
+    table.add_column("median or %", justify="right", no_wrap=True)
+    table.add_column("10–90%", justify="right", no_wrap=True)
+    table.add_column("unit", overflow="fold", max_width=12)
     for title, names in _sections(list(summary)):
         table.add_section()
         table.add_row(f"[bold]{title}[/]", "", "", "")
@@ -96,11 +100,13 @@ def summary_table(result: Any) -> Table:
             s, metric = summary[name], registry.find(name)
             if _hidden(metric, s) or (metric is not None and metric.name in BY_QUARTER_TABLE):
                 continue
-            unit = metric.unit if metric else ""
+            label = metric.title(name) if metric else name
             if metric is not None and metric.percent:
-                table.add_row(f"  {name}", f"{s['mean']:.1%}", "", "" if metric.kind == "probability" else unit)
+                unit = "% of runs" if metric.kind == "probability" else "% of weeks"
+                table.add_row(f" {label}", f"{s['mean']:.1%}", "", unit)
             else:
-                table.add_row(f"  {name}", _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}", unit)
+                unit = metric.unit if metric else ""
+                table.add_row(f" {label}", number(s["p50"]), f"{number(s['p10'])} … {number(s['p90'])}", unit)
     return table
 
 
@@ -114,12 +120,13 @@ def ceasefire_table(result: Any) -> Table | None:
         return None
     scopes = sorted({p["scope"] for p in by_quarter.values()})
     quarters = sorted({int(p["quarter"]) for p in by_quarter.values()})
-    table = Table(title="probability a deal of each scope is agreed by the end of each quarter, and holds")
-    table.add_column("scope")
+    table = Table(title="% of runs in which a deal of each scope is agreed by the end of each quarter, and holds",
+                  box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("scope", overflow="fold", min_width=8)
     for q in quarters:
-        table.add_column(f"Q{q}", justify="right")
-    table.add_column("holds 30 d", justify="right")
-    table.add_column("holds 90 d", justify="right")
+        table.add_column(f"Q{q}", justify="right", no_wrap=True)
+    table.add_column("held 30 d", justify="right", no_wrap=True)
+    table.add_column("held 90 d", justify="right", no_wrap=True)
     for scope in scopes:
         cells = [f"{summary[f'ceasefire_agreed_by_q{q}/{scope}']['mean']:.0%}" for q in quarters]
         held = [f"{summary.get(f'ceasefire_held_{d}/{scope}', {'mean': float('nan')})['mean']:.0%}"
@@ -134,9 +141,13 @@ def terms_table(result: Any) -> Table | None:
         return None
     from detente.diplomacy.table import conditional_terms
 
-    table = Table(title="terms agreed, over the deals of each scope (issue units)")
+    table = Table(title="terms agreed, over the deals of each scope (issue units)", box=box.SIMPLE_HEAD,
+                  title_justify="left")
     for column in ("scope", "issue", "deals", "median", "10–90% interval"):
-        table.add_column(column, justify="left" if column in ("scope", "issue") else "right")
+        if column in ("scope", "issue"):
+            table.add_column(column, overflow="fold")
+        else:
+            table.add_column(column, justify="right", no_wrap=True)
     for scope in sorted(set(result.tables["agreements"]["scope"])):
         for issue, t in conditional_terms(result.tables, scope).items():
             table.add_row(scope, issue, f"{t['n']:,.0f}", f"{t['p50']:.2f}", f"{t['p10']:.2f} … {t['p90']:.2f}")
@@ -146,13 +157,13 @@ def terms_table(result: Any) -> Table | None:
 @app.command()
 def run(
     file: Path = typer.Argument(..., help="scenario YAML file"),
-    runs: int = typer.Option(1000, "--runs", "-n", help=RUNS_HELP),
-    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
-    out_db: Path = typer.Option(None, "--out", help="results DuckDB file [default: results/detente.duckdb]"),
+    runs: int = runs_option(1000),
+    seed: int = seed_option(),
+    out_db: Path = store_option(),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object with the metrics"),
     backend: str = typer.Option("local", "--backend", help=BACKEND_HELP),
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+    workers: int = workers_option(WORKERS_HELP),
 ) -> None:
     """Simulate a scenario as an ensemble, print its outcome and store it.
 
@@ -161,12 +172,12 @@ def run(
     """
     from detente.ensemble.runner import check_runs
     from detente.scenario.loader import load_scenario
-    from detente.store.duck import ResultStore, default_store_path
+    from detente.store.duck import ResultStore
 
     check_runs(runs)
-    store = ResultStore(out_db or default_store_path())
+    loaded = load_scenario(file)  # every refusal (bad file, bad backend) before the store is touched
     chosen = _backend(backend, scheduler, workers)
-    loaded = load_scenario(file)
+    store = ResultStore(resolve_store(out_db))
     run_id, resumed = store.begin_or_resume(_planned_manifest(loaded, runs, seed, chosen),
                                             json.dumps(loaded.located.data, default=str))
     if resumed:
@@ -236,8 +247,8 @@ def validate(
 @app.command()
 def backtest(
     file: Path = typer.Argument(..., help="a scenario with a `backtest:` section of published figures"),
-    runs: int = typer.Option(2000, "--runs", "-n", help=RUNS_HELP),
-    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
+    runs: int = runs_option(2000),
+    seed: int = seed_option(),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Run a historical scenario and compare the simulation with the published figures."""
@@ -258,61 +269,6 @@ def backtest(
     out.print(table)
     for r in rows:
         out.print(f"  {r['metric']}: {r['source']}")
-
-
-runs_app = typer.Typer(help="List and show stored runs.", no_args_is_help=False)
-app.add_typer(runs_app, name="runs")
-
-
-@runs_app.callback(invoke_without_command=True)
-def runs_list(
-    ctx: typer.Context,
-    results: Path = typer.Option(None, "--results", help="results DuckDB file"),
-    json_out: bool = typer.Option(False, "--json"),
-) -> None:
-    """List the runs in a results store."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from detente.store.duck import ResultStore, default_store_path
-
-    listed = ResultStore(results or default_store_path(), read_only=True).list_runs()
-    if json_out:
-        emit_json({"runs": listed})
-        return
-    table = Table(title="stored runs")
-    for column in ("run_id", "scenario", "runs", "seed", "status", "created_at", "scenario_hash"):
-        table.add_column(column)
-    for r in listed:
-        table.add_row(*(str(r[c]) for c in ("run_id", "scenario", "runs", "seed", "status", "created_at",
-                                            "scenario_hash")))
-    out.print(table)
-
-
-@runs_app.command("show")
-def runs_show(
-    run_id: str = typer.Argument(..., help="a run id from `detente runs`"),
-    results: Path = typer.Option(None, "--results", help="results DuckDB file"),
-    json_out: bool = typer.Option(False, "--json"),
-) -> None:
-    """Show one stored run: its manifest and metric summary."""
-    from detente.errors import DetenteError
-    from detente.store.duck import ResultStore, default_store_path
-
-    shown = ResultStore(results or default_store_path(), read_only=True).get_run(run_id)
-    if shown is None:
-        raise DetenteError(f"no run '{run_id}' in the store; `detente runs` lists them")
-    if json_out:
-        emit_json(shown)
-        return
-    out.print(f"[bold]{run_id}[/] ({shown['status']})")
-    for key, value in shown["manifest"].items():
-        out.print(f"  {key}: {value}")
-    table = Table(title="metrics")
-    for column in ("metric", "median", "10–90% interval", "mean"):
-        table.add_column(column)
-    for name, s in shown["metrics"].items():
-        table.add_row(name, _fmt(s["p50"]), f"{_fmt(s['p10'])} … {_fmt(s['p90'])}", _fmt(s["mean"]))
-    out.print(table)
 
 
 @app.command()

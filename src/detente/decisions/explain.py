@@ -35,10 +35,10 @@ def explain_decision(results: str | Path, run: int, week: int, run_id: str | Non
         run_id = found[0][0]
     meta = store.query("SELECT scenario, runs, horizon_weeks FROM runs WHERE run_id = ?", [run_id])
     if not meta:
-        raise DetenteError(f"no run '{run_id}' in {results}; `detente runs --results {results}` lists them")
+        raise DetenteError(f"no run '{run_id}' in {results}; `detente runs --store {results}` lists them")
     scenario, runs, weeks = meta[0]
     if not 0 <= run < runs:
-        raise DetenteError(f"--run {run} is outside the ensemble {run_id} (runs 0 … {runs - 1})")
+        raise DetenteError(f"--index {run} is outside the ensemble {run_id} (indices 0 … {runs - 1})")
     if not 0 <= week <= weeks:
         raise DetenteError(f"--week {week} is outside the horizon (weeks 0 … {weeks})")
     sql = ("SELECT actor, week, option, previous, changed, rule, option_values, beliefs FROM decisions "

@@ -1,9 +1,16 @@
 """Where the fronts are, and how each side spreads its troops across them.
 
 A region is on the front when ground there can change hands this week:
-    contested (0 < c_r < 1), or untouched (c_r = 0) with Russian-held ground next door (max_n c_n > ½)
-    and a Russian objective there, or fully Russian (c_r = 1) with Ukrainian-held ground next door,
+    contested (0 < c_r < 1), or untouched (c_r = 0) with supplied Russian-held ground next door and a
+    Russian objective there, or fully Russian (c_r = 1) with Ukrainian-held ground next door,
 and only if the scenario marks the region contestable.
+
+Contiguity: Russian-held ground (c > ½) is *supplied* when a chain of Russian-held regions joins it by
+land to one of Russia's home regions (`supplied_ground`). Only supplied ground launches an attack: Russia
+enters a region only from supplied ground next door (by land, or across the Dnipro where the crossing is
+modelled), and it attacks in a contested region only if that region is supplied or touches supplied
+ground. An enclave (Transnistria, cut off from Russia by Moldova and Ukraine) holds but cannot attack;
+a landing from the sea is not modelled.
 
 Russia places its line troops F_R in proportion to its objectives on active fronts (a front it only
 holds gets the holding weight h):
@@ -17,27 +24,63 @@ Defenders matching attackers is the standard operational assumption (Biddle 2004
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 EDGE = 1e-6
 
 
-def russian_reach(control: np.ndarray, edges) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
-    """Whether Russia holds most of a neighbour reachable by land, and one reachable only across the Dnipro
-    (bool (N, R) each). Counting Russian-majority neighbours is a product with the border matrices.
+@numba.njit(cache=True)
+def supplied_ground(held, home, adjacent, out):  # noqa: ANN001, ANN201
+    """Mark in `out` (R + 1,) the held regions joined to a held home region through held neighbours
+    (`adjacent` (R, K) padded with R, the never-held slot); returns `out`. One run; the kernel calls it
+    per run and week, the array reference through `.py_func`."""
+    R = adjacent.shape[0]
+    for r in range(R + 1):
+        out[r] = False
+    changed = True
+    while changed:
+        changed = False
+        for r in range(R):
+            if held[r] and not out[r]:
+                joined = home[r]
+                for k in range(adjacent.shape[1]):
+                    if out[adjacent[r, k]]:
+                        joined = True
+                        break
+                if joined:
+                    out[r] = True
+                    changed = True
+    return out
+
+
+def supplied(control: np.ndarray, edges, home: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """Bool (R + 1, N): supplied Russian-held ground per run (row R: the padding region, never supplied)."""
+    held = np.zeros(control.shape[1] + 1, bool)
+    out = np.zeros((control.shape[1] + 1, control.shape[0]), bool)
+    row = np.zeros(control.shape[1] + 1, bool)
+    for n in range(control.shape[0]):
+        held[:-1] = control[n] > 0.5
+        out[:, n] = supplied_ground.py_func(held, home, edges.adjacent, row)
+    return out
+
+
+def russian_reach(control: np.ndarray, edges, home: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: ANN001
+    """Whether supplied Russian-held ground lies next door by land, and across the Dnipro (bool (N, R)
+    each), and whether Russia can attack in the region at all: it is supplied or touches supplied ground.
 
     Russia holding a region the Dnipro splits reaches a right-bank neighbour by land only with what it
     holds beyond the left bank, and a left-bank neighbour with what it holds of the left bank; the rest of
     its presence there lies across the river (thresholds in `EdgeList.split_edges`).
     """
     control_t = control.T
-    held = np.zeros((control_t.shape[0] + 1, control_t.shape[1]), bool)   # row R: the padding region
-    held[:-1] = control_t > 0.5
+    held = supplied(control, edges, home)
     by_land, by_river = _any_neighbour(held, edges.land), _any_neighbour(held, edges.across)
+    connected = held[:-1] | _any_neighbour(held, edges.adjacent)
     for r, n, land_threshold, river_threshold in edges.split_edges:
-        by_land[r] |= control_t[n] > land_threshold
-        by_river[r] |= control_t[n] > river_threshold
-    return by_land.T, by_river.T
+        by_land[r] |= connected[n] & (control_t[n] > land_threshold)
+        by_river[r] |= connected[n] & (control_t[n] > river_threshold)
+    return by_land.T, by_river.T, connected.T
 
 
 def _any_neighbour(held: np.ndarray, table: np.ndarray) -> np.ndarray:

@@ -12,14 +12,17 @@ fit. φ_r = fortification × terrain of the defended region.
 
 Ground change (km², positive = to Russia). Each side's effective power P_R = R q_R ℓ_r, P_U = U q_U
 (q includes each side's firepower factor) is set against the other's, defences counting for whoever
-holds the ground (φ_r; β_r = Dnipro barrier when the assault must cross the river):
-    π_R = tanh(s · max(ln(P_R / (ρ* P_U φ_r β_r)), 0)),   π_U = tanh(s · max(ln(P_U / (ρ* P_R φ_r β_r)), 0)),
-    G_r = g/1000 · (R ι_R π_R − U ι_U π_U) · e^(σ_g ε − σ_g²/2),
-ι the intent to attack there (Russia: where it has an objective; Ukraine: its counter-objectives and
-its general counter-attack posture). ρ* ≥ 1 is the margin an attacker needs, so both cannot advance
-at once; tanh bounds the weekly advance of a given force (a breakthrough cannot outrun its own troops);
-the advance per 1,000 troops g is fitted to the area changed in 2024 (ISW, 2 Jan 2025). The form is
-the advance-rate model of Helmbold (1990, CAA-RP-90-1) with a saturating link in place of a linear one.
+holds the ground (φ_r; β_r = Dnipro barrier when the assault must cross the river). The share of its
+troops' potential advance an attacker realises is a logistic function of the force ratio:
+    ρ_R = P_R / (κ P_U φ_r β_r),   π(ρ) = ρ^ε / (1 + ρ^ε)                       (`advance_share`)
+    G_r = g/1000 · (R ι_R π(ρ_R) − U ι_U π(ρ_U)) · e^(σ_g ε − σ_g²/2),
+ι the intent to attack there (Russia: where it has an objective and supplied ground next door; Ukraine:
+its counter-objectives and its general counter-attack posture). κ is the ratio at which an attacker
+realises half its potential; ε (`ratio_elasticity`) is the elasticity of the advance to the force ratio
+at small ratios (at ρ the elasticity of π is ε (1 − π) ≤ ε), a bounded, fitted parameter: the earlier
+form tanh(s · max(ln ρ, 0)) rose from zero at ρ = κ with unbounded relative slope, so a 12% change of
+one side's manpower moved the yearly gain by 40%. The law saturates (a breakthrough cannot outrun its
+own troops) and is smooth in the force ratio. g, κ, ε are fitted to the record (`detente calibrate`).
 
 Logistics: ℓ_r = exp(−d_r / L) · (1 − λ_p p̄) with d_r the distance from Russia's home bases and p̄ the
 partisan activity behind the Russian line: the further the advance, the weaker it gets (over-extension).
@@ -28,7 +31,18 @@ Materiel per soldier scales firepower: q_s = f_s · ((K_s/M_s) / (K_s⁰/M_s⁰)
 
 from __future__ import annotations
 
+import numba
 import numpy as np
+
+TINY = 1e-9
+
+
+@numba.njit(cache=True, error_model="numpy")
+def advance_share(power, resistance, elasticity):  # noqa: ANN001, ANN201  (scalars in the kernel, arrays in the reference)
+    """π(ρ) = ρ^ε / (1 + ρ^ε), ρ = (P + tiny) / (resistance + tiny): the share of its potential advance an
+    attacker realises. Written in plain arithmetic so that the kernel calls it on scalars and the array
+    reference calls the very same code on arrays (`advance_share.py_func`)."""
+    return 1.0 / (1.0 + ((resistance + TINY) / (power + TINY)) ** elasticity)
 
 
 def firepower_quality(materiel: np.ndarray, manpower: np.ndarray, materiel0: np.ndarray, manpower0: np.ndarray,
@@ -64,21 +78,21 @@ def casualties(russia: np.ndarray, ukraine: np.ndarray, quality: np.ndarray, sup
 
 def ground_change(russia: np.ndarray, ukraine: np.ndarray, quality: np.ndarray, supply: np.ndarray,
                   defence: np.ndarray, barrier: np.ndarray, russian_intent: np.ndarray, ukrainian_intent: np.ndarray,
-                  rate_km2: float | np.ndarray, threshold: float | np.ndarray, steepness: float | np.ndarray,
+                  rate_km2: float | np.ndarray, threshold: float | np.ndarray, elasticity: float | np.ndarray,
                   noise_sd: float | np.ndarray, noise: np.ndarray) -> np.ndarray:
     """Weekly km² moving to Russian control per region (N, R), before capping by the ground available.
 
-    Each side advances only where it means to attack (intent in [0, 1]) and only by the margin its
-    effective power exceeds `threshold` times the defender's; the defender's terrain and fortification
-    count for whoever defends.
+    Each side advances only where it means to attack (intent in [0, 1]), by the share `advance_share` of
+    its potential that its effective power against `threshold` times the defender's gives; the defender's
+    terrain and fortification count for whoever defends.
     """
     russian_power = russia * quality[:, 0:1] * supply
     ukrainian_power = ukraine * quality[:, 1:2]
-    s = np.asarray(steepness)[..., None]
+    e = np.asarray(elasticity)[..., None]
     t = np.asarray(threshold)[..., None]
-    tiny = 1e-9
-    russian_push = np.tanh(np.maximum(s * np.log((russian_power + tiny) / (t * ukrainian_power * defence * barrier + tiny)), 0.0))
-    ukrainian_push = np.tanh(np.maximum(s * np.log((ukrainian_power + tiny) / (t * russian_power * defence * barrier + tiny)), 0.0))
+    share = advance_share.py_func
+    russian_push = np.where(russian_intent > 0, share(russian_power, t * ukrainian_power * defence * barrier, e), 0.0)
+    ukrainian_push = np.where(ukrainian_intent > 0, share(ukrainian_power, t * russian_power * defence * barrier, e), 0.0)
     sd = np.asarray(noise_sd)[..., None]
     shock = np.exp(sd * noise - 0.5 * sd**2)
     net = russia * russian_intent * russian_push - ukraine * ukrainian_intent * ukrainian_push

@@ -161,6 +161,12 @@ def check_runs(runs: int, n_metrics_hint: int = 80) -> None:
                          "or use --backend dask on a cluster")
 
 
+def check_seed(seed: int) -> None:
+    """Refuse a seed the random streams or the store cannot take (negative, or past the store's BIGINT)."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= int(seed) <= 2**63 - 1:
+        raise RunRefused(f"--seed must be a whole number from 0 to 2^63−1 (got {seed!r}); try --seed 1")
+
+
 def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int = 0,
              progress: Callable[[int], None] | None = None, backend: Any = None,
              controllers: Iterable[ControllerFactory] | None = None,
@@ -172,6 +178,7 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
     """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     check_runs(runs)
+    check_seed(seed)
     model = compile_model(loaded.scenario)
     if controllers is None:
         from detente.ensemble.controllers import default_controllers

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from detente.ensemble import registry
 from detente.errors import DetenteError, InputError, StoreError
 
 DEFAULT_WEEKS = (0, 26, 52, 104)
@@ -136,8 +137,12 @@ def write_report(results: str | Path, run_id: str, output: str | Path, weeks: li
     parts.append(f"<tr><th>run_id</th><td>{_e(run_id)}</td></tr></table>")
     parts.append("<h2>Outcomes</h2><table class='num'><tr><th>metric</th><th>median</th><th>10–90% interval</th>"
                  "<th>mean</th></tr>")
-    for name, s in shown["metrics"].items():
-        if "/" in name and not name.startswith(("backer_will/", "ceasefire", "leader_support/")):
+    for name in registry.order(list(shown["metrics"])):
+        s, declared = shown["metrics"][name], registry.find(name)
+        if declared is None or declared.hide_within is not None:
+            continue  # per-region and per-option families: the map and the dashboard show those
+        if declared.percent:  # a yes/no outcome: the share of runs
+            parts.append(f"<tr><td>{_e(name)}</td><td></td><td></td><td>{s['mean']:.1%}</td></tr>")
             continue
         parts.append(f"<tr><td>{_e(name)}</td><td>{_fmt(s['p50'])}</td><td>{_fmt(s['p10'])} … {_fmt(s['p90'])}"
                      f"</td><td>{_fmt(s['mean'])}</td></tr>")

@@ -22,25 +22,20 @@ MAP_CENTER = {"lon": 31.5, "lat": 49.0}
 CONTROL_COLOURS = [[0.0, "#2b6cb0"], [0.5, "#f7f7f7"], [1.0, "#c53030"]]  # Ukrainian blue → Russian red
 CHANGE_COLOURS = [[0.0, "#fffbea"], [1.0, "#7b341e"]]
 DIFF_COLOURS = [[0.0, "#2b6cb0"], [0.5, "#f7f7f7"], [1.0, "#c53030"]]
-FAN_SERIES_ORDER = ("area_gained_km2", "casualties_russia", "casualties_ukraine", "materiel_russia",
-                    "materiel_ukraine", "manpower_russia", "manpower_ukraine", "backer_will/", "leader_support/",
-                    "domestic_support", "escalation_score", "ceasefire_in_force/", "aid_delivered_eur_bn",
-                    "energy_", "partisan_activity", "garrison_russia")
 
 
 def series_order(names: list[str]) -> list[str]:
-    """Weekly series in reading order: headline first, then the rest alphabetically."""
-    def rank(name: str) -> tuple[int, str]:
-        for i, prefix in enumerate(FAN_SERIES_ORDER):
-            if name == prefix or (prefix.endswith(("/", "_")) and name.startswith(prefix)):
-                return i, name
-        return len(FAN_SERIES_ORDER), name
-    return sorted(names, key=rank)
+    """Weekly series in the registry's reading order (war, table, decisions; detente.ensemble.registry)."""
+    from detente.ensemble import registry
+
+    return registry.order(names)
 
 
 def is_probability_series(name: str) -> bool:
     """Series whose mean over runs is a probability (a 0/1 indicator per run), e.g. a ceasefire in force."""
-    return name.startswith(("ceasefire_in_force/", "deal_in_force", "truce/"))
+    from detente.ensemble import registry
+
+    return registry.is_probability(name)
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:

@@ -109,8 +109,9 @@ class Combat(Strict):
     russian_loss_rate: NonNegative = Field(description="Russian casualties per week per unit of opposing force")
     ukrainian_loss_rate: NonNegative
     ground_rate_km2: NonNegative = Field(description="km² per week per 1,000 attacking troops at full superiority")
-    ratio_threshold: Positive = Field(description="effective force ratio at which the line stands still")
-    ratio_steepness: Positive
+    ratio_threshold: Positive = Field(description="effective force ratio at which an attacker realises half its "
+                                                  "potential advance")
+    ratio_elasticity: Positive = Field(description="elasticity of the advance to the force ratio (bounded, fitted)")
     ground_noise: NonNegative = Field(description="s.d. of weekly log-noise on ground change")
     casualty_noise: NonNegative = Field(description="s.d. of weekly log-noise on casualties")
     dnipro_barrier: Multiplier = Field(description="defender multiplier for an assault across the Dnipro")

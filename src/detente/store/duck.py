@@ -119,10 +119,11 @@ def _why(error: BaseException) -> str:
 
 
 def default_store_path() -> Path:
-    """$DETENTE_STORE, else $DETENTE_RESULTS (its older name), else results/detente.duckdb under the current
-    directory; always absolute, so what a command reports as its store is the file it wrote."""
-    chosen = os.environ.get("DETENTE_STORE") or os.environ.get("DETENTE_RESULTS") or "results/detente.duckdb"
-    return Path(chosen).absolute()
+    """The store used when none is named: $DETENTE_STORE, else $DETENTE_RESULTS (its older name), else the
+    user's data folder (see `store.location`); always absolute, so what a command reports is the file it wrote."""
+    from detente.store.location import store_path
+
+    return store_path(None).absolute()
 
 
 def _check_file(path: Path) -> None:

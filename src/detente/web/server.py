@@ -130,11 +130,15 @@ class SeriesList(BaseModel):
 
 
 class MetricDifference(BaseModel):
-    """B minus A for one metric: the medians, their difference and its bootstrap 90% interval."""
+    """B minus A for one metric: the medians, their difference and its bootstrap 90% interval; for a yes/no
+    outcome (kind `probability`), the share of runs in A and B, its paired difference and interval."""
 
     metric: str
-    a_p50: float
-    b_p50: float
+    kind: str = Field("quantity", description="probability, quantity, count or score (detente.ensemble.registry)")
+    unit: str = ""
+    title: str = ""
+    a_p50: float = Field(description="A's median; for a probability, the share of A's runs (0–1)")
+    b_p50: float = Field(description="B's median; for a probability, the share of B's runs (0–1)")
     difference: float
     low: float
     high: float
@@ -374,10 +378,11 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
             store = open_store(path)
             need_run(store, a)
             need_run(store, b)
+            names = [m for (m,) in store.query("SELECT DISTINCT metric FROM metric_summary WHERE run_id IN (?, ?)",
+                                                [a, b]) if _compared(m)]
             values = {rid: store.query("SELECT metric, list(value ORDER BY run) FROM run_metrics WHERE run_id = ? "
-                                       "AND (metric NOT LIKE '%/%' OR metric LIKE 'backer_will/%' "
-                                       "OR metric LIKE 'ceasefire%' OR metric LIKE 'leader_support/%') "
-                                       "GROUP BY metric", [rid]) for rid in (a, b)}
+                                       "AND list_contains(?, metric) GROUP BY metric", [rid, names])
+                      for rid in (a, b)}
             maps = {rid: store.query("SELECT week, region, mean_control FROM region_weekly WHERE run_id = ? "
                                      "ORDER BY week, region", [rid]) for rid in (a, b)}
         return _comparison(a, b, values, maps)
@@ -513,16 +518,36 @@ def _boot_median(values: np.ndarray, rng: np.random.Generator, cap: int = 20_000
     return np.median(medians) + (medians - np.median(medians)) * np.sqrt(m / len(values))
 
 
+def _compared(metric: str) -> bool:
+    """Metrics the comparison shows: all but the long per-region and per-option families (the map shows
+    the regions), as the registry declares them."""
+    from detente.ensemble import registry
+
+    declared = registry.find(metric)
+    return declared is not None and declared.hide_within is None
+
+
 def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, list[tuple]]) -> Comparison:
+    from detente.analysis.compare import paired_share_interval
+    from detente.ensemble import registry
+
     rng = np.random.default_rng(0)
     by_metric = {rid: {m: np.asarray(v, dtype=float) for m, v in rows} for rid, rows in values.items()}
-    shared = sorted(set(by_metric[a]) & set(by_metric[b]), key=lambda m: ("/" in m, m))[:COMPARE_METRICS_LIMIT]
+    shared = sorted(registry.order(set(by_metric[a]) & set(by_metric[b])),  # single metrics first, then families
+                    key=lambda m: registry.lookup(m).is_family)[:COMPARE_METRICS_LIMIT]
     differences = []
     for metric in shared:
         x, y = by_metric[a][metric], by_metric[b][metric]
+        declared = registry.lookup(metric)
+        described = {"metric": metric, "kind": declared.kind, "unit": declared.unit, "title": declared.title(metric)}
+        if declared.kind == "probability" and len(x) == len(y):  # shares of runs, paired run by run
+            low, high = paired_share_interval(y - x, rng)
+            differences.append(MetricDifference(**described, a_p50=float(x.mean()), b_p50=float(y.mean()),
+                                                difference=float(y.mean() - x.mean()), low=low, high=high))
+            continue
         boot = _boot_median(y, rng) - _boot_median(x, rng)
         low, high = np.median(y) - np.median(x) + np.quantile(boot - np.median(boot), [0.05, 0.95])
-        differences.append(MetricDifference(metric=metric, a_p50=float(np.median(x)), b_p50=float(np.median(y)),
+        differences.append(MetricDifference(**described, a_p50=float(np.median(x)), b_p50=float(np.median(y)),
                                             difference=float(np.median(y) - np.median(x)), low=float(low),
                                             high=float(high)))
     grids = {}

@@ -1,0 +1,1 @@
+"""Calibration on the record: reading it, mapping the model to what each source measures, scoring forecasts."""

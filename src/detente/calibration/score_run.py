@@ -1,0 +1,75 @@
+"""Score a scenario's ensemble against a record file: the library behind `detente score`.
+
+Runs the scenario once with an `ObservationRecorder` beside its own controllers (it only watches), reads each
+series of the record inside the scenario's window as changes since the start (`observation`), and scores the
+runs as an ensemble at every matched week (`scoring`), beside the naive trend forecaster.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from detente.calibration.observation import ObservedPoints, RecorderFactory, model_changes, model_key, observed_points
+from detente.calibration.record import ObservedRecord, load_record
+from detente.calibration.scoring import naive_trend, score_points
+from detente.errors import InputError
+from detente.scenario.loader import LoadedScenario, load_scenario
+from detente.world.model import WarModel
+
+
+def observed_in_window(scenario: str | Path | LoadedScenario, observed: str | Path
+                       ) -> tuple[ObservedRecord, WarModel, dict[str, ObservedPoints]]:
+    """The record's series the model measures, matched to the scenario's week ends; an error naming the file if
+    the layout cannot be scored or no series has an observation inside the window."""
+    from detente.world.model import compile_model
+
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    record = load_record(observed)
+    start, horizon = loaded.scenario.start, loaded.scenario.horizon_weeks
+    model = compile_model(loaded.scenario)
+    points: dict[str, ObservedPoints] = {}
+    outside: list[InputError] = []
+    for name, series in record.series.items():
+        if model_key(name, model) is None:
+            continue  # a region the map does not have
+        try:
+            points[name] = observed_points(series, start, horizon, record.path)
+        except InputError as error:
+            outside.append(error)
+    if not points:
+        if outside:
+            raise outside[0]
+        raise InputError.single(str(record.path), "has no series the model measures", hint="see data/record/README.md")
+    return record, model, points
+
+
+def score_scenario(scenario: str | Path | LoadedScenario, observed: str | Path, runs: int = 2000, seed: int = 0,
+                   progress: Callable[[int], None] | None = None, backend: Any = None) -> dict[str, Any]:
+    """The `detente score --json` object: each series' CRPS, coverage, PIT, last point and naive CRPS."""
+    from detente.ensemble.controllers import default_controllers
+    from detente.ensemble.runner import simulate
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    record, model, points = observed_in_window(loaded, observed)
+    wanted = {name: (model_key(name, model), (p.zero_week, *map(int, p.weeks))) for name, p in points.items()}
+    controllers = (*default_controllers(loaded.scenario), RecorderFactory(wanted))
+    result = simulate(loaded, runs=runs, seed=seed, progress=progress, backend=backend, controllers=controllers)
+    out: dict[str, Any] = {"scenario": loaded.name, "observed": str(observed),
+                           "start": loaded.scenario.start.isoformat(), "horizon_weeks": loaded.scenario.horizon_weeks,
+                           "series": {}}
+    for name, p in points.items():
+        members = model_changes(result.metrics, p)
+        scored = score_points(members, p.values)
+        p10, p50, p90 = (float(v) for v in np.quantile(members[-1], [0.1, 0.5, 0.9]))
+        scored["last"] = {"date": p.dates[-1].isoformat(), "observed": float(p.values[-1]),
+                          "p10": p10, "p50": p50, "p90": p90}
+        naive = naive_trend(record.series[name], p.zero_date)
+        if naive is None:
+            scored["naive"] = {"crps": None, "method": "none: fewer than 3 observations in the 52 weeks before the start"}
+        else:
+            ahead = np.array([(d - p.zero_date).days / 7.0 for d in p.dates])
+            scored["naive"] = {"crps": float(naive.crps(ahead, p.values).mean()), "method": naive.method}
+        out["series"][name] = scored
+    return out

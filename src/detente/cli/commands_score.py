@@ -1,0 +1,71 @@
+"""`detente score`: how well a scenario's ensemble forecast what the record shows (CRPS, coverage, PIT)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from detente.cli import app
+from detente.cli.commands_war import RUNS_HELP, SEED_HELP, emit_json
+
+err = Console(stderr=True)
+out = Console()
+
+
+@app.command()
+def score(
+    file: Path = typer.Argument(..., help="scenario YAML file"),
+    observed: Path = typer.Option(..., "--observed", help="a record file: isw_area_daily.csv, "
+                                  "deepstate_oblast_weekly.csv or russian_casualties_monthly.csv (data/record/)"),
+    runs: int = typer.Option(2000, "--runs", "-n", help=RUNS_HELP),
+    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Score the scenario's runs against the record inside its window, beside a naive trend forecaster."""
+    from detente.calibration.score_run import observed_in_window, score_scenario
+    from detente.ensemble.backends import make_backend
+    from detente.ensemble.runner import check_runs
+
+    check_runs(runs)
+    observed_in_window(file, observed)  # another layout, or nothing in the window: fails here, before any run
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=json_out, transient=False) as bar:
+        task = bar.add_task(f"score {file.name}", total=runs)
+        scored = score_scenario(file, observed, runs=runs, seed=seed, backend=make_backend("local"),
+                                progress=lambda done: bar.update(task, completed=done))
+    if json_out:
+        emit_json(scored)
+        return
+    table = Table(title=f"{scored['scenario']} vs {Path(observed).name}: {scored['start']} + "
+                        f"{scored['horizon_weeks']} weeks, {runs:,} runs, seed {seed}")
+    for column in ("series", "n", "CRPS", "naive", "skill", "in 80%", "observed", "p50 [p10, p90]"):
+        table.add_column(column, justify="left" if column == "series" else "right")
+    still = []
+    for name, s in scored["series"].items():
+        naive, last = s["naive"]["crps"], s["last"]
+        if s["crps"] == 0 and not any(last[k] for k in ("observed", "p10", "p90")):
+            still.append(_short(name))  # nothing moved, in the record or in any run
+            continue
+        table.add_row(_short(name), str(s["n"]), f"{s['crps']:,.0f}", "–" if naive is None else f"{naive:,.0f}",
+                      f"{1 - s['crps'] / naive:+.2f}" if naive and naive >= 0.5 else "–",
+                      f"{s['coverage']['0.8']:.0%}", f"{last['observed']:,.0f}",
+                      f"{last['p50']:,.0f} [{last['p10']:,.0f}, {last['p90']:,.0f}]")
+    out.print(table)
+    if still:
+        out.print(f"unchanged in the record and in every run (CRPS 0): {', '.join(still)}")
+    out.print("CRPS: mean over the weekly points, in the series' units; skill = 1 − CRPS / naive CRPS (naive: a random "
+              "walk with drift fitted to the 52 weeks before the start); observed, p50 [p10, p90]: the change since "
+              "the start at the last point; `--json` adds 50%/90% coverage and PIT")
+
+
+def _short(name: str) -> str:
+    """A series name for the table: the region (or source) alone where the file has one kind of series."""
+    head, _, tail = name.partition("/")
+    if head == "area_controlled_km2":
+        return tail or "area_controlled_km2"
+    return name.replace("casualties_russia/", "").replace("ua_held_km2/", "ua_held/")
