@@ -31,9 +31,9 @@ from detente.cli import commands_see  # noqa: E402,F401
 from detente.cli import commands_runs  # noqa: E402,F401
 from detente.cli import commands_export  # noqa: E402,F401
 from detente.cli import commands_score  # noqa: E402,F401
+from detente.cli import commands_claims  # noqa: E402,F401
 
 USAGE_EXIT = 2
-from detente.cli import commands_claims  # noqa: E402,F401
 
 
 def _usage_error_classes() -> tuple[type[BaseException], ...]:
