@@ -31,6 +31,8 @@ CLAIM = ('claims:\n  premises:\n    - {{claim: "{p}", metric: {pm}, direction: {
     ("conclusion", "higher", None, "parent", -0.1, 0.1, "inconclusive"),
     ("conclusion", "lower", 0.3, "parent", -0.2, -0.1, "inconclusive"),  # right way, not beyond its size
     ("conclusion", "higher", 0.5, "level", 0.2, 0.4, "contradicted"),
+    ("conclusion", "higher", None, "parent", 0.0, 0.0, "contradicted"),  # never moved in any run
+    ("conclusion", "higher", 0.5, "level", 0.5, 0.5, "contradicted"),
 ])
 def test_verdicts_follow_the_interval(kind, direction, size, against, lo, hi, expected):
     assert judge(kind, direction, size, against, lo, hi) == expected
@@ -77,7 +79,7 @@ def test_a_variant_identical_to_its_parent_leaves_every_difference_at_zero(tmp_p
     report = judge_claims([same], runs=64, seed=1, decide=False)
     premise, conclusion = report.verdicts
     assert (premise.mean, premise.p05, premise.p95) == (0.0, 0.0, 0.0) and premise.verdict == "holds"
-    assert conclusion.verdict == "inconclusive"
+    assert conclusion.verdict == "contradicted"   # provably unmoved
 
 
 def test_cli_json_judges_a_seed_and_skips_files_without_claims():

@@ -10,7 +10,9 @@ interval of that mean (percentile bootstrap, Efron & Tibshirani 1993, ch. 13; th
 every claim of a variant, so claims stay paired with each other), and a verdict:
 - premise: `holds` when the interval lies in its direction (beyond its size, if given), else `broken`;
 - conclusion: `supported` when the interval lies in its direction (beyond its size), `contradicted` when it
-  lies in the opposite one, else `inconclusive`.
+  lies in the opposite one, else `inconclusive`. A difference that is exactly 0 in every run (the variant
+  never moves the outcome at all: Russia never enters a region in either) contradicts a conclusion that it
+  moves it: no number of runs could make it come out otherwise, which is what "inconclusive" would claim.
 A conclusion that is not supported names what decides it (`decided_by`): a Morris screen (analysis.
 sensitivity.run_design) whose ranges run from the parent's value to the variant's value of each parameter
 the variant changes, so it ranks the variant's own assumptions by their effect on the conclusion's metric;
@@ -102,6 +104,8 @@ def judge(kind: str, direction: str, size: float | None, against: str, lo: float
         return "holds" if ok else "broken"
     if (direction == "higher" and up) or (direction == "lower" and down):
         return "supported"
+    if lo == hi == (0.0 if against == "parent" else ref):
+        return "contradicted"  # every run exactly unmoved: the variant provably does not move the outcome
     if (direction == "higher" and opposite_up) or (direction == "lower" and opposite_down):
         return "contradicted"
     return "inconclusive"
