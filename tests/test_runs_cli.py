@@ -16,9 +16,8 @@ from tests.test_cli_errors import detente
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> tuple[Path, list[str]]:
     """Three runs: two identical (same scenario, seed, runs) and one with another seed."""
-    from detente.cli.commands_war import _planned_manifest
     from detente.ensemble.backends import LocalBackend
-    from detente.ensemble.runner import simulate
+    from detente.ensemble.runner import planned_manifest, simulate
     from detente.scenario.loader import load_scenario
     from detente.store.duck import ResultStore
 
@@ -31,7 +30,7 @@ def store(tmp_path_factory) -> tuple[Path, list[str]]:
     ids = []
     for seed in (1, 1, 2):
         result = simulate(loaded, runs=4, seed=seed, backend=LocalBackend(workers=1))
-        run_id = results.begin_run(_planned_manifest(loaded, 4, seed, LocalBackend(workers=1)),
+        run_id = results.begin_run(planned_manifest(loaded, 4, seed, LocalBackend(workers=1)),
                                    json.dumps(loaded.located.data, default=str))
         results.complete_run(run_id, result)
         ids.append(run_id)

@@ -106,11 +106,12 @@ def test_cli_prints_error_without_traceback(tmp_path):
     assert "Traceback" not in done.stderr and f"{path}:3" in done.stderr and "forces.ukraine.materiel" in done.stderr
 
 
-def test_variant_overrides_keep_parent_source(tmp_path):
+def test_variant_overrides_drop_the_parents_source(tmp_path):
+    """A new number is not what the parent's citation supports: the override is unsourced until it names one."""
     path = write_variant(tmp_path, "extends: {baseline}\nname: v\nset:\n  forces.russia.manpower: 650000\n")
     loaded = load_scenario(path)
     manpower = loaded.scenario.forces["russia"].manpower
-    assert manpower.value == 650000 and manpower.source
+    assert manpower.value == 650000 and manpower.source is None and manpower.note is None
     assert loaded.scenario.variant_of == "baseline"
     assert loaded.located.where(("forces", "russia", "manpower", "value")) == (str(path), 4)
 

@@ -93,7 +93,7 @@ def test_matching_takes_the_date_or_the_latest_within_seven_days_before():
     s = series({"2023-12-20": 5.0, "2023-12-29": 10.0,   # zero: 29 Dec, 3 days before the start
                 "2024-01-08": 13.0,                      # week 1 ends on 8 Jan: that day
                 "2024-01-10": 99.0, "2024-01-14": 20.0,  # week 2 (15 Jan): the latest within 7 days, 14 Jan
-                "2024-01-29": 40.0})                     # week 3 (22 Jan): none within 7 days; week 4 (29 Jan): that day
+                "2024-01-29": 40.0})                     # week 3 (22 Jan): none within 7 days; week 4: that day
     p = observed_points(s, start, 6, Path("x.csv"))
     assert p.zero_date == dt.date(2023, 12, 29) and p.zero_week == 0
     assert list(p.weeks) == [1, 2, 4]
@@ -172,8 +172,9 @@ def test_naive_trend_extrapolates_the_52_weeks_before_with_their_spread():
 def test_the_record_layouts_are_recognised_by_their_header():
     assert set(load_record(RECORD / "isw_area_daily.csv").series) == {"area_controlled_km2"}
     ds = load_record(RECORD / "deepstate_oblast_weekly.csv").series
-    assert {"area_controlled_km2/donetsk", "area_controlled_km2/ukraine_regions_sum", "area_controlled_km2/ukraine_total",
-            "ua_held_km2/kursk"} <= set(ds) and "area_controlled_km2/kursk" not in ds
+    assert {"area_controlled_km2/donetsk", "area_controlled_km2/ukraine_regions_sum",
+            "area_controlled_km2/ukraine_total", "ua_held_km2/kursk"} <= set(ds)
+    assert "area_controlled_km2/kursk" not in ds
     cas = load_record(RECORD / "russian_casualties_monthly.csv").series
     assert set(cas) == {f"casualties_russia/{c}" for c in ("ukmod_estimate", "genstaff_claimed", "mediazona_deaths")}
     assert cas["casualties_russia/genstaff_claimed"].dates[-1] == dt.date(2025, 2, 28)  # 1–18 March 2025 left out
@@ -214,3 +215,15 @@ def test_score_command_json_shape_and_errors():
     assert wrong.returncode == 2 and "aid_monthly.csv" in wrong.stderr and "Traceback" not in wrong.stderr
     late = _cli("score", "scenarios/baseline.yaml", "--observed", "data/record/isw_area_daily.csv", "--runs", "5")
     assert late.returncode == 2 and "isw_area_daily.csv" in late.stderr and "window" in late.stderr
+
+
+def test_nothing_in_the_committed_record_is_dated_after_18_march_2025():
+    for path in RECORD.glob("*.csv"):
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        for row in rows:
+            for column in ("date", "week_ending", "snapshot_date", "end_date", "source_date", "genstaff_period_end"):
+                if row.get(column):
+                    assert row[column] <= "2025-03-18", (path.name, column, row[column])
+            if row.get("month"):
+                assert row["month"] <= "2025-03", (path.name, row["month"])

@@ -74,3 +74,29 @@ def test_two_issue_sets_share_one_store_and_read_back_by_name(tmp_path):
                     assert got.tolist() == expect.tolist(), column
     finally:
         con.close()
+
+
+def test_save_and_run_and_store_share_one_path(tmp_path):
+    """`EnsembleResult.save` stores a simulated ensemble; `run_and_store` registers, simulates and stores, and
+    completes (under the same id) a run whose process died before finishing."""
+    from detente.store.duck import RUNNING
+    from detente.store.run import run_and_store
+
+    path = write_variant(tmp_path, SHORT, "short.yaml")
+    result = simulate(path, runs=50, seed=4)
+    saved = result.save(tmp_path / "api.duckdb")
+    assert [(r["run_id"], r["status"]) for r in ResultStore(tmp_path / "api.duckdb").list_runs()] == \
+        [(saved, "complete")]
+
+    store = ResultStore(tmp_path / "cli.duckdb")
+    lost = store.begin_run(dict(result.manifest), "{}")
+    with duckdb.connect(str(store.path)) as con:  # its owner: a process that no longer exists
+        manifest = con.execute("SELECT manifest FROM runs WHERE run_id = ?", [lost]).fetchone()[0]
+        con.execute("UPDATE runs SET manifest = ? WHERE run_id = ? AND status = ?",
+                    [manifest.replace('"pid": ', '"pid": 999999999, "was": '), lost, RUNNING])
+    assert [r["status"] for r in store.list_runs()] == ["incomplete"]
+    seen = []
+    stored = run_and_store(path, runs=50, seed=4, store=store, registered=lambda rid, resumed: seen.append((rid, resumed)))
+    assert seen == [(lost, True)] and stored.run_id == lost and stored.resumed
+    assert [(r["run_id"], r["status"]) for r in store.list_runs()] == [(lost, "complete")]
+    assert stored.result.metrics["area_gained_km2"].tolist() == result.metrics["area_gained_km2"].tolist()

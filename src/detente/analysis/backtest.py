@@ -13,10 +13,10 @@ import numpy as np
 from detente.ensemble.runner import EnsembleResult
 
 
-def _source_text(source: Any, references: dict[str, str]) -> str:
-    if isinstance(source, str):
-        return references.get(source, source)
-    return f"{source.seed}: “{source.quote}”"
+def _source_text(source: Any, references: dict[str, Any]) -> str:
+    from detente.scenario.provenance import source_text
+
+    return source_text(source, references)
 
 
 def compare_with_published(result: EnsembleResult) -> list[dict[str, Any]]:

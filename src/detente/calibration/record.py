@@ -28,7 +28,8 @@ from detente.errors import InputError
 
 LEVEL, FLOW = "level", "flow"  # a level is read as its change since the start; a flow is cumulated since the start
 
-ISW_AREA, DEEPSTATE_REGIONS, RUSSIAN_CASUALTIES = "isw_area_daily", "deepstate_oblast_weekly", "russian_casualties_monthly"
+ISW_AREA, DEEPSTATE_REGIONS = "isw_area_daily", "deepstate_oblast_weekly"
+RUSSIAN_CASUALTIES = "russian_casualties_monthly"
 LAYOUTS: dict[str, tuple[str, ...]] = {  # columns a layout must have, in the order its header starts with
     ISW_AREA: ("date", "russian_controlled_km2"),
     DEEPSTATE_REGIONS: ("week_ending", "snapshot_date", "source", "region", "occupied_km2", "occupied_share",

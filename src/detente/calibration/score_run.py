@@ -67,7 +67,8 @@ def score_scenario(scenario: str | Path | LoadedScenario, observed: str | Path, 
                           "p10": p10, "p50": p50, "p90": p90}
         naive = naive_trend(record.series[name], p.zero_date)
         if naive is None:
-            scored["naive"] = {"crps": None, "method": "none: fewer than 3 observations in the 52 weeks before the start"}
+            scored["naive"] = {"crps": None,
+                               "method": "none: fewer than 3 observations in the 52 weeks before the start"}
         else:
             ahead = np.array([(d - p.zero_date).days / 7.0 for d in p.dates])
             scored["naive"] = {"crps": float(naive.crps(ahead, p.values).mean()), "method": naive.method}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import typer
 from rich.console import Console
@@ -37,19 +38,24 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+@contextmanager
+def progress_bar(name: str, runs: int, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr; yields the `progress(runs_done)` callback to hand to `simulate`."""
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
+        task = bar.add_task(name, total=runs)
+        yield lambda done: bar.update(task, completed=done)
+
+
 def run_with_progress(path: Path, runs: int, seed: int, quiet: bool, backend: Any = None):  # noqa: ANN201
-    """Simulate with a progress bar on stderr."""
+    """Simulate (without storing) with a progress bar on stderr."""
     from detente.ensemble.runner import simulate
     from detente.scenario.loader import load_scenario
 
     loaded = load_scenario(path)
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-               TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
-        task = bar.add_task(f"{loaded.name}", total=runs)
-        result = simulate(loaded, runs=runs, seed=seed, backend=backend,
-                          progress=lambda done: bar.update(task, completed=done))
-    return result
+    with progress_bar(loaded.name, runs, quiet) as advance:
+        return simulate(loaded, runs=runs, seed=seed, backend=backend, progress=advance)
 
 
 def _fmt(value: float) -> str:
@@ -173,17 +179,20 @@ def run(
     from detente.ensemble.runner import check_runs
     from detente.scenario.loader import load_scenario
     from detente.store.duck import ResultStore
+    from detente.store.run import run_and_store
 
     check_runs(runs)
     loaded = load_scenario(file)  # every refusal (bad file, bad backend) before the store is touched
     chosen = _backend(backend, scheduler, workers)
     store = ResultStore(resolve_store(out_db))
-    run_id, resumed = store.begin_or_resume(_planned_manifest(loaded, runs, seed, chosen),
-                                            json.dumps(loaded.located.data, default=str))
-    if resumed:
-        err.print(f"completing the incomplete run [bold]{run_id}[/] (same scenario, seed and runs)")
-    result = run_with_progress(file, runs, seed, quiet=False, backend=chosen)
-    store.complete_run(run_id, result)
+
+    def registered(run_id: str, resumed: bool) -> None:
+        if resumed:
+            err.print(f"completing the incomplete run [bold]{run_id}[/] (same scenario, seed and runs)")
+
+    with progress_bar(loaded.name, runs, quiet=False) as advance:
+        stored = run_and_store(loaded, runs, seed, store, backend=chosen, progress=advance, registered=registered)
+    result, run_id, resumed = stored.result, stored.run_id, stored.resumed
     if json_out:
         emit_json({**result.to_json(), "run_id": run_id, "store": str(store.path), "resumed": resumed})
     else:
@@ -192,21 +201,6 @@ def run(
             if extra is not None and extra.row_count:
                 out.print(extra)
         out.print(f"stored as [bold]{run_id}[/] in {store.path}")
-
-
-def _planned_manifest(loaded: Any, runs: int, seed: int, backend: Any) -> dict[str, Any]:
-    """The manifest a run is registered with before it starts (what `simulate` will also record)."""
-    import datetime as dt
-
-    from detente import __version__
-
-    return {
-        "scenario": loaded.name, "scenario_path": str(loaded.path), "scenario_hash": loaded.digest,
-        "chain": [str(p) for p in loaded.chain], "seed": seed, "runs": runs,
-        "horizon_weeks": loaded.scenario.horizon_weeks, "start": loaded.scenario.start.isoformat(),
-        "package_version": __version__, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "backend": type(backend).__name__,
-    }
 
 
 def _backend(name: str, scheduler: str | None, workers: int | None) -> Any:
@@ -222,7 +216,9 @@ def validate(
     sources: Path = typer.Option(None, "--sources", help="folder of source texts to check quoted passages against"),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Check a scenario file and list every parameter that does not name its source."""
+    """Check a scenario file: parameters without a source, placeholders, and sources dated after the start.
+
+    Exits 0 for any schema-valid file; whether it uses anything published after its start is the `clean` verdict."""
     from detente.scenario.provenance import provenance_report
 
     report = provenance_report(file, sources)
@@ -240,6 +236,16 @@ def validate(
             for item in report[key]:
                 table.add_row(item["field"], _fmt(item["value"]), str(item["line"] or ""))
             out.print(table)
+    verdict = "[green]clean[/]" if report["clean"] else "[red]not clean[/]"
+    out.print(f"{verdict}: {len(report['sources_after_start'])} sources dated after the start "
+              f"({report['start']}), {len(report['undated_sources'])} without a date"
+              + (f"; {len(report['premises'])} seed premises of a what-if variant" if report["premises"] else ""))
+    for title, key in (("dated after the start", "sources_after_start"), ("without a date", "undated_sources")):
+        for item in report[key]:
+            first = item["fields"][0]
+            more = f" and {len(item['fields']) - 1} more" if len(item["fields"]) > 1 else ""
+            out.print(f"  {title}: {item['source']} ({item['date'] or 'no date'}) — {first['field']} "
+                      f"(line {first['line'] or '?'}){more}")
     if report.get("quotes") is not None:
         out.print(f"quoted passages checked against {sources}: {report['quotes']['found']} found")
 

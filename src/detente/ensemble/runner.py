@@ -142,12 +142,36 @@ class EnsembleResult:
             self._summary = {name: summarise(values) for name, values in self.metrics.items()}
         return self._summary
 
+    def save(self, store: str | Path | None = None) -> str:
+        """Store this ensemble (in `store`, else $DETENTE_STORE or the user's default store) and return its run
+        id; an incomplete run of the same scenario, seed and runs left by a killed process is completed."""
+        from detente.store.run import save_result
+
+        return save_result(self, store)
+
     def to_json(self) -> dict[str, Any]:
         """The `--json` object: scenario, runs, seed and each metric's mean and quantiles."""
         keep = ("mean", "p10", "p50", "p90")
         return {"scenario": self.loaded.name, "runs": self.runs, "seed": self.seed,
                 "scenario_hash": self.loaded.digest,
                 "metrics": {k: {s: v[s] for s in keep} for k, v in self.summary().items()}}
+
+
+def planned_manifest(loaded: LoadedScenario, runs: int, seed: int, backend: Any = None) -> dict[str, Any]:
+    """What identifies an ensemble: scenario (name, path, hash, extends chain), seed, runs, horizon, start,
+    package version, backend and when. A run is registered with it before it starts, and `simulate`
+    records the same one with its results."""
+    if backend is None:
+        from detente.ensemble.backends import LocalBackend
+
+        backend = LocalBackend()
+    return {
+        "scenario": loaded.name, "scenario_path": str(loaded.path), "scenario_hash": loaded.digest,
+        "chain": [str(p) for p in loaded.chain], "seed": seed, "runs": runs,
+        "horizon_weeks": loaded.scenario.horizon_weeks, "start": loaded.scenario.start.isoformat(),
+        "package_version": __version__, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "backend": type(backend).__name__,
+    }
 
 
 def check_runs(runs: int, n_metrics_hint: int = 80) -> None:
@@ -216,12 +240,6 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
     metrics = {name: np.concatenate(parts) for name, parts in collected.items()}
     tables = {name: {col: np.concatenate([np.asarray(p[col]) for p in parts]) for col in parts[0]}
               for name, parts in table_parts.items()}
-    manifest = {
-        "scenario": loaded.name, "scenario_path": str(loaded.path), "scenario_hash": loaded.digest,
-        "chain": [str(p) for p in loaded.chain], "seed": seed, "runs": runs,
-        "horizon_weeks": loaded.scenario.horizon_weeks, "start": loaded.scenario.start.isoformat(),
-        "package_version": __version__, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "backend": type(backend).__name__,
-    }
+    manifest = planned_manifest(loaded, runs, seed, backend)
     return EnsembleResult(loaded=loaded, runs=runs, seed=seed, metrics=metrics, weekly=weekly,
                           regions=regions.table(), region_ids=model.region_ids, manifest=manifest, tables=tables)

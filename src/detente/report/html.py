@@ -43,6 +43,7 @@ def _fmt(value: float | None) -> str:
 def assumptions(scenario_json: str) -> list[dict[str, Any]]:
     """Every parameter of a stored scenario with its value, uncertainty, source (resolved) and placeholder flag."""
     from detente.scenario.loader import iter_params
+    from detente.scenario.provenance import source_text
     from detente.scenario.schema import Scenario
 
     data = json.loads(scenario_json)
@@ -53,8 +54,7 @@ def assumptions(scenario_json: str) -> list[dict[str, Any]]:
         sources = param.source if isinstance(param.source, list) else ([param.source] if param.source else [])
         named = []
         for s in sources:
-            text = s if isinstance(s, str) else f"{s.seed}: “{s.quote}”"
-            named.append(f"{text} — {references[text]}" if isinstance(text, str) and text in references else text)
+            named.append(source_text(s, references))
         uncertainty = (f"between {param.between[0]:g} and {param.between[1]:g}" if param.between
                        else f"lognormal spread {param.spread:g}" if param.spread else "")
         rows.append({"field": ".".join(map(str, path)), "value": param.value, "uncertainty": uncertainty,
@@ -179,7 +179,9 @@ def write_report(results: str | Path, run_id: str, output: str | Path, weeks: li
     parts.append("</table>")
     if references:
         parts.append("<h3>References</h3><dl>")
-        parts += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in references.items()]
+        from detente.scenario.provenance import reference_text
+
+        parts += [f"<dt>{_e(k)}</dt><dd>{_e(reference_text(v))}</dd>" for k, v in references.items()]
         parts.append("</dl>")
     document = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"

@@ -38,6 +38,52 @@ def is_probability_series(name: str) -> bool:
     return registry.is_probability(name)
 
 
+def short_name(name: str) -> str:
+    """A region's name as printed on a map: `Kharkiv Oblast` -> `Kharkiv`; a city inside an oblast -> '' (hover
+    names it; its label would sit on the oblast's)."""
+    if name.endswith("(city)"):
+        return ""
+    for long, short in (("Autonomous Republic of ", ""), (" Oblast", ""), (" (right bank)", ""),
+                        (" (left bank and Bender)", "")):
+        name = name.replace(long, short)
+    return name
+
+
+def series_view(name: str, stats: dict[str, list[float]], start_date: str | None = None) -> dict[str, Any]:
+    """How one weekly series is drawn: its label, the first week worth drawing, and whether it is worth a chart.
+
+    Two shapes would mislead as charts and are handled here, for the dashboard and the report alike:
+    - constant: every quantile equal in every week (a ceasefire never agreed, a leader's support the model
+      never moves) -> no chart, a line in a list of constants instead;
+    - a stock first computed by the first step (the garrison: 0 at week 0, 52,000 at week 1) -> the chart
+      starts at week 1, and says so. A series that counts up from the start (casualties) is not affected:
+      its first step is like the others.
+    """
+    from detente.report import labels
+
+    label = labels.describe(name)
+    p05, p50, p95 = (list(stats[k]) for k in ("p05", "p50", "p95"))
+    mean = list(stats["mean"])
+    lows, highs = (mean, mean) if label.percent else (p05, p95)
+    constant = max(highs) - min(lows) <= 1e-9 * max(1.0, abs(max(highs)))
+    first, note = 0, ""
+    steps = [abs(b - a) for a, b in zip(p50[1:], p50[2:])]
+    if (len(p50) > 3 and not label.cumulative and all(stats[k][0] == 0 for k in ("p05", "p50", "p95"))
+            and abs(p50[1]) > 10 * max(sorted(steps)[len(steps) // 2], 1e-12)
+            and abs(p50[1]) >= 0.25 * (max(p95) - min(p05))):
+        first, note = 1, "from week 1: the model first computes it in the first week"
+    if label.cumulative and start_date:
+        import datetime as dt
+
+        try:
+            shown = dt.date.fromisoformat(str(start_date)[:10]).strftime("%-d %b %Y")
+        except ValueError:
+            shown = str(start_date)
+        note = f"counted from the scenario's start, {shown}"
+    return {**label.to_json(), "first_week": first, "constant": bool(constant), "note": note,
+            "constant_value": (mean[0] if label.percent else p50[0]) if constant else None}
+
+
 def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
     return [ring for polygon in polygons for ring in polygon]

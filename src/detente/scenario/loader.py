@@ -96,7 +96,9 @@ def _apply_set(data: dict, lines: dict, overrides: Any, file: str, set_lines: di
         last = path[-1]
         if isinstance(node, dict) and isinstance(node.get(last), dict) and "value" in node[last] \
                 and not isinstance(value, dict):
-            node[last] = {**node[last], "value": value}  # keep the parent's source note for the new value
+            # a new number keeps the parent's uncertainty and placeholder flag, never its citation or note: those
+            # were for the parent's value, so the override is unsourced unless it names its own source
+            node[last] = {**{k: v for k, v in node[last].items() if k not in ("source", "note")}, "value": value}
             lines[path + ("value",)] = where
         elif isinstance(node, dict):
             node[last] = value
@@ -165,7 +167,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[Path
 def _problems_from_validation(error: ValidationError, located: Located, fallback_file: str) -> list[Problem]:
     problems = []
     for item in error.errors():
-        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p in {"function-after", "str", "SeedQuote"}))
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p in {"function-after", "str", "SeedQuote", "Cited"}))
         loc = tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("function-") or "[" in p)))
         file, line = located.where(loc)
         field_path = ".".join(str(p) for p in loc)

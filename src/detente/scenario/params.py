@@ -8,6 +8,7 @@ Other parts of the model (the bargaining table, decisions) build their scenario 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -26,7 +27,20 @@ class SeedQuote(Strict):
     quote: str = Field(min_length=8, description="the passage, quoted exactly (short)")
 
 
-Source = str | SeedQuote
+class Cited(Strict):
+    """A citation with the day it was published, so a check can tell whether it was known at a scenario's start.
+
+    `date` is the publication day; where only the month (or year) is known, its last day: the latest the source
+    can be, so a look-ahead check never errs on the lenient side. A statement of what a value means in the model
+    (an option's defining value) is no evidence and has no date: mark it `definitional: true`.
+    """
+
+    cite: str = Field(min_length=3)
+    date: dt.date | None = None
+    definitional: bool = Field(False, description="a definition of the model's own terms, not evidence")
+
+
+Source = str | SeedQuote | Cited
 
 
 class Param(Strict):

@@ -1,7 +1,8 @@
 """The scenario language as pydantic models: what a scenario file may say, and what each value means.
 
 Every number is a `Param`: a plain number, or a mapping `{value, source, note, placeholder, spread, between}`.
-`source` is a citation (free text or a key of `references`) or a seed quote `{seed: FILE, quote: "..."}`;
+`source` is a citation (free text, a key of `references`, or `{cite, date}`) or a seed quote
+`{seed: FILE, quote: "..."}`; `detente validate` checks each source's date against the start;
 `spread` (relative lognormal s.d.) or `between: [lo, hi]` make the value uncertain, drawn once per run.
 """
 
@@ -16,6 +17,7 @@ from detente.decisions.schema import DecisionSetup
 from detente.scenario.claims_schema import Claims
 from detente.diplomacy.table_schema import TableSetup
 from detente.scenario.params import (  # noqa: F401  (re-exported: the scenario language in one place)
+    Cited,
     Multiplier,
     NonNegative,
     Param,
@@ -168,7 +170,8 @@ class Scenario(Strict):
     description: str = ""
     start: dt.date
     horizon_weeks: int = Field(ge=1, le=1040)
-    references: dict[str, str] = Field(default_factory=dict)
+    references: dict[str, str | Cited] = Field(default_factory=dict, description="citation keys: text, or "
+                                                    "{cite, date} (a dated source; see provenance)")
     actors: dict[str, Actor]
     regions: dict[str, RegionSetup]
     forces: dict[Literal["russia", "ukraine"], Forces]

@@ -232,6 +232,20 @@ class ResultStore:
             return run_id, True
         return self.begin_run(manifest, scenario_json), False
 
+    def release_run(self, run_id: str) -> None:
+        """Give up a `running` run this process cannot finish (its ensemble failed, the process lives on): its
+        owner is cleared, so it is listed as incomplete and the next identical request completes it."""
+        try:
+            with self._connect() as con:
+                row = con.execute("SELECT manifest FROM runs WHERE run_id = ? AND status = ?",
+                                  [run_id, RUNNING]).fetchone()
+                if row is not None:
+                    stored = json.loads(row[0])
+                    stored["owner"] = None
+                    con.execute("UPDATE runs SET manifest = ? WHERE run_id = ?", [json.dumps(stored), run_id])
+        except (duckdb.Error, StoreError):
+            pass  # the run then shows as running until this process ends, and as incomplete after
+
     def complete_run(self, run_id: str, result: Any) -> None:
         """Write every table of a finished ensemble and mark it complete, all in one transaction."""
         start = dt.date.fromisoformat(result.manifest["start"])

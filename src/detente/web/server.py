@@ -14,12 +14,12 @@ resolves outside is refused (403).
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Query
@@ -94,6 +94,11 @@ class MapData(BaseModel):
     p_changed_hands: list[list[float]]
     p_russian_majority: list[list[float]]
     front: list[list[int]] = Field(description="per week, indices into /api/borders where control meets")
+    labels: list[str] = Field(default_factory=list, description="short region names to print on the map")
+    lon: list[float] = Field(default_factory=list, description="where each region's label goes (longitude)")
+    lat: list[float] = Field(default_factory=list, description="where each region's label goes (latitude)")
+    neutral: list[bool] = Field(default_factory=list, description="true for a country outside Ukraine and Russia "
+                                "that no run brought under any Russian control (drawn in a neutral colour)")
 
 
 class Border(BaseModel):
@@ -110,6 +115,16 @@ class SeriesData(BaseModel):
 
     name: str
     probability: bool = Field(description="true when the mean is a probability (a 0/1 indicator per run)")
+    title: str = Field("", description="a human title from the metric registry")
+    unit: str = Field("", description="the unit of the values (from the metric registry)")
+    kind: str = Field("quantity", description="probability, quantity, count or score")
+    percent: bool = Field(False, description="true when values are shares, shown as percentages")
+    description: str = ""
+    cumulative: bool = Field(False, description="true when the series counts up from the scenario's start")
+    first_week: int = Field(0, description="the first week worth drawing (1 for a stock the first step computes)")
+    constant: bool = Field(False, description="true when every quantile is the same in every week (no chart)")
+    constant_value: float | None = None
+    note: str = Field("", description="what a reader must know to read the chart (since when; from which week)")
     weeks: list[int]
     dates: list[str]
     mean: list[float]
@@ -137,6 +152,7 @@ class MetricDifference(BaseModel):
     kind: str = Field("quantity", description="probability, quantity, count or score (detente.ensemble.registry)")
     unit: str = ""
     title: str = ""
+    percent: bool = Field(False, description="true for yes/no outcomes: values are shares, shown as percentages")
     a_p50: float = Field(description="A's median; for a probability, the share of A's runs (0–1)")
     b_p50: float = Field(description="B's median; for a probability, the share of B's runs (0–1)")
     difference: float
@@ -154,6 +170,11 @@ class Comparison(BaseModel):
     weeks: list[int]
     mean_control_difference: list[list[float]] = Field(description="per week and region, B minus A, of the mean "
                                                                    "share under Russian control")
+    names: list[str] = Field(default_factory=list, description="region names, as `regions`")
+    labels: list[str] = Field(default_factory=list, description="short region names to print on the map")
+    lon: list[float] = Field(default_factory=list)
+    lat: list[float] = Field(default_factory=list)
+    neutral: list[bool] = Field(default_factory=list, description="countries outside the war in both runs")
 
 
 class ScenarioFile(BaseModel):
@@ -181,7 +202,9 @@ class JobStatus(BaseModel):
     status: str = Field(description="running, complete or failed")
     done: int
     fraction: float
-    run_id: str | None = None
+    run_id: str | None = Field(None, description="the stored run's id, known once it is registered (before "
+                                                 "simulating)")
+    resumed: bool = Field(False, description="whether this job completes a run a killed process left incomplete")
     error: str | None = None
 
 
@@ -264,6 +287,14 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
                   description="Results of war-and-peace ensembles: map over time, fan charts, comparisons, "
                               "sensitivity. Every chart on the page draws one of these endpoints.")
     db_lock = threading.RLock()
+
+    class LockedStore(ResultStore):
+        """The served store, opened by one thread at a time in this process (jobs write while pages read)."""
+
+        @contextmanager
+        def _connect(self) -> Iterator[Any]:
+            with db_lock, super()._connect() as con:
+                yield con
     jobs: dict[str, dict[str, Any]] = {}
 
     def store_path(results_name: str | None = Query(None, alias="results", description="a results file inside "
@@ -405,8 +436,10 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
                          413: {"description": "more runs than the server allows"},
                          422: {"description": "the scenario file has errors (file, line, field)"}})
     def start_job(request: JobRequest) -> JobStatus:
-        from detente.ensemble.runner import simulate
+        """Register the run in the store, then simulate it in a thread: a server killed mid-way leaves the run
+        listed as incomplete, and the same request (scenario, seed, runs) later completes it under its id."""
         from detente.scenario.loader import load_scenario
+        from detente.store.run import run_and_store
 
         if request.runs > max_runs:
             raise HTTPException(413, f"refused: {request.runs:,} runs is more than this server runs at once "
@@ -422,21 +455,21 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
             raise HTTPException(422, str(error)) from None
         job_id = uuid.uuid4().hex[:10]
         job = {"job_id": job_id, "scenario": request.scenario, "runs": request.runs, "seed": request.seed,
-               "status": "running", "done": 0, "fraction": 0.0, "run_id": None, "error": None}
+               "status": "running", "done": 0, "fraction": 0.0, "run_id": None, "resumed": False, "error": None}
         jobs[job_id] = job
 
         def progress(done: int) -> None:
             job["done"] = done
             job["fraction"] = done / request.runs
 
+        def registered(run_id: str, resumed: bool) -> None:
+            job.update(run_id=run_id, resumed=resumed)
+
         def work() -> None:
             try:
-                result = simulate(loaded, runs=request.runs, seed=request.seed, progress=progress)
-                with db_lock:
-                    store = ResultStore(results)
-                    run_id = store.begin_run(result.manifest, json.dumps(result.loaded.located.data, default=str))
-                    store.complete_run(run_id, result)
-                job.update(run_id=run_id, status="complete", fraction=1.0)
+                stored = run_and_store(loaded, request.runs, request.seed, LockedStore(results), progress=progress,
+                                       registered=registered)
+                job.update(run_id=stored.run_id, status="complete", fraction=1.0)
             except DetenteError as error:
                 job.update(status="failed", error=str(error))
             except Exception as error:  # noqa: BLE001 — shown on the page rather than lost in a thread
@@ -481,9 +514,7 @@ def _geojson() -> dict[str, Any]:
 
 def _map_payload(run_id: str, rows: list[tuple]) -> MapData:
     from detente.report import plots
-    from detente.world.geography import load_geography
 
-    geo = load_geography()
     regions = sorted({r[0] for r in rows})
     weeks = sorted({r[1] for r in rows})
     position = {rid: i for i, rid in enumerate(regions)}
@@ -496,9 +527,26 @@ def _map_payload(run_id: str, rows: list[tuple]) -> MapData:
             grids[f][week, position[region]] = v
     borders = plots.shared_borders()
     front = [plots.front_borders(dict(zip(regions, grids["p50_control"][w])), borders) for w in range(len(weeks))]
-    names = [geo.names[geo.index(r)] if r in geo.ids else r for r in regions]
-    return MapData(run_id=run_id, regions=regions, names=names, weeks=weeks, dates=dates,
-                   front=front, **{f: np.round(g, 4).tolist() for f, g in grids.items()})
+    touched = grids["mean_control"].max(axis=0) > 0 if weeks else np.zeros(len(regions), dtype=bool)
+    return MapData(run_id=run_id, regions=regions, weeks=weeks, dates=dates, front=front,
+                   **_region_info(regions, touched), **{f: np.round(g, 4).tolist() for f, g in grids.items()})
+
+
+def _region_info(regions: list[str], touched: Any) -> dict[str, list]:
+    """Names, map labels and label positions of regions, and which are neutral: a country outside Ukraine and
+    Russia that no run brought under any Russian control (`touched` false) is drawn apart, in a neutral colour,
+    rather than as "0% Russian control"."""
+    from detente.report import plots
+    from detente.world.geography import load_geography
+
+    geo = load_geography()
+    known = [geo.index(r) if r in geo.ids else None for r in regions]
+    names = [geo.names[i] if i is not None else r for r, i in zip(regions, known)]
+    return {"names": names, "labels": [plots.short_name(n) for n in names],
+            "lon": [float(geo.lon[i]) if i is not None else 0.0 for i in known],
+            "lat": [float(geo.lat[i]) if i is not None else 0.0 for i in known],
+            "neutral": [bool(i is not None and geo.countries[i] not in ("UA", "RU") and not touched[k])
+                        for k, i in enumerate(known)]}
 
 
 def _series_payload(name: str, rows: list[tuple]) -> SeriesData:
@@ -506,9 +554,12 @@ def _series_payload(name: str, rows: list[tuple]) -> SeriesData:
 
     columns = list(zip(*rows))
     stats = ("mean", "p05", "p10", "p25", "p50", "p75", "p90", "p95")
-    return SeriesData(name=name, probability=plots.is_probability_series(name), weeks=list(columns[1]),
-                      dates=[str(d) for d in columns[2]],
-                      **{s: [float(v) for v in columns[3 + i]] for i, s in enumerate(stats)})
+    values = {s: [float(v) for v in columns[3 + i]] for i, s in enumerate(stats)}
+    view = plots.series_view(name, values, str(columns[2][0]) if columns[2] else None)
+    view.pop("name")
+    return SeriesData(name=name, probability=view["kind"] == "probability" or plots.is_probability_series(name),
+                      weeks=list(columns[1]),
+                      dates=[str(d) for d in columns[2]], **view, **values)
 
 
 def _boot_median(values: np.ndarray, rng: np.random.Generator, cap: int = 20_000) -> np.ndarray:
@@ -524,12 +575,14 @@ def _compared(metric: str) -> bool:
     from detente.ensemble import registry
 
     declared = registry.find(metric)
-    return declared is not None and declared.hide_within is None
+    return (declared is not None and declared.hide_within is None
+            and not declared.name.startswith("ceasefire_agreed_by_q"))  # 32 rows by quarter: the report's table
 
 
 def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, list[tuple]]) -> Comparison:
     from detente.analysis.compare import paired_share_interval
     from detente.ensemble import registry
+    from detente.report import labels
 
     rng = np.random.default_rng(0)
     by_metric = {rid: {m: np.asarray(v, dtype=float) for m, v in rows} for rid, rows in values.items()}
@@ -539,7 +592,9 @@ def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, 
     for metric in shared:
         x, y = by_metric[a][metric], by_metric[b][metric]
         declared = registry.lookup(metric)
-        described = {"metric": metric, "kind": declared.kind, "unit": declared.unit, "title": declared.title(metric)}
+        label = labels.describe(metric)
+        described = {"metric": metric, "kind": declared.kind, "unit": declared.unit, "title": label.heading,
+                     "percent": label.percent}
         if declared.kind == "probability" and len(x) == len(y):  # shares of runs, paired run by run
             low, high = paired_share_interval(y - x, rng)
             differences.append(MetricDifference(**described, a_p50=float(x.mean()), b_p50=float(y.mean()),
@@ -556,4 +611,6 @@ def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, 
     regions = sorted({r for _, r, _ in maps[a]} & {r for _, r, _ in maps[b]})
     weeks = sorted({w for w, _, _ in maps[a]} & {w for w, _, _ in maps[b]})
     diff = [[round(grids[b][(w, r)] - grids[a][(w, r)], 4) for r in regions] for w in weeks]
-    return Comparison(a=a, b=b, metrics=differences, regions=regions, weeks=weeks, mean_control_difference=diff)
+    touched = [any(grids[rid].get((w, r), 0) > 0 for rid in (a, b) for w in weeks) for r in regions]
+    return Comparison(a=a, b=b, metrics=differences, regions=regions, weeks=weeks, mean_control_difference=diff,
+                      **_region_info(regions, touched))
