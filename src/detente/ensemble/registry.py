@@ -120,6 +120,9 @@ METRICS: tuple[Metric, ...] = (
     _m("area_gained_km2/<region>", "quantity", "km²", "war",
        "area of one region that moved to Russian control since the start (negative: Ukraine gained)",
        "area gained by Russia in <region>", hide_within=1.0),
+    _m("observed:<series>@<week>", "quantity", "the series' own unit", "war",
+       "a scored series' level in each run at a week the record observes it (`detente score`)",
+       "<series> at week <week>"),
     # --- table: detente.diplomacy.table ---------------------------------------------------------------------
     _m("ceasefire_agreed/<scope>", "probability", "share of runs", "table",
        "an agreement of this scope was signed before the horizon", "<scope> agreed"),

@@ -17,7 +17,7 @@ import numpy as np
 from detente import __version__
 from detente.engine import WeekReport, step
 from detente.ensemble import metrics as metric_defs
-from detente.ensemble.streams import BLOCK_RUNS, DYNAMICS, PARAMETERS, block_generator, block_plan
+from detente.ensemble.streams import BlockContext, block_plan
 from detente.ensemble.summaries import RegionCounts, SpilledBlock, WeeklySeries, summarise
 from detente.errors import RunRefused
 from detente.scenario.loader import LoadedScenario, load_scenario
@@ -31,10 +31,11 @@ BYTES_PER_RUN_METRIC = 8
 class Controller(Protocol):
     """Something that acts on the war each week: the bargaining table, actors' decisions, scripts."""
 
-    def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
-        """Prepare for a block of runs; may set levers in the initial state."""
+    def start(self, model: WarModel, state: WarState, context: BlockContext) -> WarState:
+        """Prepare for a block of runs; may set levers in the initial state. Randomness comes from the
+        context's streams by name (`context.stream("table")`), never from the war's own streams."""
 
-    def act(self, state: WarState, rng: np.random.Generator) -> WarState:
+    def act(self, state: WarState, context: BlockContext) -> WarState:
         """Before the week's fighting: set truces, objectives, aid and strike levers."""
 
     def observe(self, state: WarState, report: WeekReport) -> None:
@@ -73,15 +74,15 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     `overrides` maps model keys (see `world.model.model_key`) to per-run values for the whole ensemble;
     this block takes its slice.
     """
-    params_rng = block_generator(seed, block, PARAMETERS)
-    dynamics_rng = block_generator(seed, block, DYNAMICS)
-    first = block * BLOCK_RUNS
+    context = BlockContext.of_block(seed, block, runs)
+    params_rng, dynamics_rng = context.stream("parameters"), context.stream("dynamics")
+    first = context.first_run
     sliced = {k: np.asarray(v)[first: first + runs] for k, v in (overrides or {}).items()}
     model = realise(model, runs, params_rng, sliced)
     state = initial_state(model, runs)
     active = [make(model) for make in controllers]
-    for i, controller in enumerate(active):
-        state = controller.start(model, state, block_generator(seed, block, 10 + i))
+    for controller in active:
+        state = controller.start(model, state, context)
     start = state
     weeks = model.horizon_weeks
     core_names = list(metric_defs.weekly_reporters(model))  # all of them, in the order record_core writes them
@@ -99,7 +100,7 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     record(state)
     for _ in range(weeks):
         for controller in active:
-            state = controller.act(state, dynamics_rng)
+            state = controller.act(state, context)
         state, report = step(state, model, dynamics_rng, report=bool(active))
         for controller in active:
             controller.observe(state, report)
