@@ -135,7 +135,9 @@ class DecisionController:
         self.weeks_in = {a: np.zeros((n, len(c.options))) for a, c in self.program.actors.items()}
         self.run_offset = {a: np.arange(n) * len(c.options) for a, c in self.program.actors.items()}
         self.reviewed: set[str] = set()
-        self.touched = np.zeros(self.base.shape, bool)
+        # per actor: the lever values its options have set so far (kept until another of its options sets them)
+        self.held = {a: self.base.copy() for a in self.program.actors}
+        self.holding = {a: np.zeros(self.base.shape, bool) for a in self.program.actors}
         self.log: list[dict[str, np.ndarray]] = []
         self._applied = None
         return self._apply(state)
@@ -223,14 +225,15 @@ class DecisionController:
                 all(self.choice[a] is last[1][a] or np.array_equal(self.choice[a], last[1][a]) for a in self.choice):
             return state  # same options, levers untouched since: writing them again would change nothing
         values = self.base.copy()
-        setting = np.zeros(self.base.shape, bool)
+        holding = np.zeros(self.base.shape, bool)
         for a, c in self.program.actors.items():
             k = self.choice[a]
-            values += np.where(c.sets[k], c.values[k] - self.base, 0.0)
-            setting |= c.sets[k]
-        where = setting | self.touched
-        self.touched = setting
-        state = write_levers(state, self.program.entries, values, where)
+            sets = c.sets[k]
+            self.held[a] = np.where(sets, c.values[k], self.held[a])  # an option sets; the value then persists
+            self.holding[a] |= sets
+            values += np.where(self.holding[a], self.held[a] - self.base, 0.0)
+            holding |= self.holding[a]
+        state = write_levers(state, self.program.entries, values, holding)
         self._applied = ({lever: getattr(state, lever) for lever in self.levers}, dict(self.choice))
         return state
 

@@ -430,7 +430,7 @@ class TableController:
         extra = self.cp["fragility"][:, None, None] * self.divergence[:, :, None] + \
             self.cp["outsider_defection"][:, None, None] * outsider[None]
         broke = agr.violations(self.temptation, extra, self.surplus, self.cp["shadow_of_future"],
-                               self.cp["violation_noise"], noise, self.in_force)
+                               self.cp["violation_noise"], noise, self.in_force, 1.0 - outsider)
         left = agr.walkouts(self.surplus, self.cp["walkout_margin"], self.in_force)
         active = self.in_force.any(axis=1)
         seen = agr.observed(broke.any(axis=(1, 2)), self.cp["detection"], self.cp["false_alarm"], u_detect,
@@ -661,6 +661,19 @@ class TableController:
         for k, issue in enumerate(lay.issues):
             if lay.package_mask[:, k].any():
                 out[f"settled/{issue}"] = settled[:, k].astype(float)
+        ag_ = self.agenda
+        for k, issue in enumerate(lay.issues):
+            if not lay.package_mask[:, k].any() or ag_.no_deal[k] != ag.STATUS_QUO:
+                continue
+            # what holds on the issue at the horizon: the latest signed terms, else the status quo (issue units)
+            value = ag_.low[k] + ag_.status_quo[:, k] * (ag_.high[k] - ag_.low[k])
+            latest = np.full(value.shape, -1)
+            for g in range(len(lay.scopes)):
+                signed = (lay.package_mask[g, k] > 0) & (self.first_agreed[:, g] > 0) & ~np.isnan(self.terms[:, g, k])
+                newer = signed & (self.week_agreed[:, g] >= latest)
+                value = np.where(newer, self.terms[:, g, k], value)
+                latest = np.where(newer, self.week_agreed[:, g], latest)
+            out[f"terms/{issue}"] = value
         out["violations_observed"] = self.violations_seen.copy()
         out["agreements_broke_down"] = self.broke_down.astype(float)
         out[self.trust_name.replace("trust/", "trust_final/")] = self.trust.copy()

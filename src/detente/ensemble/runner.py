@@ -108,6 +108,8 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
         record(state)
     regions.runs = runs
     outcome = metric_defs.final_metrics(model, start, state)
+    gained = core[core_names.index("area_gained_km2")]   # (W+1, runs): a counter-attack shows only over time
+    outcome["area_retaken_km2"] = gained.max(axis=0) - gained[weeks]
     tables: dict[str, dict[str, np.ndarray]] = {}
     for controller in active:
         outcome.update(controller.metrics())
