@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from detente.decisions.schema import DecisionSetup
+from detente.scenario.claims_schema import Claims
 from detente.diplomacy.table_schema import TableSetup
 from detente.scenario.params import (  # noqa: F401  (re-exported: the scenario language in one place)
     Cited,
@@ -182,6 +183,8 @@ class Scenario(Strict):
     table: TableSetup | None = Field(None, description="the bargaining table: issues, positions, mediation")
     decisions: DecisionSetup | None = Field(None, description="actors' options, policies and beliefs")
     variant_of: str | None = Field(None, description="name of the scenario this one extends (set by the loader)")
+    claims: Claims | None = Field(None, description="the argument this variant encodes: premises and the "
+                                                    "commentator's conclusion (detente claims)")
 
     @field_validator("forces")
     @classmethod
