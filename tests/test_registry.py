@@ -49,6 +49,9 @@ def test_lookup_resolves_families_and_fills_titles():
     assert registry.lookup("ceasefire_agreed_by_q3/whole_front").kind == "probability"
     assert registry.lookup("ceasefire_agreed/whole_front").name == "ceasefire_agreed/<scope>"
     assert registry.lookup("option_share/russia/expand_north").unit == "share of weeks"
+    from detente.calibration.observation import observed_metric
+
+    assert registry.lookup(observed_metric("area_russian_km2", 12)).name == "observed:<series>@<week>"
     assert registry.members(["ceasefire_agreed_by_q2/black_sea", "ceasefire_agreed/black_sea"],
                             "ceasefire_agreed_by_q<quarter>/<scope>") == {
         "ceasefire_agreed_by_q2/black_sea": {"quarter": "2", "scope": "black_sea"}}

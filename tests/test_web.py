@@ -77,6 +77,34 @@ def test_map_has_every_region_and_a_front(served):
     assert {f["properties"]["id"] for f in geo["features"]} == set(data["regions"])
 
 
+def test_map_sets_countries_outside_the_war_apart_and_labels_regions(served):
+    client, ids, _ = served
+    data = client.get(f"/api/runs/{ids[0]}/map").json()
+    neutral = {r for r, n in zip(data["regions"], data["neutral"]) if n}
+    assert {"poland", "belarus", "romania", "moldova", "estonia", "latvia", "lithuania"} <= neutral
+    assert not neutral & {"donetsk", "kursk", "transnistria", "kaliningrad", "lviv"}
+    label = dict(zip(data["regions"], data["labels"]))
+    assert label["kharkiv"] == "Kharkiv" and label["crimea"] == "Crimea" and label["kyiv_city"] == ""
+    position = dict(zip(data["regions"], zip(data["lon"], data["lat"])))
+    assert 36 < position["kharkiv"][0] < 37.5 and 49 < position["kharkiv"][1] < 50
+
+
+def test_series_carry_titles_units_and_their_shape(served):
+    client, ids, _ = served
+    fans = {s["name"]: s for s in client.get(f"/api/runs/{ids[0]}/fans").json()}
+    casualties = fans["casualties_russia"]
+    assert casualties["title"] == "Russian casualties" and casualties["unit"] == "people"
+    assert casualties["cumulative"] and "18 Mar 2025" in casualties["note"] and casualties["first_week"] == 0
+    garrison = fans["garrison_russia"]
+    assert garrison["first_week"] == 1 and garrison["p50"][0] == 0 and garrison["p50"][1] > 10_000
+    assert "week 1" in garrison["note"]
+    scopes = [s for n, s in fans.items() if n.startswith("ceasefire_in_force/")]
+    assert scopes and all(s["percent"] and s["kind"] == "probability" for s in scopes)
+    for s in fans.values():  # constant exactly when nothing varies
+        spread = (max(s["mean"]) - min(s["mean"])) if s["percent"] else (max(s["p95"]) - min(s["p05"]))
+        assert s["constant"] == (spread <= 1e-9 * max(1.0, abs(max(s["p95"])))), s["name"]
+
+
 def test_series_and_fans(served):
     client, ids, _ = served
     names = client.get(f"/api/runs/{ids[0]}/series").json()["series"]
@@ -95,6 +123,10 @@ def test_compare_gives_differences_with_intervals(served):
     manpower = by_metric["manpower_russia"]
     assert manpower["low"] <= manpower["difference"] <= manpower["high"]
     assert manpower["difference"] > 0  # the variant starts with 200,000 more
+    assert manpower["title"] == "Russian troops" and manpower["unit"] == "troops" and not manpower["percent"]
+    assert all(m["percent"] == (m["kind"] == "probability") for m in found["metrics"])
+    assert not any(m["metric"].startswith("ceasefire_agreed_by_q") for m in found["metrics"])
+    assert len(found["neutral"]) == len(found["regions"]) and any(found["neutral"])
     assert manpower["kind"] == "count" and manpower["unit"] == "troops"
     assert len(found["mean_control_difference"]) == len(found["weeks"])
     shares = [m for m in found["metrics"] if m["kind"] == "probability"]
@@ -173,7 +205,7 @@ def test_page_and_plotly_are_served_locally(served):
     js = client.get("/static/plotly.min.js")
     assert js.status_code == 200 and len(js.content) > 1_000_000
     app_js = client.get("/static/app.js").text
-    assert "choroplethmap" in app_js and "cdn" not in app_js.lower()
+    assert 'type: "choropleth"' in app_js and "cdn" not in app_js.lower()
 
 
 def test_sensitivity_endpoints(served):

@@ -156,19 +156,30 @@ def analysed_metrics(names: list[str]) -> list[str]:
 def run_sensitivity(scenario: str | Path | LoadedScenario, ranges_file: str | Path, method: str = "sobol",
                     samples: int | None = None, replicates: int = 1, seed: int = 0,
                     progress: Callable[[int, int], None] | None = None, backend: Any = None) -> SensitivityResult:
-    """Sample the ranges, run every sample as part of one ensemble, and compute indices for each metric."""
+    """Sample the ranges of a ranges file, run every sample as part of one ensemble, and compute indices."""
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    ranges = load_ranges(ranges_file, loaded)
+    return run_design(loaded, ranges, method, samples, replicates, seed, progress, backend)
+
+
+def run_design(loaded: LoadedScenario, ranges: list[ParameterRange], method: str = "sobol",
+               samples: int | None = None, replicates: int = 1, seed: int = 0,
+               progress: Callable[[int, int], None] | None = None, backend: Any = None,
+               metrics: list[str] | None = None) -> SensitivityResult:
+    """Run a Sobol or Morris design over checked ranges as one ensemble; indices for `metrics` (default: the
+    headline metrics). `detente claims` calls this with ranges built from a variant's own levers."""
     from detente.ensemble.runner import simulate
     from detente.world.model import compile_model, model_key
 
     if method not in METHODS:
         raise RunRefused(f"unknown method '{method}'; use sobol or morris")
-    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
-    ranges = load_ranges(ranges_file, loaded)
     samples = samples or DEFAULT_SAMPLES[method]
     if samples < 2 or replicates < 1:
         raise RunRefused(f"--samples must be at least 2 and replicates at least 1 (got {samples}, {replicates})")
     if method == "sobol" and samples & (samples - 1):
-        raise RunRefused(f"--samples {samples}: Sobol designs need a power of two (e.g. 128, 256, 512)")
+        below = 1 << (samples.bit_length() - 1)
+        raise RunRefused(f"--samples {samples}: Sobol designs (Saltelli's sequence) need a power of two; "
+                         f"the nearest valid sizes are {below} and {below * 2}")
     n_design = design_size(method, samples, len(ranges))
     runs = n_design * replicates
     if runs > MAX_SENSITIVITY_RUNS:
@@ -189,8 +200,9 @@ def run_sensitivity(scenario: str | Path | LoadedScenario, ranges_file: str | Pa
     started = time.perf_counter()
     result = simulate(loaded, runs=runs, seed=seed, overrides=overrides, backend=backend,
                       progress=(lambda done: progress(done, runs)) if progress else None)
-    outcomes = {m: result.metrics[m].reshape(n_design, replicates).mean(axis=1)
-                for m in analysed_metrics(sorted(result.metrics))}
+    wanted = analysed_metrics(sorted(result.metrics)) if metrics is None else \
+        [m for m in metrics if m in result.metrics]
+    outcomes = {m: result.metrics[m].reshape(n_design, replicates).mean(axis=1) for m in wanted}
     with warnings.catch_warnings():  # SALib warns on metrics that are constant in some resamples
         warnings.simplefilter("ignore", UserWarning)
         indices = {m: _analyse(method, problem, design, y, seed) for m, y in outcomes.items()}

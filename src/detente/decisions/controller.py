@@ -2,9 +2,9 @@
 actions are observed with noise and beliefs follow Bayes' rule; every choice is logged with its reasons.
 
 Per block of N runs, all arrays: each actor's option in force (N,), its hidden type (N,), each belief (N,).
-Randomness comes only from the block's own decision stream (`SeedSequence(seed, spawn_key=(block,
-DECISIONS))`), never from the engine's dynamics stream, so adding or changing decisions leaves the war's
-noise untouched and variants compare on common random numbers.
+Randomness comes only from the block's `decisions` stream (`BlockContext.stream("decisions")`), never from
+the engine's dynamics stream or the table's, so adding or changing decisions leaves the war's and the
+table's noise untouched and variants compare on common random numbers.
 
 Order within a week: `act` (actors in the order the scenario lists them reconsider; scripted actors every
 week, the others every `review_weeks`; then levers are written) → the engine's step → `observe` (beliefs
@@ -23,7 +23,7 @@ from detente.decisions import escalation
 from detente.decisions.options import LeverEntry, Situation, feature, lever_entry, write_levers
 from detente.decisions.policies import DecisionContext, Policy, make_policy
 from detente.decisions.schema import DecisionSetup
-from detente.ensemble.streams import DECISIONS, block_generator, keeps_row_logs
+from detente.ensemble.streams import BlockContext
 from detente.scenario.params import Param
 from detente.world.model import WarModel
 from detente.world.state import WarState
@@ -99,10 +99,10 @@ class DecisionController:
         self.levers = {e.lever for e in self.program.entries}
 
     # --- lifecycle -------------------------------------------------------------------------------
-    def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
+    def start(self, model: WarModel, state: WarState, context: BlockContext) -> WarState:
         """Draw types and priors, put the initial options in force."""
-        self.rng = _decision_stream(rng)
-        self.logging = keeps_row_logs(rng)  # the log is kept for the ensemble's first runs only
+        self.rng = context.stream("decisions")
+        self.logging = context.keeps_row_logs  # the log is kept for the ensemble's first runs only
         n, self.runs, self.weeks = state.runs, state.runs, model.horizon_weeks
         self.model, self.start_state = model, state
         self.base = np.stack([e.read(state) for e in self.program.entries], axis=1) if self.program.entries \
@@ -135,12 +135,14 @@ class DecisionController:
         self.weeks_in = {a: np.zeros((n, len(c.options))) for a, c in self.program.actors.items()}
         self.run_offset = {a: np.arange(n) * len(c.options) for a, c in self.program.actors.items()}
         self.reviewed: set[str] = set()
-        self.touched = np.zeros(self.base.shape, bool)
+        # per actor: the lever values its options have set so far (kept until another of its options sets them)
+        self.held = {a: self.base.copy() for a in self.program.actors}
+        self.holding = {a: np.zeros(self.base.shape, bool) for a in self.program.actors}
         self.log: list[dict[str, np.ndarray]] = []
         self._applied = None
         return self._apply(state)
 
-    def act(self, state: WarState, rng: np.random.Generator) -> WarState:
+    def act(self, state: WarState, context: BlockContext) -> WarState:
         """Actors reconsider (scripts every week, others every review), then levers follow their options."""
         week = state.week
         review = week % self.setup.review_weeks == 0
@@ -223,14 +225,15 @@ class DecisionController:
                 all(self.choice[a] is last[1][a] or np.array_equal(self.choice[a], last[1][a]) for a in self.choice):
             return state  # same options, levers untouched since: writing them again would change nothing
         values = self.base.copy()
-        setting = np.zeros(self.base.shape, bool)
+        holding = np.zeros(self.base.shape, bool)
         for a, c in self.program.actors.items():
             k = self.choice[a]
-            values += np.where(c.sets[k], c.values[k] - self.base, 0.0)
-            setting |= c.sets[k]
-        where = setting | self.touched
-        self.touched = setting
-        state = write_levers(state, self.program.entries, values, where)
+            sets = c.sets[k]
+            self.held[a] = np.where(sets, c.values[k], self.held[a])  # an option sets; the value then persists
+            self.holding[a] |= sets
+            values += np.where(self.holding[a], self.held[a] - self.base, 0.0)
+            holding |= self.holding[a]
+        state = write_levers(state, self.program.entries, values, holding)
         self._applied = ({lever: getattr(state, lever) for lever in self.levers}, dict(self.choice))
         return state
 
@@ -265,15 +268,6 @@ class DecisionController:
             "changed": picked.option[rows] != previous[rows], "rule": picked.rule[rows].astype(np.int32),
             "option_values": value_text, "beliefs": belief_text,
         })
-
-
-def _decision_stream(rng: np.random.Generator) -> np.random.Generator:
-    """The block's DECISIONS stream, rebuilt from the generator the runner hands to `start` (whose seed
-    sequence names the seed and block), so the stream does not depend on how many controllers run."""
-    seq = getattr(rng.bit_generator, "seed_seq", None)
-    if isinstance(seq, np.random.SeedSequence) and len(seq.spawn_key) == 2 and isinstance(seq.entropy, int):
-        return block_generator(seq.entropy, seq.spawn_key[0], DECISIONS)
-    return rng
 
 
 class DecisionControllerFactory:

@@ -32,7 +32,7 @@ from detente.diplomacy import ratification as rat
 from detente.diplomacy.table_schema import TableSetup
 from detente.dynamics.scopes import FRONT, SCOPES
 from detente.engine import WeekReport
-from detente.ensemble.streams import keeps_row_logs
+from detente.ensemble.streams import BlockContext
 from detente.rows import own_rows, shared_rows
 from detente.scenario.schema import Leader, Scenario
 from detente.world.model import WarModel
@@ -191,8 +191,9 @@ class TableController:
         self.reference = reference  # decide with the array-form composition instead of the compiled kernel
 
     # ----------------------------------------------------------------- start
-    def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
-        """Draw the per-run table parameters and set up empty books for a block of runs."""
+    def start(self, model: WarModel, state: WarState, context: BlockContext) -> WarState:
+        """Draw the per-run table parameters (from the block's `table` stream) and set up empty books."""
+        rng = context.stream("table")
         self.model, self.rng, n = model, rng, state.runs
         lay, s = self.lay, self.lay.setup
         A, G = len(lay.actors), len(lay.scopes)
@@ -251,7 +252,7 @@ class TableController:
         self.broke_down = np.zeros(n, bool)
         self._share_constant_parameters()
         self.ended: list[dict[str, np.ndarray]] = []
-        self.keep_rows = keeps_row_logs(rng)  # agreement rows for the ensemble's first runs only
+        self.keep_rows = context.keeps_row_logs  # agreement rows for the ensemble's first runs only
         week_major = lambda: np.zeros((W + 1, n)).T  # noqa: E731  (N, W+1), a week's runs side by side as written
         self.series = {f"ceasefire_in_force/{g}": week_major() for g in lay.scopes}
         self.series.update({f"leader_support/{lay.actors[a]}": week_major() for a in self.led})
@@ -360,7 +361,7 @@ class TableController:
         utility = ag.text_utility(readings, self.agenda.ideal[triples], salience, ones)
         return rat.public_concession(utility, expected, self.anchor[np.ix_(idx, who)])
 
-    def act(self, state: WarState, rng: np.random.Generator) -> WarState:
+    def act(self, state: WarState, context: BlockContext) -> WarState:
         """Before the fighting: rearm, keep or break agreements, negotiate, and set the truces."""
         week = state.week + 1
         if self.front_quiet.any():
@@ -429,7 +430,7 @@ class TableController:
         extra = self.cp["fragility"][:, None, None] * self.divergence[:, :, None] + \
             self.cp["outsider_defection"][:, None, None] * outsider[None]
         broke = agr.violations(self.temptation, extra, self.surplus, self.cp["shadow_of_future"],
-                               self.cp["violation_noise"], noise, self.in_force)
+                               self.cp["violation_noise"], noise, self.in_force, 1.0 - outsider)
         left = agr.walkouts(self.surplus, self.cp["walkout_margin"], self.in_force)
         active = self.in_force.any(axis=1)
         seen = agr.observed(broke.any(axis=(1, 2)), self.cp["detection"], self.cp["false_alarm"], u_detect,
@@ -660,6 +661,19 @@ class TableController:
         for k, issue in enumerate(lay.issues):
             if lay.package_mask[:, k].any():
                 out[f"settled/{issue}"] = settled[:, k].astype(float)
+        ag_ = self.agenda
+        for k, issue in enumerate(lay.issues):
+            if not lay.package_mask[:, k].any() or ag_.no_deal[k] != ag.STATUS_QUO:
+                continue
+            # what holds on the issue at the horizon: the latest signed terms, else the status quo (issue units)
+            value = ag_.low[k] + ag_.status_quo[:, k] * (ag_.high[k] - ag_.low[k])
+            latest = np.full(value.shape, -1)
+            for g in range(len(lay.scopes)):
+                signed = (lay.package_mask[g, k] > 0) & (self.first_agreed[:, g] > 0) & ~np.isnan(self.terms[:, g, k])
+                newer = signed & (self.week_agreed[:, g] >= latest)
+                value = np.where(newer, self.terms[:, g, k], value)
+                latest = np.where(newer, self.week_agreed[:, g], latest)
+            out[f"terms/{issue}"] = value
         out["violations_observed"] = self.violations_seen.copy()
         out["agreements_broke_down"] = self.broke_down.astype(float)
         out[self.trust_name.replace("trust/", "trust_final/")] = self.trust.copy()

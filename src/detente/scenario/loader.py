@@ -155,6 +155,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[Path
                                 hint=_suggest(Path(parent_name).name, siblings) or "give a path relative to this file")
     base, base_lines, chain = _resolve(parent_path, (*seen, path))
     base.pop("variant_of", None)
+    base.pop("claims", None)  # a variant's claims are its own argument, never inherited from its parent
     parent_doc_name = base.get("name")
     merged = _merge(base, data, base_lines, lines)
     if overrides is not None:

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from detente.decisions.schema import DecisionSetup
+from detente.scenario.claims_schema import Claims
 from detente.diplomacy.table_schema import TableSetup
 from detente.scenario.params import (  # noqa: F401  (re-exported: the scenario language in one place)
     Cited,
@@ -224,6 +225,8 @@ class Scenario(Strict):
     posterior: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$",
                                   description="data/posteriors/NAME: each run draws its parameters jointly from it")
     inputs: dict[str, Input] = Field(default_factory=dict, description="dated levers: aid, postures, events")
+    claims: Claims | None = Field(None, description="the argument this variant encodes: premises and the "
+                                                    "commentator's conclusion (detente claims)")
 
     @field_validator("forces")
     @classmethod

@@ -94,6 +94,11 @@ class MapData(BaseModel):
     p_changed_hands: list[list[float]]
     p_russian_majority: list[list[float]]
     front: list[list[int]] = Field(description="per week, indices into /api/borders where control meets")
+    labels: list[str] = Field(default_factory=list, description="short region names to print on the map")
+    lon: list[float] = Field(default_factory=list, description="where each region's label goes (longitude)")
+    lat: list[float] = Field(default_factory=list, description="where each region's label goes (latitude)")
+    neutral: list[bool] = Field(default_factory=list, description="true for a country outside Ukraine and Russia "
+                                "that no run brought under any Russian control (drawn in a neutral colour)")
 
 
 class Border(BaseModel):
@@ -110,6 +115,16 @@ class SeriesData(BaseModel):
 
     name: str
     probability: bool = Field(description="true when the mean is a probability (a 0/1 indicator per run)")
+    title: str = Field("", description="a human title from the metric registry")
+    unit: str = Field("", description="the unit of the values (from the metric registry)")
+    kind: str = Field("quantity", description="probability, quantity, count or score")
+    percent: bool = Field(False, description="true when values are shares, shown as percentages")
+    description: str = ""
+    cumulative: bool = Field(False, description="true when the series counts up from the scenario's start")
+    first_week: int = Field(0, description="the first week worth drawing (1 for a stock the first step computes)")
+    constant: bool = Field(False, description="true when every quantile is the same in every week (no chart)")
+    constant_value: float | None = None
+    note: str = Field("", description="what a reader must know to read the chart (since when; from which week)")
     weeks: list[int]
     dates: list[str]
     mean: list[float]
@@ -137,6 +152,7 @@ class MetricDifference(BaseModel):
     kind: str = Field("quantity", description="probability, quantity, count or score (detente.ensemble.registry)")
     unit: str = ""
     title: str = ""
+    percent: bool = Field(False, description="true for yes/no outcomes: values are shares, shown as percentages")
     a_p50: float = Field(description="A's median; for a probability, the share of A's runs (0–1)")
     b_p50: float = Field(description="B's median; for a probability, the share of B's runs (0–1)")
     difference: float
@@ -154,6 +170,11 @@ class Comparison(BaseModel):
     weeks: list[int]
     mean_control_difference: list[list[float]] = Field(description="per week and region, B minus A, of the mean "
                                                                    "share under Russian control")
+    names: list[str] = Field(default_factory=list, description="region names, as `regions`")
+    labels: list[str] = Field(default_factory=list, description="short region names to print on the map")
+    lon: list[float] = Field(default_factory=list)
+    lat: list[float] = Field(default_factory=list)
+    neutral: list[bool] = Field(default_factory=list, description="countries outside the war in both runs")
 
 
 class ScenarioFile(BaseModel):
@@ -493,9 +514,7 @@ def _geojson() -> dict[str, Any]:
 
 def _map_payload(run_id: str, rows: list[tuple]) -> MapData:
     from detente.report import plots
-    from detente.world.geography import load_geography
 
-    geo = load_geography()
     regions = sorted({r[0] for r in rows})
     weeks = sorted({r[1] for r in rows})
     position = {rid: i for i, rid in enumerate(regions)}
@@ -508,9 +527,26 @@ def _map_payload(run_id: str, rows: list[tuple]) -> MapData:
             grids[f][week, position[region]] = v
     borders = plots.shared_borders()
     front = [plots.front_borders(dict(zip(regions, grids["p50_control"][w])), borders) for w in range(len(weeks))]
-    names = [geo.names[geo.index(r)] if r in geo.ids else r for r in regions]
-    return MapData(run_id=run_id, regions=regions, names=names, weeks=weeks, dates=dates,
-                   front=front, **{f: np.round(g, 4).tolist() for f, g in grids.items()})
+    touched = grids["mean_control"].max(axis=0) > 0 if weeks else np.zeros(len(regions), dtype=bool)
+    return MapData(run_id=run_id, regions=regions, weeks=weeks, dates=dates, front=front,
+                   **_region_info(regions, touched), **{f: np.round(g, 4).tolist() for f, g in grids.items()})
+
+
+def _region_info(regions: list[str], touched: Any) -> dict[str, list]:
+    """Names, map labels and label positions of regions, and which are neutral: a country outside Ukraine and
+    Russia that no run brought under any Russian control (`touched` false) is drawn apart, in a neutral colour,
+    rather than as "0% Russian control"."""
+    from detente.report import plots
+    from detente.world.geography import load_geography
+
+    geo = load_geography()
+    known = [geo.index(r) if r in geo.ids else None for r in regions]
+    names = [geo.names[i] if i is not None else r for r, i in zip(regions, known)]
+    return {"names": names, "labels": [plots.short_name(n) for n in names],
+            "lon": [float(geo.lon[i]) if i is not None else 0.0 for i in known],
+            "lat": [float(geo.lat[i]) if i is not None else 0.0 for i in known],
+            "neutral": [bool(i is not None and geo.countries[i] not in ("UA", "RU") and not touched[k])
+                        for k, i in enumerate(known)]}
 
 
 def _series_payload(name: str, rows: list[tuple]) -> SeriesData:
@@ -518,9 +554,12 @@ def _series_payload(name: str, rows: list[tuple]) -> SeriesData:
 
     columns = list(zip(*rows))
     stats = ("mean", "p05", "p10", "p25", "p50", "p75", "p90", "p95")
-    return SeriesData(name=name, probability=plots.is_probability_series(name), weeks=list(columns[1]),
-                      dates=[str(d) for d in columns[2]],
-                      **{s: [float(v) for v in columns[3 + i]] for i, s in enumerate(stats)})
+    values = {s: [float(v) for v in columns[3 + i]] for i, s in enumerate(stats)}
+    view = plots.series_view(name, values, str(columns[2][0]) if columns[2] else None)
+    view.pop("name")
+    return SeriesData(name=name, probability=view["kind"] == "probability" or plots.is_probability_series(name),
+                      weeks=list(columns[1]),
+                      dates=[str(d) for d in columns[2]], **view, **values)
 
 
 def _boot_median(values: np.ndarray, rng: np.random.Generator, cap: int = 20_000) -> np.ndarray:
@@ -536,12 +575,14 @@ def _compared(metric: str) -> bool:
     from detente.ensemble import registry
 
     declared = registry.find(metric)
-    return declared is not None and declared.hide_within is None
+    return (declared is not None and declared.hide_within is None
+            and not declared.name.startswith("ceasefire_agreed_by_q"))  # 32 rows by quarter: the report's table
 
 
 def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, list[tuple]]) -> Comparison:
     from detente.analysis.compare import paired_share_interval
     from detente.ensemble import registry
+    from detente.report import labels
 
     rng = np.random.default_rng(0)
     by_metric = {rid: {m: np.asarray(v, dtype=float) for m, v in rows} for rid, rows in values.items()}
@@ -551,7 +592,9 @@ def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, 
     for metric in shared:
         x, y = by_metric[a][metric], by_metric[b][metric]
         declared = registry.lookup(metric)
-        described = {"metric": metric, "kind": declared.kind, "unit": declared.unit, "title": declared.title(metric)}
+        label = labels.describe(metric)
+        described = {"metric": metric, "kind": declared.kind, "unit": declared.unit, "title": label.heading,
+                     "percent": label.percent}
         if declared.kind == "probability" and len(x) == len(y):  # shares of runs, paired run by run
             low, high = paired_share_interval(y - x, rng)
             differences.append(MetricDifference(**described, a_p50=float(x.mean()), b_p50=float(y.mean()),
@@ -568,4 +611,6 @@ def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, 
     regions = sorted({r for _, r, _ in maps[a]} & {r for _, r, _ in maps[b]})
     weeks = sorted({w for w, _, _ in maps[a]} & {w for w, _, _ in maps[b]})
     diff = [[round(grids[b][(w, r)] - grids[a][(w, r)], 4) for r in regions] for w in weeks]
-    return Comparison(a=a, b=b, metrics=differences, regions=regions, weeks=weeks, mean_control_difference=diff)
+    touched = [any(grids[rid].get((w, r), 0) > 0 for rid in (a, b) for w in weeks) for r in regions]
+    return Comparison(a=a, b=b, metrics=differences, regions=regions, weeks=weeks, mean_control_difference=diff,
+                      **_region_info(regions, touched))
