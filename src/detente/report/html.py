@@ -248,7 +248,9 @@ def _appendix(run_id: str, manifest: dict[str, Any], metrics: dict[str, Any], sc
     references = scenario_doc.get("references") or {}
     if references:
         parts.append("<details><summary>References</summary><dl>")
-        parts += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in references.items()]
+        from detente.scenario.provenance import reference_text  # `{cite, date}` entries read as text with their date
+
+        parts += [f"<dt>{_e(k)}</dt><dd>{_e(reference_text(v))}</dd>" for k, v in references.items()]
         parts.append("</dl></details>")
     parts.append("</section>")
     return "".join(parts)
