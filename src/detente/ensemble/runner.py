@@ -18,7 +18,8 @@ from detente import __version__
 from detente.engine import WeekReport, step
 from detente.ensemble import metrics as metric_defs
 from detente.ensemble.per_run import is_scenario_key
-from detente.ensemble.streams import BlockContext, block_plan
+from detente.ensemble.result_views import ResultViews, block_paths, chosen_runs, join_paths
+from detente.ensemble.streams import BLOCK_RUNS, BlockContext, block_plan
 from detente.ensemble.summaries import RegionCounts, SpilledBlock, WeeklySeries, summarise
 from detente.errors import RunRefused
 from detente.scenario.loader import LoadedScenario, load_scenario
@@ -124,9 +125,12 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
                        extras={"tables": tables})
 
 
-@dataclass
-class EnsembleResult:
-    """An ensemble's outcome: per-run metrics, their summaries, weekly fan-chart data, the region map."""
+@dataclass(repr=False)
+class EnsembleResult(ResultViews):
+    """An ensemble's outcome: per-run metrics, their summaries, weekly fan-chart data, the region map.
+
+    Its views for notebooks (`to_pandas`, `to_xarray`, `plot`, a short repr) are in `result_views.py`.
+    """
 
     loaded: LoadedScenario
     runs: int
@@ -137,6 +141,8 @@ class EnsembleResult:
     region_ids: tuple[str, ...]
     manifest: dict[str, Any]
     tables: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    paths: dict[str, np.ndarray] = field(default_factory=dict)   # series -> (kept runs, W+1), see keep_paths
+    path_runs: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     _summary: dict[str, dict[str, float]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def summary(self) -> dict[str, dict[str, float]]:
@@ -197,15 +203,19 @@ def check_seed(seed: int) -> None:
 def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int = 0,
              progress: Callable[[int], None] | None = None, backend: Any = None,
              controllers: Iterable[ControllerFactory] | None = None,
-             overrides: dict[tuple, np.ndarray] | None = None) -> EnsembleResult:
+             overrides: dict[tuple, np.ndarray] | None = None,
+             keep_paths: int | Iterable[int] | None = None) -> EnsembleResult:
     """Run an ensemble and summarise it; `progress(runs_done)` is called as blocks finish.
 
     `overrides` gives per-run values of parameters by model key (see `world.model.model_key`), each an
     array of length `runs`: how a sensitivity design runs all its samples as one ensemble.
+    `keep_paths` keeps the weekly path of every series for some runs: n (the first n) or a list of indices.
     """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     check_runs(runs)
     check_seed(seed)
+    kept_runs = chosen_runs(keep_paths, runs)
+    kept_parts: list[tuple[int, dict[str, np.ndarray]]] = []
     model = compile_model(loaded.scenario)
     if controllers is None:
         from detente.ensemble.controllers import default_controllers
@@ -231,6 +241,9 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
             if weekly_store is None:
                 names = output.weekly.names if isinstance(output.weekly, SpilledBlock) else output.weekly
                 weekly_store = WeeklySeries(list(names))
+            if kept_runs.size:
+                kept_parts.append((output.block, block_paths(output.weekly, output.block * BLOCK_RUNS, output.runs,
+                                                             kept_runs)))
             weekly_store.add_block(output.weekly)
             regions.merge(output.regions)
             done += output.runs
@@ -245,4 +258,5 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
               for name, parts in table_parts.items()}
     manifest = planned_manifest(loaded, runs, seed, backend)
     return EnsembleResult(loaded=loaded, runs=runs, seed=seed, metrics=metrics, weekly=weekly,
-                          regions=regions.table(), region_ids=model.region_ids, manifest=manifest, tables=tables)
+                          regions=regions.table(), region_ids=model.region_ids, manifest=manifest, tables=tables,
+                          paths=join_paths(kept_parts), path_runs=kept_runs)
