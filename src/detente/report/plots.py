@@ -289,6 +289,8 @@ def tornado_figure(indices: dict[str, dict[str, float]], method: str, metric: st
                             marker_color="#c53030"))
     figure.add_trace(go.Bar(y=[r[0] for r in rows], x=[r[1] for r in rows], orientation="h", name=first,
                             marker_color="#2b6cb0"))
-    figure.update_layout(title=f"{metric}: {method} indices", barmode="group", height=120 + 26 * len(rows),
+    from detente.report import labels
+
+    figure.update_layout(title=f"{labels.describe(metric).heading}: {method} indices", barmode="group", height=120 + 26 * len(rows),
                          margin={"l": 260, "r": 10, "t": 35, "b": 30}, legend={"orientation": "h"})
     return figure
