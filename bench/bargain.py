@@ -1,6 +1,6 @@
 """Time KTAB's SMP per round for 10, 100 and 1,000 random actors (fixed seed), and the wall time of a160.
 
-Run: python bench/bargain.py [--a160 PATH]   (default: ../shared/reference/ktab/dummyData-a160.csv)
+Run: python bench/bargain.py [--a160 PATH]   (default: data/ktab/dummyData-a160.csv)
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def time_per_round(p: BargainingProblem, rounds: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    default = Path(__file__).resolve().parents[2] / "shared" / "reference" / "ktab" / "dummyData-a160.csv"
+    default = Path(__file__).resolve().parents[1] / "data" / "ktab" / "dummyData-a160.csv"
     parser.add_argument("--a160", type=Path, default=default)
     args = parser.parse_args()
     for n, rounds in ((10, 20), (100, 5), (1000, 1)):

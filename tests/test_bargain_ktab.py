@@ -15,11 +15,9 @@ import pytest
 from detente.diplomacy.ktab_input import read_problem
 from detente.diplomacy.smp import run_smp
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference"
-KTAB = REF / "ktab"
+KTAB = Path(__file__).resolve().parents[1] / "data" / "ktab"  # KTAB's inputs ship with the repository
 LOG = KTAB / "20170530_ref-dummyData_3Dim.txt"
 
-needs_ref = pytest.mark.skipif(not LOG.is_file(), reason="shared reference data not present")
 
 
 def parse_log(path: Path) -> tuple[np.ndarray, np.ndarray, list[float]]:
@@ -49,31 +47,24 @@ def parse_log(path: Path) -> tuple[np.ndarray, np.ndarray, list[float]]:
 
 @pytest.fixture(scope="module")
 def reference():
-    if not LOG.is_file():
-        pytest.skip("shared reference data not present")
     return parse_log(LOG)
 
 
 @pytest.fixture(scope="module")
 def run():
-    if not LOG.is_file():
-        pytest.skip("shared reference data not present")
     return run_smp(read_problem(KTAB / "dummyData_3Dim.csv"))
 
 
-@needs_ref
 def test_rounds_match_log(run, reference):
     positions, _, _ = reference
     assert run.rounds == positions.shape[0] - 1 == 10
 
 
-@needs_ref
 def test_final_positions_within_half_a_point(run, reference):
     positions, _, _ = reference
     assert np.abs(run.final_positions - positions[-1]).max() < 0.5
 
 
-@needs_ref
 def test_every_round_tracks_the_log(run, reference):
     positions, _, _ = reference
     ours = run.problem.to_scale(run.positions)
@@ -81,21 +72,18 @@ def test_every_round_tracks_the_log(run, reference):
     assert np.abs(ours - positions).max() < 0.006
 
 
-@needs_ref
 def test_win_probabilities_track_the_log(run, reference):
     _, probs, _ = reference
     assert np.abs(run.position_win_probabilities - probs).max() < 6e-5
     assert np.allclose(run.win_probabilities.sum(axis=1), 1.0)
 
 
-@needs_ref
 def test_convergence_ratios_track_the_log(run, reference):
     _, _, ratios = reference
     assert len(ratios) == 10
     assert np.allclose(run.ratios[1:], ratios, atol=6e-5)
 
 
-@needs_ref
 def test_first_round_risk_attitudes_and_challenges(run):
     assert np.allclose(run.risk[0], [-0.500, -0.459, -0.499, -0.274, 1.000, -0.232, -0.430], atol=6e-4)
     first = run.challenges[0]
@@ -104,7 +92,6 @@ def test_first_round_risk_attitudes_and_challenges(run):
     assert np.allclose(first.gains, [0.0947, 0.2810, 0.4711, 0.2839, 0.0116, 0.2986, 0.0286], atol=6e-5)
 
 
-@needs_ref
 def test_xml_equals_csv(run):
     xml = run_smp(read_problem(KTAB / "dummyData_3Dim.xml"))
     assert xml.rounds == run.rounds
@@ -153,7 +140,6 @@ def cli():
     return lambda *args: runner.invoke(app, list(args))
 
 
-@needs_ref
 @pytest.mark.parametrize("path", reference_inputs(), ids=lambda p: p.name)
 def test_every_reference_input_runs(cli, path, tmp_path):
     started = time.perf_counter()
@@ -174,14 +160,12 @@ def test_every_reference_input_runs(cli, path, tmp_path):
         assert elapsed < 20
 
 
-@needs_ref
 def test_table_output(cli):
     out = cli("bargain", str(KTAB / "dummyData_3Dim.csv"))
     assert out.exit_code == 0, out.output
     assert "SMP" in out.output and "10 round" in out.output
 
 
-@needs_ref
 @pytest.mark.parametrize("model", ["bdm", "compromise"])
 def test_other_models_run_on_ktab_inputs(cli, model):
     out = cli("bargain", str(KTAB / "dummyData_6Dim.csv"), "--model", model, "--json")

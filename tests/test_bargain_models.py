@@ -14,9 +14,9 @@ from detente.diplomacy.bargain_result import run_bargain
 from detente.diplomacy.ktab_input import BargainingProblem, read_problem
 from detente.errors import InputError
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference"
-BDM = REF / "bdm"
-KTAB = REF / "ktab"
+DATA = Path(__file__).resolve().parents[1] / "data"  # the inputs ship with the repository
+BDM = DATA / "bdm"
+KTAB = DATA / "ktab"
 
 
 def problem(cap, pos, sal) -> BargainingProblem:
@@ -100,7 +100,6 @@ def test_bdm_and_compromise_invariants(p):
 
 # --- BDM baselines --------------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not BDM.is_dir(), reason="shared reference data not present")
 @pytest.mark.parametrize(("name", "mean", "median"), [("eu_emissions_1994.csv", 7.39, 7.0),
                                                       ("Sultan.csv", 13.62, 13.9)])
 def test_bdm_baselines(name, mean, median):

@@ -125,6 +125,7 @@ def test_dnipro_barrier_where_russia_must_cross(baseline_model):
     model = baseline_model
     r = model.region_ids.index
     control = model.regions["control"][None, :].copy()
+    control[0, r("kherson")] = model.left_bank_share[r("kherson")]
     by_land, by_river, _ = allocation.russian_reach(control, model.edges, model.home)
     # Kherson: Russia holds exactly the left bank, so its next assault crosses the river
     barrier = attrition.river_barrier(control, by_land, by_river, model.left_bank_share, 3.0)

@@ -72,6 +72,77 @@ def test_report_is_self_contained(report):
     assert any(d.get("class") == "tornado" for d in parts.divs)
 
 
+def _body(text: str) -> str:
+    """The report without its inlined plotly.js."""
+    return text[text.index("</head>"):]
+
+
+def test_summary_comes_first_and_the_appendix_is_folded(report):
+    body = _body(report[0].read_text(encoding="utf-8"))
+    order = [body.index(marker) for marker in ("id='summary'", "id='quarters'", "id='maps'", "id='charts'",
+                                               "id='sensitivity'", "id='appendix'")]
+    assert order == sorted(order), "summary, quarters, maps, charts, sensitivity, appendix"
+    appendix = body[body.index("id='appendix'"):]
+    assert "<details class='params'><summary>Assumptions and their sources" in appendix
+    assert "forces.russia.manpower" not in body[:body.index("id='appendix'")], "the parameter table is folded"
+    assert "<details open" not in body
+
+
+def test_yes_no_outcomes_read_as_percentages(report):
+    import re
+
+    body = _body(report[0].read_text(encoding="utf-8"))
+    summary = body[body.index("id='summary'"):body.index("id='quarters'")]
+    rows = dict(re.findall(r"<tr data-metric='([^']+)'><td>[^<]*</td><td>([^<]*)</td>", summary))
+    assert rows["nuclear_use"].endswith("%") and rows["agreements_broke_down"].endswith("%")
+    assert any(n.startswith("leader_fell/") for n in rows)
+    assert all(v.endswith("%") for n, v in rows.items() if n.startswith(("leader_fell/", "backer_gave_up/")))
+    assert re.fullmatch(r"[\d,]+", rows["casualties_russia"]), rows["casualties_russia"]  # 834,000, no exponent
+    assert "e+" not in summary and "median 0, 0" not in summary
+    quarters = body[body.index("id='quarters'"):body.index("id='maps'")]
+    assert "Q1" in quarters and "Q8" in quarters and "Whole front" in quarters
+    cells = re.findall(r"<td>([^<]*%)</td>", quarters)
+    assert len(cells) >= 4 * 9 and all(re.fullmatch(r"(<1|>99|\d{1,3})%", c) for c in cells)
+    assert "18 Mar 2025" in summary, "says from when casualties count"
+
+
+def test_quarter_shares_never_fall():
+    from detente.report.sections import quarter_rows
+
+    metrics = {f"ceasefire_agreed_by_q{q}/whole_front": {"mean": 0.1 * q} for q in range(1, 9)}
+    metrics["ceasefire_held_90d/whole_front"] = {"mean": 0.3}
+    quarters, rows = quarter_rows(metrics)
+    assert quarters == list(range(1, 9)) and rows[0]["by_quarter"] == [0.1 * q for q in range(1, 9)]
+    assert rows[0]["held_90d"] == 0.3
+
+
+def test_claims_verdicts_render_from_a_hand_made_list():
+    from detente.report.sections import render_claims
+
+    assert render_claims([]) == ""
+    verdicts = [{"claim": "Russia takes Odesa by 2026", "author": "seed000", "verdict": "not supported",
+                 "probability": 0.04, "detail": "Odesa mostly under Russian control in 4% of runs"},
+                {"claim": "An energy ceasefire holds 90 days", "verdict": "supported", "probability": 0.9},
+                {"text": "Talks stall <until> the US walks away", "verdict": "undecided"}]
+    shown = render_claims(verdicts)
+    assert shown.count("<tr>") == 4  # a header and three claims
+    assert "class='verdict fails'>not supported" in shown and "class='verdict holds'>supported" in shown
+    assert "class='verdict open'>undecided" in shown
+    assert "4%" in shown and "90%" in shown and "seed000" in shown
+    assert "&lt;until&gt;" in shown, "claim text is escaped"
+
+
+def test_report_shows_claims_when_given(report, tmp_path):
+    from detente.report.html import write_report
+
+    _, db, run_id = report
+    out = write_report(db, run_id, tmp_path / "claims.html", [0],
+                       claims=[{"claim": "Kyiv holds", "verdict": "supported", "probability": 1.0}])
+    body = _body(out.read_text(encoding="utf-8"))
+    assert body.index("id='summary'") < body.index("id='claims'") < body.index("id='maps'")
+    assert "id='claims'" not in _body(report[0].read_text(encoding="utf-8"))
+
+
 def test_report_lists_assumptions_with_sources(report):
     text = report[0].read_text(encoding="utf-8")
     assert "Assumptions and their sources" in text
@@ -112,12 +183,19 @@ def test_report_renders_offline_in_chromium(report):
             time.sleep(0.5)
             assert not errors
             assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
-            # each map draws every region as a filled path; colours differ between week 0 and week 104
+            # each map draws every region (plotly's SVG geo choropleth); colours differ between week 0 and 104
             fills = page.evaluate("""() => [...document.querySelectorAll('.map')].map(m =>
-                [...m.querySelectorAll('.js-plotly-plot')][0].data.filter(t => t.fill === 'toself')
-                .map(t => t.name + '=' + t.fillcolor))""")
+                [...m.querySelectorAll('path.choroplethlocation')].map(p => getComputedStyle(p).fill))""")
             assert len(fills) == 3 and len(fills[0]) == 41
             assert fills[0] != fills[2]
+            # the body (appendix folded) within about six screens, nothing wider than the page
+            assert page.evaluate("document.body.scrollHeight") <= 6 * 900
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1200
+            for box in page.evaluate("""() => [...document.querySelectorAll('.map')].map(m => {
+                    const outer = m.getBoundingClientRect(), svg = m.querySelector('.main-svg').getBoundingClientRect();
+                    return [outer.right, svg.right]; })"""):
+                assert box[1] <= box[0] + 1, f"a map is cut off on the right: {box}"
+            assert not page.evaluate("[...document.querySelectorAll('details')].some(d => d.open)")
             page.locator(".map").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "report_maps.png"))
             page.locator(".tornado").first.scroll_into_view_if_needed()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = Path("/work/shared/seeds")
+SEEDS = ROOT.parent / "shared" / "seeds"  # not redistributed (docs/seeds.md); the quotes are checked where present
 SEED_NAME = re.compile(r"00\d_[0-9a-f]{16}")
 FILES = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if SEED_NAME.search(p.read_text(encoding="utf-8")))
 

@@ -31,6 +31,7 @@ from typing import NoReturn
 import numpy as np
 
 from detente.calibration.record import ObservedSeries
+from detente.ensemble.streams import BlockContext
 from detente.errors import InputError
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, WarState
@@ -117,13 +118,13 @@ class ObservationRecorder:
         self.weeks = sorted({w for _, weeks in wanted.values() for w in weeks})
         self.values: dict[tuple[str, int], np.ndarray] = {}
 
-    def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
-        """Keep week 0."""
+    def start(self, model: WarModel, state: WarState, context: BlockContext) -> WarState:
+        """Keep week 0 (the recorder draws nothing from the context's streams)."""
         self.values = {}
         self._keep(state)
         return state
 
-    def act(self, state: WarState, rng: np.random.Generator) -> WarState:
+    def act(self, state: WarState, context: BlockContext) -> WarState:
         """Nothing: the recorder only watches."""
         return state
 

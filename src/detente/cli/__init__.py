@@ -28,9 +28,11 @@ from detente.cli import commands_war  # noqa: E402,F401
 from detente.cli import bargain  # noqa: E402,F401
 from detente.cli import commands_decide  # noqa: E402,F401
 from detente.cli import commands_see  # noqa: E402,F401
+from detente.cli import commands_calibrate  # noqa: E402,F401
 from detente.cli import commands_runs  # noqa: E402,F401
 from detente.cli import commands_export  # noqa: E402,F401
 from detente.cli import commands_score  # noqa: E402,F401
+from detente.cli import commands_claims  # noqa: E402,F401
 
 USAGE_EXIT = 2
 

@@ -113,13 +113,13 @@ def explain(
             out.print("  beliefs: " + ", ".join(f"{k} = {v:.3f}" for k, v in row["beliefs"].items()))
 
 
-sources_app = typer.Typer(help="Source texts that scenarios quote (kept outside the project).")
+sources_app = typer.Typer(help="Source texts that scenarios quote (kept outside the repository; see docs/seeds.md).")
 app.add_typer(sources_app, name="sources")
 
 
 @sources_app.command("show")
 def sources_show(
-    file: Path = typer.Argument(..., help="a source text, e.g. /work/shared/seeds/002_8c4bb6579a762747.txt"),
+    file: Path = typer.Argument(..., help="a source text, e.g. SEEDS/002_8c4bb6579a762747.txt (see docs/seeds.md)"),
 ) -> None:
     """Print a source text repaired of broken encodings (ftfy), as its quotes are matched."""
     from detente.scenario.provenance import repaired_text

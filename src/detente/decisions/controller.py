@@ -23,6 +23,7 @@ from detente.decisions import escalation
 from detente.decisions.options import LeverEntry, Situation, feature, lever_entry, write_levers
 from detente.decisions.policies import DecisionContext, Policy, make_policy
 from detente.decisions.schema import DecisionSetup
+from detente.ensemble.per_run import resolve, with_overrides
 from detente.ensemble.streams import BlockContext
 from detente.scenario.params import Param
 from detente.world.model import WarModel
@@ -107,6 +108,7 @@ class DecisionController:
         self.model, self.start_state = model, state
         self.base = np.stack([e.read(state) for e in self.program.entries], axis=1) if self.program.entries \
             else np.zeros((n, 0))
+        fixed = resolve(self.setup, "decisions", context.overrides)  # per-run values from a design, by Param
         self.choice: dict[str, np.ndarray] = {}
         self.types: dict[str, np.ndarray] = {}
         self.policies: dict[str, Policy] = {}
@@ -119,15 +121,17 @@ class DecisionController:
                     0, len(probs) - 1)
             else:
                 self.types[name] = np.full(n, -1)
-            params = {key: draw_param(getattr(a, key), n, self.rng)
+            params = {key: with_overrides(draw_param(getattr(a, key), n, self.rng), getattr(a, key), fixed)
                       for key in ("risk_aversion", "temperature", "switching_cost")}
+            params["fixed"] = fixed  # option values and risk losses a sensitivity design sets per run
             self.policies[name] = make_policy(a, compiled.options, params)
         self.belief: dict[str, np.ndarray] = {}
         self.accuracy: dict[str, np.ndarray] = {}
         self.tables_: dict[str, np.ndarray] = {}
         for bname, b in self.setup.beliefs.items():
-            self.belief[bname] = np.clip(draw_param(b.prior, n, self.rng), 0.0, 1.0)
-            self.accuracy[bname] = np.clip(draw_param(b.accuracy, n, self.rng), 0.0, 1.0)
+            self.belief[bname] = np.clip(with_overrides(draw_param(b.prior, n, self.rng), b.prior, fixed), 0.0, 1.0)
+            self.accuracy[bname] = np.clip(with_overrides(draw_param(b.accuracy, n, self.rng), b.accuracy, fixed),
+                                           0.0, 1.0)
             self.tables_[bname] = bayes.likelihood_table(dict(b.likelihood), self.program.actors[b.about].options)
         self.score = np.zeros((self.weeks + 1, n)).T  # (N, W+1), week-major: a week's runs side by side as written
         self.score[:, 0] = self._escalation()
@@ -135,7 +139,9 @@ class DecisionController:
         self.weeks_in = {a: np.zeros((n, len(c.options))) for a, c in self.program.actors.items()}
         self.run_offset = {a: np.arange(n) * len(c.options) for a, c in self.program.actors.items()}
         self.reviewed: set[str] = set()
-        self.touched = np.zeros(self.base.shape, bool)
+        # per actor: the lever values its options have set so far (kept until another of its options sets them)
+        self.held = {a: self.base.copy() for a in self.program.actors}
+        self.holding = {a: np.zeros(self.base.shape, bool) for a in self.program.actors}
         self.log: list[dict[str, np.ndarray]] = []
         self._applied = None
         return self._apply(state)
@@ -223,14 +229,15 @@ class DecisionController:
                 all(self.choice[a] is last[1][a] or np.array_equal(self.choice[a], last[1][a]) for a in self.choice):
             return state  # same options, levers untouched since: writing them again would change nothing
         values = self.base.copy()
-        setting = np.zeros(self.base.shape, bool)
+        holding = np.zeros(self.base.shape, bool)
         for a, c in self.program.actors.items():
             k = self.choice[a]
-            values += np.where(c.sets[k], c.values[k] - self.base, 0.0)
-            setting |= c.sets[k]
-        where = setting | self.touched
-        self.touched = setting
-        state = write_levers(state, self.program.entries, values, where)
+            sets = c.sets[k]
+            self.held[a] = np.where(sets, c.values[k], self.held[a])  # an option sets; the value then persists
+            self.holding[a] |= sets
+            values += np.where(self.holding[a], self.held[a] - self.base, 0.0)
+            holding |= self.holding[a]
+        state = write_levers(state, self.program.entries, values, holding)
         self._applied = ({lever: getattr(state, lever) for lever in self.levers}, dict(self.choice))
         return state
 

@@ -1,14 +1,16 @@
 """Options and what they do: the engine levers an option may set, the state features a choice may read.
 
 An option's `effects` set decision levers of `WarState` (`objective.sumy: 0.6`, `aid_factor.europe: 1.3`,
-`secondary_sanctions: 1`). An effect is the lever's value while that actor alone has the option in force;
-where several actors move the same lever, their departures from the lever's starting value add up:
+`secondary_sanctions: 1`). A lever keeps the value an actor's option set until another option of that actor
+sets it: a US that cuts aid off and then threatens (an option that sets no aid lever) still sends no aid,
+rather than arming Ukraine at the starting rate again. Where several actors move the same lever, their
+departures from the lever's starting value add up:
 
-    L_e = L_e⁰ + Σ_a 1[o_a sets e] · (v_{a,o_a,e} − L_e⁰),
+    L_e = L_e⁰ + Σ_a 1[a has set e] · (v_{a,e} − L_e⁰),   v_{a,e}: the value a's latest option setting e gave it,
 
 then the lever is clipped to its range. Levers no option of any actor mentions are never written (so the
-bargaining table's levers stay the table's); an entry no option sets any more returns once to its
-starting value, and is then left alone again.
+bargaining table's levers stay the table's). An option that means to undo another's effect says so
+(`limited_campaign` sets the Odesa objective back to 0).
 """
 
 from __future__ import annotations

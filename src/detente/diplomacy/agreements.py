@@ -4,12 +4,15 @@ An agreement g has a scope (a column of `WarState.truce`: the war engine stops w
 d_g weeks, the parties who signed it and its terms. While it is in force, each belligerent side s decides
 every week whether to break it, comparing what breaking brings with what the deal is worth to it:
 
-    violate_s  ⇔  τ_gs + f·D_g + o_s + σ ε_s  >  φ · (U_s(x̃_s) − V_s)
+    violate_s  ⇔  τ_gs + f·D_g + o_s + σ ε_s  >  φ · k_gs · (U_s(x̃_s) − V_s)
 
 τ_gs the weekly temptation of the scope to side s, D_g the divergence of the term sheets (a ceasefire built
 on texts that read differently is fragile, seed 001), o_s the extra temptation of a belligerent that was
 not at the table (seed 000: a deal struck "over Kyiv's head"), φ the shadow of the future and U_s − V_s the
-deal's surplus over s's outside option, recomputed each week from the front. A side walks out when its
+deal's surplus over s's outside option, recomputed each week from the front, and k_gs = 1 if side s
+consented to g, else 0: a side that never accepted the text has no stake of its own in the deal's future to
+restrain it (Fortna 2004: agreements the parties themselves made hold better), so a deal struck over Kyiv's
+head is kept by Kyiv only as long as its temptation and shocks stay below zero. A side walks out when its
 outside option beats the deal outright, U_s − V_s < −ω.
 
 Violations are seen through noise: a violation is observed with probability p_d, and in a quiet week a
@@ -41,10 +44,14 @@ def duration_weeks(days: float) -> int:
 
 
 def violations(temptation: np.ndarray, extra: np.ndarray, surplus: np.ndarray, shadow: np.ndarray,
-               noise_sd: np.ndarray, noise: np.ndarray, in_force: np.ndarray) -> np.ndarray:
-    """(N, G, 2) bool: side s breaks agreement g this week (only agreements in force can be broken)."""
+               noise_sd: np.ndarray, noise: np.ndarray, in_force: np.ndarray,
+               consent: np.ndarray | None = None) -> np.ndarray:
+    """(N, G, 2) bool: side s breaks agreement g this week (only agreements in force can be broken);
+    `consent` (G, 2), 1 where side s consented to g (default: both did), scales what the deal's surplus
+    restrains."""
     pull = temptation + extra + noise_sd[:, None, None] * noise
-    return in_force[:, :, None] & (pull > shadow[:, None, None] * surplus)
+    stake = shadow[:, None, None] * (np.ones(surplus.shape[1:]) if consent is None else consent)[None]
+    return in_force[:, :, None] & (pull > stake * surplus)
 
 
 def walkouts(surplus: np.ndarray, margin: np.ndarray, in_force: np.ndarray) -> np.ndarray:

@@ -255,7 +255,7 @@ def keep_or_break(in_force, surplus, temptation, divergence, outsider, fragility
             for s in range(2):
                 extra = fragility[n] * divergence[n, g] + outsider_defection[n] * outsider[g, s]
                 pull = temptation[n, g, s] + extra + violation_noise[n] * noise[n, g, s]
-                if pull > shadow[n] * surplus[n, g, s]:
+                if pull > shadow[n] * (1.0 - outsider[g, s]) * surplus[n, g, s]:  # no consent, no stake
                     violated[n, g] = True
                     any_broke = True
             left_russia[g] = surplus[n, g, 0] < -walkout_margin[n]

@@ -9,6 +9,10 @@ from detente.scenario.schema import Scenario
 def default_controllers(scenario: Scenario) -> tuple[ControllerFactory, ...]:
     """Controllers implied by the scenario's sections."""
     controllers: tuple[ControllerFactory, ...] = ()
+    if scenario.inputs:  # dated levers first: decisions and the table may still move them
+        from detente.ensemble.schedule import ScheduleFactory
+
+        controllers += (ScheduleFactory(scenario),)
     if scenario.decisions is not None:  # actors who choose (detente.decisions)
         from detente.decisions.controller import DecisionControllerFactory
 

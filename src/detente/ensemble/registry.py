@@ -114,6 +114,9 @@ METRICS: tuple[Metric, ...] = (
        "will of <backer>", BOTH),
     _m("backer_gave_up/<backer>", "probability", "share of runs", "war",
        "the backer's will broke and it stopped giving", "<backer> gave up"),
+    _m("area_retaken_km2", "quantity", "km²", "war",
+       "ground Ukraine took back from Russia's furthest extent: the largest net Russian gain of any week less "
+       "the gain at the horizon (0 when Russia ends at its furthest)", "area retaken by Ukraine"),
     _m("area_gained_km2/<region>", "quantity", "km²", "war",
        "area of one region that moved to Russian control since the start (negative: Ukraine gained)",
        "area gained by Russia in <region>", hide_within=1.0),
@@ -136,6 +139,9 @@ METRICS: tuple[Metric, ...] = (
        "weeks under an agreement"),
     _m("deal_weeks_in_force/<scope>", "quantity", "weeks", "table", "weeks in which this agreement was in force",
        "weeks under <scope>"),
+    _m("terms/<issue>", "quantity", "issue units", "table",
+       "what holds on a status-quo issue at the horizon: the terms of the latest agreement that settled it, "
+       "else its status quo", "<issue> at the horizon"),
     _m("settled/<issue>", "probability", "share of runs", "table",
        "an agreement that settles this issue was signed", "<issue> settled"),
     _m("leader_fell/<actor>", "probability", "share of runs", "table", "the actor's leader fell from power",

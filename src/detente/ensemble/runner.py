@@ -17,7 +17,9 @@ import numpy as np
 from detente import __version__
 from detente.engine import WeekReport, step
 from detente.ensemble import metrics as metric_defs
-from detente.ensemble.streams import BlockContext, block_plan
+from detente.ensemble.per_run import is_scenario_key
+from detente.ensemble.result_views import ResultViews, block_paths, chosen_runs, join_paths
+from detente.ensemble.streams import BLOCK_RUNS, BlockContext, block_plan
 from detente.ensemble.summaries import RegionCounts, SpilledBlock, WeeklySeries, summarise
 from detente.errors import RunRefused
 from detente.scenario.loader import LoadedScenario, load_scenario
@@ -78,7 +80,8 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     params_rng, dynamics_rng = context.stream("parameters"), context.stream("dynamics")
     first = context.first_run
     sliced = {k: np.asarray(v)[first: first + runs] for k, v in (overrides or {}).items()}
-    model = realise(model, runs, params_rng, sliced)
+    context.overrides.update({k: v for k, v in sliced.items() if is_scenario_key(k)})  # the table's, decisions'
+    model = realise(model, runs, params_rng, {k: v for k, v in sliced.items() if not is_scenario_key(k)})
     state = initial_state(model, runs)
     active = [make(model) for make in controllers]
     for controller in active:
@@ -107,6 +110,8 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
         record(state)
     regions.runs = runs
     outcome = metric_defs.final_metrics(model, start, state)
+    gained = core[core_names.index("area_gained_km2")]   # (W+1, runs): a counter-attack shows only over time
+    outcome["area_retaken_km2"] = gained.max(axis=0) - gained[weeks]
     tables: dict[str, dict[str, np.ndarray]] = {}
     for controller in active:
         outcome.update(controller.metrics())
@@ -120,9 +125,12 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
                        extras={"tables": tables})
 
 
-@dataclass
-class EnsembleResult:
-    """An ensemble's outcome: per-run metrics, their summaries, weekly fan-chart data, the region map."""
+@dataclass(repr=False)
+class EnsembleResult(ResultViews):
+    """An ensemble's outcome: per-run metrics, their summaries, weekly fan-chart data, the region map.
+
+    Its views for notebooks (`to_pandas`, `to_xarray`, `plot`, a short repr) are in `result_views.py`.
+    """
 
     loaded: LoadedScenario
     runs: int
@@ -133,6 +141,8 @@ class EnsembleResult:
     region_ids: tuple[str, ...]
     manifest: dict[str, Any]
     tables: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    paths: dict[str, np.ndarray] = field(default_factory=dict)   # series -> (kept runs, W+1), see keep_paths
+    path_runs: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     _summary: dict[str, dict[str, float]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def summary(self) -> dict[str, dict[str, float]]:
@@ -193,15 +203,19 @@ def check_seed(seed: int) -> None:
 def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int = 0,
              progress: Callable[[int], None] | None = None, backend: Any = None,
              controllers: Iterable[ControllerFactory] | None = None,
-             overrides: dict[tuple, np.ndarray] | None = None) -> EnsembleResult:
+             overrides: dict[tuple, np.ndarray] | None = None,
+             keep_paths: int | Iterable[int] | None = None) -> EnsembleResult:
     """Run an ensemble and summarise it; `progress(runs_done)` is called as blocks finish.
 
     `overrides` gives per-run values of parameters by model key (see `world.model.model_key`), each an
     array of length `runs`: how a sensitivity design runs all its samples as one ensemble.
+    `keep_paths` keeps the weekly path of every series for some runs: n (the first n) or a list of indices.
     """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     check_runs(runs)
     check_seed(seed)
+    kept_runs = chosen_runs(keep_paths, runs)
+    kept_parts: list[tuple[int, dict[str, np.ndarray]]] = []
     model = compile_model(loaded.scenario)
     if controllers is None:
         from detente.ensemble.controllers import default_controllers
@@ -227,6 +241,9 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
             if weekly_store is None:
                 names = output.weekly.names if isinstance(output.weekly, SpilledBlock) else output.weekly
                 weekly_store = WeeklySeries(list(names))
+            if kept_runs.size:
+                kept_parts.append((output.block, block_paths(output.weekly, output.block * BLOCK_RUNS, output.runs,
+                                                             kept_runs)))
             weekly_store.add_block(output.weekly)
             regions.merge(output.regions)
             done += output.runs
@@ -241,4 +258,5 @@ def simulate(scenario: str | Path | LoadedScenario, runs: int = 1000, seed: int 
               for name, parts in table_parts.items()}
     manifest = planned_manifest(loaded, runs, seed, backend)
     return EnsembleResult(loaded=loaded, runs=runs, seed=seed, metrics=metrics, weekly=weekly,
-                          regions=regions.table(), region_ids=model.region_ids, manifest=manifest, tables=tables)
+                          regions=regions.table(), region_ids=model.region_ids, manifest=manifest, tables=tables,
+                          paths=join_paths(kept_parts), path_runs=kept_runs)

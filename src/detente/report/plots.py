@@ -1,9 +1,10 @@
 """Plotly figure builders shared by the report and the dashboard, and the map geometry both draw.
 
-The dashboard draws its map with plotly's MapLibre choropleth (`choroplethmap`) over a blank style, which
-needs a web worker and so an http origin. A report opened from disk (file://) cannot start that worker in
-Chromium, so the report's map is drawn as filled SVG polygons in a plain lon/lat plane (aspect corrected for
-latitude): no tiles, no worker, no network, the same colours.
+Maps are plotly's SVG `choropleth` on a geo subplot with every base layer off (`geo_map_figure`, and the same
+layout in the dashboard's app.js): it draws synchronously, from http and from file:// alike. MapLibre's
+`choroplethmap`, used before, needs a web worker: it drew in 1 of 5 plain headless screenshots of the
+dashboard and not at all from file://. `svg_map_figure` (filled polygons on a plain lon/lat plane) stays for
+callers that want a map without a geo subplot.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ BLANK_MAP_STYLE: dict[str, Any] = {"version": 8, "sources": {},
 MAP_CENTER = {"lon": 31.5, "lat": 49.0}
 CONTROL_COLOURS = [[0.0, "#2b6cb0"], [0.5, "#f7f7f7"], [1.0, "#c53030"]]  # Ukrainian blue → Russian red
 CHANGE_COLOURS = [[0.0, "#fffbea"], [1.0, "#7b341e"]]
+NEUTRAL_COLOUR = "#d6d3ce"  # countries outside the war: neither side's colour
 DIFF_COLOURS = [[0.0, "#2b6cb0"], [0.5, "#f7f7f7"], [1.0, "#c53030"]]
 
 
@@ -132,21 +134,108 @@ def front_borders(control: dict[str, float], borders: list[dict[str, Any]]) -> l
             if (control.get(border["a"], 0.0) > 0.5) != (control.get(border["b"], 0.0) > 0.5)]
 
 
-def fan_figure(name: str, weeks: dict[str, list[float]], dates: list[str]) -> go.Figure:
-    """Fan chart of one weekly series: median, 50% and 90% bands (or the mean, for a probability series)."""
+def fan_figure(name: str, weeks: dict[str, list[float]], dates: list[str], start_date: str | None = None,
+               height: int = 250) -> go.Figure:
+    """Fan chart of one weekly series: median, 50% and 90% bands; for a yes/no series, the share of runs.
+
+    Titled and unitised from the metric registry; starts where `series_view` says (week 1 for a stock the
+    first step computes); shares on a 0–100% axis, large numbers as 200k / 1M rather than exponents."""
+    view = series_view(name, weeks, start_date)
+    first = view["first_week"]
+    x = list(dates)[first:]
+    cut = {k: list(v)[first:] for k, v in weeks.items() if k != "dates"}
     figure = go.Figure()
-    if is_probability_series(name):
-        figure.add_trace(go.Scatter(x=dates, y=weeks["mean"], name="probability", line={"color": "#2f855a"}))
-        figure.update_yaxes(range=[0, 1], tickformat=".0%")
+    if view["kind"] == "probability":
+        figure.add_trace(go.Scatter(x=x, y=cut["mean"], name="share of runs", line={"color": "#2f855a"},
+                                    hovertemplate="%{x}: %{y:.0%} of runs<extra></extra>"))
     else:
         for low, high, colour, label in (("p05", "p95", "rgba(49,130,206,0.18)", "90%"),
                                          ("p25", "p75", "rgba(49,130,206,0.38)", "50%")):
-            figure.add_trace(go.Scatter(x=dates, y=weeks[high], line={"width": 0}, showlegend=False, hoverinfo="skip"))
-            figure.add_trace(go.Scatter(x=dates, y=weeks[low], fill="tonexty", fillcolor=colour, line={"width": 0},
-                                        name=f"{label} band"))
-        figure.add_trace(go.Scatter(x=dates, y=weeks["p50"], name="median", line={"color": "#1a365d"}))
-    figure.update_layout(title=name, height=260, margin={"l": 50, "r": 10, "t": 35, "b": 30}, showlegend=False)
+            figure.add_trace(go.Scatter(x=x, y=cut[high], line={"width": 0}, showlegend=False, hoverinfo="skip"))
+            figure.add_trace(go.Scatter(x=x, y=cut[low], fill="tonexty", fillcolor=colour, line={"width": 0},
+                                        name=f"{label} band", hoverinfo="skip"))
+        figure.add_trace(go.Scatter(x=x, y=cut["p50"], name="median", line={"color": "#1a365d"},
+                                    hovertemplate="%{x}: median %{y:,.3~r}<extra></extra>"))
+    figure.update_yaxes(**axis_format(view, max(cut["p95"] + cut["mean"])))
+    unit = "share of runs" if view["kind"] == "probability" else view["unit"]
+    sub = " · ".join(t for t in (unit, view["note"]) if t)
+    figure.update_layout(title={"text": f"{view['title']}<br><span style='font-size:11px;color:#4a5568'>{sub}</span>",
+                                "font": {"size": 14}},
+                         height=height, margin={"l": 50, "r": 12, "t": 50, "b": 30}, showlegend=False)
     return figure
+
+
+def axis_format(view: dict[str, Any], top: float) -> dict[str, Any]:
+    """A fan chart's y axis: shares on 0–100%, 0–1 indices on 0–1, thousands as 200k and millions as 1M
+    (never SI's m for milli on values below 1), amounts from zero."""
+    if view["percent"] or view["unit"].startswith("share"):
+        return {"range": [0, 1], "tickformat": ".0%"}
+    if view["unit"].endswith("0–1"):
+        return {"range": [0, 1]}
+    return {"tickformat": "~s" if top >= 1000 else "", "rangemode": "tozero"}
+
+
+def geo_map_figure(values: dict[str, float], hover: dict[str, str], title: str, neutral: set[str] | None = None,
+                   front: list[dict[str, Any]] | None = None, colourscale: list | None = None,
+                   zrange: tuple[float, float] = (0.0, 1.0), colourbar_title: str = "Russian control",
+                   height: int = 480) -> go.Figure:
+    """The map as the dashboard draws it: plotly's SVG `choropleth` on a geo subplot with every base layer off
+    (draws at once, from file:// too: no worker, no tiles), framed on every region, labelled, countries outside
+    the war in a neutral grey, the front in black.
+
+    The first trace is the labels' scattergeo: plotly.js fetches a world topojson from the internet when the
+    first trace of a geo subplot has a `locationmode`, even with every base layer off."""
+    from detente.world.geography import load_geography
+
+    geo = load_geography()
+    geojson = geo.geojson()
+    neutral = neutral or set()
+    low, high = zrange
+    parties = [r for r in geo.ids if r in values and r not in neutral]
+    outside = [r for r in geo.ids if r in neutral]
+
+    def labels(ids: list[str], colour: str) -> go.Scattergeo:
+        named = [r for r in ids if short_name(geo.names[geo.index(r)])]
+        return go.Scattergeo(lon=[float(geo.lon[geo.index(r)]) for r in named],
+                             lat=[float(geo.lat[geo.index(r)]) for r in named], mode="text",
+                             text=[short_name(geo.names[geo.index(r)]) for r in named],
+                             textfont={"size": 9, "color": colour}, hoverinfo="skip", showlegend=False)
+
+    figure = go.Figure([labels(parties, "#1a202c"), labels(outside, "#6b6b6b")])
+    figure.add_trace(go.Choropleth(geojson=geojson, featureidkey="properties.id", locations=outside,
+                                   z=[0] * len(outside), zmin=0, zmax=1, showscale=False,
+                                   colorscale=[[0, NEUTRAL_COLOUR], [1, NEUTRAL_COLOUR]],
+                                   marker={"line": {"color": "#a0a0a0", "width": 0.5}},
+                                   text=[geo.names[geo.index(r)] for r in outside],
+                                   hovertemplate="<b>%{text}</b><br>not a party to the war<extra></extra>"))
+    figure.add_trace(go.Choropleth(
+        geojson=geojson, featureidkey="properties.id", locations=parties, z=[values[r] for r in parties],
+        zmin=low, zmax=high, colorscale=colourscale or CONTROL_COLOURS, marker={"line": {"color": "#555",
+                                                                                        "width": 0.6}},
+        text=[hover.get(r, r) for r in parties], hovertemplate="%{text}<extra></extra>",
+        colorbar={"title": {"text": colourbar_title, "side": "top"}, "tickformat": ".0%", "thickness": 10,
+                  "len": 0.5, "y": 0.03, "yanchor": "bottom"}))  # beside the map, low: clear of any toolbar
+    lon: list[float | None] = []
+    lat: list[float | None] = []
+    for border in front or []:
+        lon += list(border["lon"]) + [None]
+        lat += list(border["lat"]) + [None]
+    figure.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"color": "#111", "width": 2},
+                                   hoverinfo="skip", showlegend=False, name="front"))
+    lon0, lat0, lon1, lat1 = _bounds(geojson)
+    figure.update_geos(visible=False, bgcolor="#e8eef3", lonaxis_range=[lon0 - 0.4, lon1 + 0.4],
+                       lataxis_range=[lat0 - 0.4, lat1 + 0.4], projection_type="conic conformal",
+                       projection_parallels=[45, 56], projection_rotation_lon=(lon0 + lon1) / 2)
+    figure.update_layout(title={"text": title, "font": {"size": 14}}, height=height, paper_bgcolor="#e8eef3",
+                         margin={"l": 0, "r": 0, "t": 36, "b": 0})
+    return figure
+
+
+def _bounds(geojson: dict[str, Any]) -> tuple[float, float, float, float]:
+    """(lon0, lat0, lon1, lat1) of every polygon of the map."""
+    points = [c for f in geojson["features"] for ring in _rings(f["geometry"]) for c in ring]
+    return (min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points),
+            max(p[1] for p in points))
 
 
 def svg_map_figure(values: dict[str, float], hover: dict[str, str], title: str,
@@ -200,6 +289,8 @@ def tornado_figure(indices: dict[str, dict[str, float]], method: str, metric: st
                             marker_color="#c53030"))
     figure.add_trace(go.Bar(y=[r[0] for r in rows], x=[r[1] for r in rows], orientation="h", name=first,
                             marker_color="#2b6cb0"))
-    figure.update_layout(title=f"{metric}: {method} indices", barmode="group", height=120 + 26 * len(rows),
+    from detente.report import labels
+
+    figure.update_layout(title=f"{labels.describe(metric).heading}: {method} indices", barmode="group", height=120 + 26 * len(rows),
                          margin={"l": 260, "r": 10, "t": 35, "b": 30}, legend={"orientation": "h"})
     return figure

@@ -8,6 +8,7 @@ the tree (mappings are merged, other values replaced) or sets values by dotted p
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import difflib
 import hashlib
 import json
@@ -154,6 +155,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[Path
                                 hint=_suggest(Path(parent_name).name, siblings) or "give a path relative to this file")
     base, base_lines, chain = _resolve(parent_path, (*seen, path))
     base.pop("variant_of", None)
+    base.pop("claims", None)  # a variant's claims are its own argument, never inherited from its parent
     parent_doc_name = base.get("name")
     merged = _merge(base, data, base_lines, lines)
     if overrides is not None:
@@ -289,6 +291,67 @@ def cross_reference_problems(scenario: Scenario, located: Located, file: str) ->
     problems += decision_problems(scenario, located, file)
     from detente.diplomacy.table_schema import table_problems  # the `table:` section's own checks
     problems += table_problems(scenario, located, file, region_ids)
+    problems += input_problems(scenario, located, file, region_ids, can_compile=not problems)
+    return problems
+
+
+def input_problems(scenario: Scenario, located: Located, file: str, region_ids: list[str],
+                   can_compile: bool = True) -> list[Problem]:
+    """Dated inputs name levers the engine has and files that exist; a posterior exists and fits only
+    parameters this scenario has (each error names the file, line and field)."""
+    from detente.ensemble.schedule import lever_problem, read_monthly, repository_root
+
+    problems: list[Problem] = []
+
+    def flag(loc: Path_, message: str, hint: str = "", value: object = None) -> None:
+        f, line = located.where(loc)
+        problems.append(Problem(file=f or file, line=line, field=".".join(map(str, loc)), message=message,
+                                hint=hint, value=value))
+
+    for name, spec in scenario.inputs.items():
+        why = lever_problem(name, scenario, region_ids)
+        if why:
+            flag(("inputs", name), why, "e.g. aid.united_states, line.ukraine, counterattack, control.kursk", name)
+            continue
+        for i, step in enumerate(spec.steps):
+            if step.date >= scenario.start + dt.timedelta(weeks=scenario.horizon_weeks):
+                flag(("inputs", name, "steps", i, "date"), f"step on {step.date} lies after the scenario's horizon",
+                     "remove it or extend horizon_weeks", str(step.date))
+        if spec.monthly is not None:
+            path = repository_root() / spec.monthly.file
+            if not path.exists():
+                flag(("inputs", name, "monthly", "file"), f"no file '{spec.monthly.file}'",
+                     "give a path relative to the repository root, e.g. data/record/aid_monthly.csv", spec.monthly.file)
+            else:
+                try:
+                    read_monthly(path, spec.monthly.month_column, spec.monthly.column)
+                except (InputError, ValueError) as error:
+                    flag(("inputs", name, "monthly", "column"), f"cannot read '{spec.monthly.column}': {error}", "")
+    if scenario.posterior and can_compile and not problems:
+        from detente.calibration.posterior import read_posterior
+        from detente.world.model import compile_model, model_key, path_of
+
+        try:
+            posterior = read_posterior(scenario.posterior)
+        except InputError as error:
+            flag(("posterior",), error.problems[0].message, error.problems[0].hint, scenario.posterior)
+        else:
+            bare = compile_model(scenario.model_copy(update={"posterior": None}))
+            params = {".".join(map(str, p)): param for p, param in iter_params(scenario)}
+            for column in posterior.names:
+                try:
+                    model_key(bare, path_of(column))
+                except KeyError:
+                    flag(("posterior",), f"posterior '{scenario.posterior}' fits '{column}', which the engine "
+                         "does not read per run", "refit the posterior for this scenario", scenario.posterior)
+                    continue
+                prior = params.get(column).prior if column in params else None
+                if prior is not None:
+                    lo, hi = prior.between
+                    values = posterior.column(column)
+                    if values.min() < lo - 1e-9 * abs(lo) or values.max() > hi + 1e-9 * abs(hi):
+                        flag(("posterior",), f"posterior '{scenario.posterior}' has values of '{column}' outside "
+                             f"its prior's bounds [{lo}, {hi}]", "refit, or widen the prior with a reason")
     return problems
 
 

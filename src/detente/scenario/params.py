@@ -9,7 +9,7 @@ Other parts of the model (the bargaining table, decisions) build their scenario 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -43,6 +43,30 @@ class Cited(Strict):
 Source = str | SeedQuote | Cited
 
 
+class Prior(Strict):
+    """What is believed about an uncertain parameter before the record is fitted (`detente calibrate`).
+
+    `uniform` and `loguniform` spread belief evenly over `between` (on the value or its logarithm);
+    `lognormal` centres it on the parameter's value with log-s.d. `sd`, truncated to `between`. `reason`
+    says why these bounds: what is known of the quantity, and what would be absurd."""
+
+    dist: Literal["uniform", "loguniform", "lognormal"]
+    between: tuple[float, float]
+    sd: float | None = Field(None, gt=0, le=3, description="log-s.d. of a lognormal prior around the value")
+    reason: str = Field(min_length=8, description="why these bounds")
+
+    @model_validator(mode="after")
+    def _shape_ok(self) -> "Prior":
+        lo, hi = self.between
+        if not lo < hi:
+            raise ValueError(f"prior bounds [{lo}, {hi}] must be increasing")
+        if self.dist in ("loguniform", "lognormal") and lo <= 0:
+            raise ValueError(f"a {self.dist} prior needs a positive lower bound (got {lo})")
+        if self.dist == "lognormal" and self.sd is None:
+            raise ValueError("a lognormal prior needs `sd` (its log-s.d.)")
+        return self
+
+
 class Param(Strict):
     """A number with its provenance and, optionally, its uncertainty across runs."""
 
@@ -52,6 +76,7 @@ class Param(Strict):
     placeholder: bool = Field(False, description="true for an invented value awaiting a source")
     spread: float | None = Field(None, ge=0, le=3, description="relative s.d. of a per-run lognormal draw")
     between: tuple[float, float] | None = Field(None, description="per-run uniform draw on [lo, hi]")
+    prior: Prior | None = Field(None, description="belief before calibration: distribution, bounds and reason")
 
     @model_validator(mode="before")
     @classmethod
@@ -70,6 +95,10 @@ class Param(Strict):
                 raise ValueError(f"value {self.value} lies outside between [{lo}, {hi}]")
         if self.spread and self.between:
             raise ValueError("give either spread or between, not both")
+        if self.prior is not None:
+            lo, hi = self.prior.between
+            if not lo <= self.value <= hi:
+                raise ValueError(f"value {self.value} lies outside its prior's bounds [{lo}, {hi}]")
         return self
 
     @property
@@ -78,12 +107,17 @@ class Param(Strict):
         return bool(self.source) and not self.placeholder
 
     def bounds(self) -> tuple[float, float]:
-        """Smallest and largest value a per-run draw can take (for range checks)."""
+        """Smallest and largest value a per-run draw can take (for range checks), a posterior's draws
+        (inside the prior's bounds) included."""
         if self.between:
-            return self.between
-        if self.spread:
-            return (0.0, float("inf")) if self.value >= 0 else (float("-inf"), 0.0)
-        return (self.value, self.value)
+            lo, hi = self.between
+        elif self.spread:
+            lo, hi = (0.0, float("inf")) if self.value >= 0 else (float("-inf"), 0.0)
+        else:
+            lo, hi = self.value, self.value
+        if self.prior is not None:
+            lo, hi = min(lo, self.prior.between[0]), max(hi, self.prior.between[1])
+        return (lo, hi)
 
 
 def _check(predicate, message: str):  # noqa: ANN001, ANN202

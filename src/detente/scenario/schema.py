@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from detente.decisions.schema import DecisionSetup
+from detente.scenario.claims_schema import Claims
 from detente.diplomacy.table_schema import TableSetup
 from detente.scenario.params import (  # noqa: F401  (re-exported: the scenario language in one place)
     Cited,
@@ -160,6 +161,45 @@ class Backtest(Strict):
     targets: dict[str, Target]
 
 
+class Step(Strict):
+    """A dated change of an input: from `date`, the lever takes `value` (until a later step), in a share
+    `probability` of the runs (each run draws whether the step happens), at a date `delay_weeks` later at
+    most (drawn uniformly per run). An assumption about the future (a forecast's) says so with a source
+    dated on or before the scenario's start and its probability; realised history carries its record."""
+
+    date: dt.date
+    value: float
+    probability: float = Field(1.0, ge=0, le=1)
+    delay_weeks: int = Field(0, ge=0, le=520)
+    source: Source | list[Source] | None = None
+    note: str | None = None
+    placeholder: bool = False
+
+
+class MonthlySeries(Strict):
+    """A monthly series read from a CSV file of the record (path relative to the scenario file): each
+    week takes the value of the month its middle day falls in. For `aid.<backer>` the values are € bn
+    allocated in the month, turned into the multiplier of the backer's `aid_per_week`."""
+
+    file: str
+    column: str
+    month_column: str = "month"
+    scale: float = Field(1.0, gt=0)
+    source: Source | list[Source] | None = None
+
+
+class Input(Strict):
+    """A lever set from outside the model on dated steps and/or a monthly series (steps win over the series
+    from their date on). Levers: `aid.<backer>` (multiplier of its aid_per_week), `line.<side>` and
+    `recruitment.<side>` (multipliers), `counterattack` (Ukraine's posture, 0–1), `objective.<region>`
+    (Russia's priority), `control.<region>` (the region's Russian-held share, set once on the step's date:
+    an event such as the Kursk incursion)."""
+
+    steps: list[Step] = Field(default_factory=list)
+    monthly: MonthlySeries | None = None
+    note: str | None = None
+
+
 class Scenario(Strict):
     """A whole scenario: map, actors, forces, backers and parameters, with its provenance."""
 
@@ -182,6 +222,11 @@ class Scenario(Strict):
     table: TableSetup | None = Field(None, description="the bargaining table: issues, positions, mediation")
     decisions: DecisionSetup | None = Field(None, description="actors' options, policies and beliefs")
     variant_of: str | None = Field(None, description="name of the scenario this one extends (set by the loader)")
+    posterior: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$",
+                                  description="data/posteriors/NAME: each run draws its parameters jointly from it")
+    inputs: dict[str, Input] = Field(default_factory=dict, description="dated levers: aid, postures, events")
+    claims: Claims | None = Field(None, description="the argument this variant encodes: premises and the "
+                                                    "commentator's conclusion (detente claims)")
 
     @field_validator("forces")
     @classmethod

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from detente.ensemble.runner import EnsembleResult, check_runs, planned_manifest, simulate
+from detente.ensemble.runner import EnsembleResult, check_runs, check_seed, planned_manifest, simulate
 from detente.scenario.loader import LoadedScenario, load_scenario
 from detente.store.duck import ResultStore
 from detente.store.location import store_path
@@ -39,6 +39,7 @@ def run_and_store(scenario: str | Path | LoadedScenario, runs: int = 1000, seed:
     the store (before simulating), `progress(runs_done)` as blocks finish."""
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     check_runs(runs)
+    check_seed(seed)  # refused before anything is registered: a bad seed leaves no incomplete run behind
     target = store if isinstance(store, ResultStore) else ResultStore(store_path(store))
     run_id, resumed = target.begin_or_resume(planned_manifest(loaded, runs, seed, backend), _scenario_json(loaded))
     if registered is not None:

@@ -48,6 +48,7 @@ class WarModel:
     economy: dict[str, Any]
     occupation: dict[str, Any]
     uncertain: dict[tuple, Param] = field(default_factory=dict)  # where a per-run draw replaces the value
+    posterior: dict[tuple, np.ndarray] = field(default_factory=dict)  # model key -> (S,) joint samples
 
     @property
     def n_regions(self) -> int:
@@ -116,7 +117,7 @@ def compile_model(scenario: Scenario, geography: Geography | None = None) -> War
     edges = _edge_list(geo, left_bank)
     home_points = np.flatnonzero(home)
     home_distance = geo.distance_km[:, home_points].min(axis=1) if home_points.size else np.zeros(R)
-    return WarModel(
+    model = WarModel(
         geography=geo, region_ids=geo.ids, backer_ids=backer_ids, horizon_weeks=scenario.horizon_weeks,
         area=geo.area_km2.astype(float), hostile_population=(geo.population * geo.hostility).astype(float),
         contestable=contestable, home=home, occupiable=contestable & ~home & ~russian_country,
@@ -125,6 +126,22 @@ def compile_model(scenario: Scenario, geography: Geography | None = None) -> War
         combat=section(scenario.combat, "combat"), economy=section(scenario.economy, "economy"),
         occupation=section(scenario.occupation, "occupation"), uncertain=uncertain,
     )
+    if scenario.posterior:
+        model = replace(model, posterior=posterior_draws(model, scenario.posterior))
+    return model
+
+
+def posterior_draws(model: WarModel, name: str) -> dict[tuple, np.ndarray]:
+    """The joint samples of data/posteriors/NAME by model key (a sample row is one joint draw)."""
+    from detente.calibration.posterior import read_posterior
+
+    posterior = read_posterior(name)
+    return {model_key(model, path_of(column)): posterior.samples[:, i] for i, column in enumerate(posterior.names)}
+
+
+def path_of(dotted: str) -> tuple:
+    """'forces.russia.firepower' -> ('forces', 'russia', 'firepower')."""
+    return tuple(dotted.split("."))
 
 
 @dataclass(frozen=True)
@@ -202,8 +219,10 @@ def _set_per_run(groups: dict[str, dict[str, Any]], key: tuple, values: np.ndarr
 def realise(model: WarModel, runs: int, rng: np.random.Generator,
             overrides: dict[tuple, np.ndarray] | None = None) -> WarModel:
     """Draw the per-run values of uncertain parameters (one value per run, from this block's stream), then
-    apply per-run overrides {model key: values (runs,)} such as a sensitivity design's samples."""
-    if not model.uncertain and not overrides:
+    a joint draw from the scenario's posterior (one sample row per run: the fitted parameters keep their
+    correlations), then apply per-run overrides {model key: values (runs,)} such as a sensitivity design's
+    samples or a calibration's particles."""
+    if not model.uncertain and not overrides and not model.posterior:
         return model
     groups: dict[str, dict[str, Any]] = {k: dict(getattr(model, k)) for k in
                                          ("sides", "regions", "backers", "combat", "economy", "occupation")}
@@ -215,6 +234,10 @@ def realise(model: WarModel, runs: int, rng: np.random.Generator,
             sigma = float(p.spread)
             draw = p.value * np.exp(sigma * rng.standard_normal(runs) - 0.5 * sigma**2)
         _set_per_run(groups, key, draw, runs)
+    if model.posterior:
+        rows = rng.integers(0, len(next(iter(model.posterior.values()))), size=runs)
+        for key, samples in model.posterior.items():
+            _set_per_run(groups, key, samples[rows], runs)
     for key, values in (overrides or {}).items():
         _set_per_run(groups, key, values, runs)
     return replace(model, **groups)

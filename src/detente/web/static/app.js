@@ -220,8 +220,11 @@ function fanTraces(s) {
 function fanLayout(s) {
   const unit = s.kind === "probability" ? "share of runs" : s.unit;
   const sub = [unit, s.note].filter(Boolean).join(" · ");
-  const yaxis = s.percent ? {range: [0, 1], tickformat: ".0%"} : {tickformat: "~s", rangemode: "tozero"};
-  if (!s.percent && s.unit.endsWith("0–1")) Object.assign(yaxis, {range: [0, 1], tickformat: ".1f"});
+  // shares on 0–100%, 0–1 indices on 0–1, thousands as 200k and millions as 1M (never SI's m for milli)
+  const top = Math.max(...s.p95, ...s.mean);
+  const yaxis = (s.percent || s.unit.startsWith("share")) ? {range: [0, 1], tickformat: ".0%"}
+    : s.unit.endsWith("0–1") ? {range: [0, 1], tickformat: ".1f"}
+    : {tickformat: top >= 1000 ? "~s" : "", rangemode: "tozero"};
   return {title: {text: `${s.title || s.name}<br><span style="font-size:11px;color:#4a5568">${sub}</span>`,
     font: {size: 14}}, height: 260, margin: {l: 55, r: 12, t: 48, b: 30}, showlegend: false, yaxis: yaxis,
     hoverlabel: {namelength: 0}};
@@ -334,7 +337,7 @@ async function selectSensitivity(id) {
   state.sens = await api(`/api/sensitivity/${encodeURIComponent(id)}`);
   const metric = document.getElementById("sens-metric");
   metric.innerHTML = "";
-  Object.keys(state.sens.indices).forEach(m => option(metric, m, m));
+  Object.keys(state.sens.indices).forEach(m => option(metric, m, (state.sens.titles || {})[m] || m));
   drawTornado();
 }
 
@@ -349,7 +352,8 @@ function drawTornado() {
       marker: {color: "#c53030"}},
     {type: "bar", orientation: "h", y: rows.map(r => r[0]), x: rows.map(r => r[1]),
       name: sobol ? "S1 (first order)" : "mu* (mean |effect|)", marker: {color: "#2b6cb0"}}],
-    {title: {text: `${metric}: ${s.method} indices (${s.runs} runs)`}, barmode: "group",
+    {title: {text: `${(s.titles || {})[metric] || metric}: ${s.method} indices (${s.runs.toLocaleString("en-US")} runs)`},
+      barmode: "group",
       height: 140 + 28 * rows.length, margin: {l: 280, r: 20, t: 40, b: 30}, legend: {orientation: "h"}},
     {displayModeBar: false, responsive: true});
 }

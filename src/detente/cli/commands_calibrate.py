@@ -1,0 +1,110 @@
+"""`detente calibrate`: fit a scenario's prior-carrying parameters to the record by SMC-ABC (see
+`detente.calibration.abc`), and write the posterior under data/posteriors/NAME with its manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from detente.cli import app
+from detente.errors import InputError
+
+METHOD = "SMC-ABC, adaptive (Drovandi & Pettitt 2011), one simulation per particle, generations as vectorised ensembles"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).resolve().parent).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: str, particles: int = 2000,
+              generations: int = 25, seed: int = 0, quiet: bool = False) -> dict:
+    """Fit, write data/posteriors/OUT, and return the manifest (the library entry point of the command)."""
+    from detente.calibration import abc
+    from detente.calibration.posterior import write_posterior
+    from detente.calibration.priors import fitted_priors
+    from detente.scenario.loader import load_scenario
+
+    loaded = load_scenario(scenario_path)
+    scenario = loaded.scenario
+    if until <= scenario.start:
+        raise InputError.single(str(scenario_path), f"--until {until} is not after the scenario's start {scenario.start}",
+                                field="--until")
+    last = scenario.start + dt.timedelta(weeks=scenario.horizon_weeks)
+    if until > last:
+        raise InputError.single(str(scenario_path), f"--until {until} lies beyond the scenario's horizon ({last})",
+                                field="--until")
+    priors = fitted_priors(scenario)
+    if not priors:
+        raise InputError.single(str(scenario_path), "no parameter declares a `prior:`; nothing to fit", field="prior",
+                                hint="add prior: {dist: uniform, between: [lo, hi], reason: ...} to the parameters to fit")
+    for path in observed:
+        if not Path(path).exists():
+            raise InputError.single(str(path), "no such file", field="--observed")
+    record = abc.read_record([Path(p) for p in observed])
+    obs = abc.targets(record, scenario.start, until)
+    simulator = abc.Simulator.of(scenario, priors, until)
+    console = Console(stderr=True, quiet=quiet)
+    with Progress(TextColumn("[bold]calibrating[/]"), BarColumn(), TextColumn("gen {task.completed:.0f}/{task.total:.0f}"),
+                  TextColumn("{task.fields[info]}"), TimeElapsedColumn(), console=console, disable=quiet) as bar:
+        task = bar.add_task("fit", total=generations, info="")
+        fit = abc.smc_abc(simulator, obs, particles=particles, generations=generations, seed=seed,
+                          progress=lambda g, h: bar.update(task, completed=g, info=(
+                              f"ε={h['tolerance']:.2f} acc={h['acceptance']:.3f}")))
+    manifest = {
+        "name": out, "scenario": str(Path(scenario_path)), "scenario_hash": loaded.digest,
+        "fit_start": scenario.start.isoformat(), "fit_end": until.isoformat(), "samples": int(len(fit.samples)),
+        "parameters": fit.names,
+        "data": [{"file": Path(p).name, "sha256": _sha256(Path(p))} for p in observed],
+        "method": METHOD,
+        "settings": {"particles": particles, "generations": generations, "alpha": 0.5, "seed": seed,
+                     "summary_stride_weeks": abc.STRIDE, "target_scales": abc.TARGET_SCALES,
+                     "fit_regions": list(abc.FIT_REGIONS)},
+        "fixed_at_commit": _commit(),
+        "priors": [p.describe() for p in fit.priors],
+        "diagnostics": fit.diagnostics(),
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    write_posterior(out, fit.names, fit.samples, manifest)
+    return manifest
+
+
+@app.command("calibrate")
+def calibrate_command(
+    scenario: Path = typer.Argument(..., help="a fit scenario whose uncertain parameters declare `prior:`"),
+    observed: list[Path] = typer.Option(..., "--observed", help="record files (ISW area, DeepState regions, casualties)"),
+    until: str = typer.Option(..., "--until", help="last date of the record the fit may see (YYYY-MM-DD)"),
+    out: str = typer.Option(..., "--out", help="posterior name: written to data/posteriors/NAME"),
+    particles: int = typer.Option(2000, "--particles", min=50),
+    generations: int = typer.Option(25, "--generations", min=1),
+    seed: int = typer.Option(0, "--seed"),
+    json_out: bool = typer.Option(False, "--json", help="print the manifest as JSON"),
+) -> None:
+    """Fit the scenario's prior-carrying parameters to the record up to --until (likelihood-free, SMC-ABC)."""
+    try:
+        cutoff = dt.date.fromisoformat(until)
+    except ValueError:
+        raise InputError.single("--until", f"not a date: '{until}'", field="--until", hint="YYYY-MM-DD") from None
+    manifest = calibrate(scenario, observed, cutoff, out, particles, generations, seed, quiet=json_out)
+    if json_out:
+        typer.echo(json.dumps(manifest, indent=2, default=str))
+        return
+    d = manifest["diagnostics"]
+    typer.echo(f"posterior {out}: {manifest['samples']} samples, ESS (unique particles) {d['ess']}, "
+               f"{len(d['generations']) - 1} generations, {d['wall_seconds']} s, {d['run_weeks_simulated']:,} run-weeks")
+    for name, ratio in d["posterior_to_prior_spread"].items():
+        typer.echo(f"  {name:45s} posterior/prior spread {ratio:.2f}")
