@@ -159,14 +159,15 @@ def screen(variant: LoadedScenario, parent: LoadedScenario, metrics: list[str], 
            backend: Any = None) -> dict[str, list[dict[str, Any]]]:
     """metric -> the variant's assumptions ranked by their Morris effect on it (structural ones listed last)."""
     from detente.analysis.sensitivity import ParameterRange, run_design
-    from detente.world.model import compile_model, model_key
+    from detente.ensemble.per_run import override_key
+    from detente.world.model import compile_model
 
     numeric, structural = variant_changes(parent, variant)
     model = compile_model(variant.scenario)
     ranges = []
     for path, was, now in numeric:
         try:
-            model_key(model, path)
+            override_key(model, path)
         except KeyError:
             structural.append(".".join(map(str, path)))
             continue

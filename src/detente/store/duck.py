@@ -110,11 +110,11 @@ def _why(error: BaseException) -> str:
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
     low = text.lower()
     if "no space" in low or "disk is full" in low or "enospc" in low or getattr(error, "errno", None) == errno.ENOSPC:
-        return "the disk is full (free some space or choose another --out)"
+        return "the disk is full (free some space or choose another --store)"
     if "read-only" in low or "read only" in low or getattr(error, "errno", None) == errno.EROFS:
-        return "the results folder is read-only (choose another --out)"
+        return "the results folder is read-only (choose another --store)"
     if "permission" in low or getattr(error, "errno", None) == errno.EACCES:
-        return "no permission to write there (choose another --out)"
+        return "no permission to write there (choose another --store)"
     return text
 
 
@@ -134,7 +134,7 @@ def _check_file(path: Path) -> None:
             head = handle.read(16)
         if DUCKDB_MAGIC not in head:
             raise StoreError(f"{path} exists and is not a DuckDB file; refusing to touch it "
-                             "(choose another --out, or move that file away)")
+                             "(choose another --store, or move that file away)")
 
 
 class ResultStore:
@@ -174,7 +174,7 @@ class ResultStore:
                     continue
                 if "lock" in text.lower():
                     raise StoreError(f"{self.path} is in use by another process (held for more than "
-                                     f"{LOCK_WAIT_SECONDS:.0f} s); try again when it finishes, or use --out") from None
+                                     f"{LOCK_WAIT_SECONDS:.0f} s); try again when it finishes, or use --store") from None
                 if "Read-only" in text or "read-only" in text or "Permission" in text or "No space" in text:
                     raise StoreError(f"{self.path} cannot be written: {_why(error)}") from None
                 raise StoreError(f"{self.path} cannot be opened as a DuckDB store: {text.splitlines()[0]}") from None
