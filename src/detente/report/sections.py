@@ -48,7 +48,8 @@ def headline_rows(metrics: Mapping[str, Mapping[str, float | None]], runs: int) 
             share = float(s.get("mean") or 0.0)
             low, high = wilson(share, runs)
             rows.append({"name": name, "title": label.heading, "unit": "share of runs", "kind": "probability",
-                         "value": labels.percent(share), "interval": f"{labels.percent(low)} – {labels.percent(high)}"})
+                         "value": labels.percent(share),
+                         "interval": f"{labels.percent(low)} – {labels.percent(high)}"})
         else:
             rows.append({"name": name, "title": label.heading, "unit": label.unit, "kind": label.kind,
                          "value": labels.value(label, s.get("p50")),
@@ -59,7 +60,7 @@ def headline_rows(metrics: Mapping[str, Mapping[str, float | None]], runs: int) 
 def summary(metrics: Mapping[str, Mapping[str, float | None]], manifest: Mapping[str, Any]) -> str:
     """The summary: the headline outcomes, amounts beside yes/no outcomes, each with its interval."""
     runs = int(manifest.get("runs") or 0)
-    start = _date(manifest.get("start"))
+    start = date_text(manifest.get("start"))
     rows = headline_rows(metrics, runs)
     amounts = [r for r in rows if r["kind"] != "probability"]
     shares = [r for r in rows if r["kind"] == "probability"]
@@ -104,7 +105,7 @@ def quarter_table(metrics: Mapping[str, Mapping[str, float | None]], manifest: M
     if not rows:
         return ""
     start = dt.date.fromisoformat(str(manifest["start"])[:10]) if manifest.get("start") else None
-    heads = "".join(f"<th>Q{q}<br><small>{_date(start + dt.timedelta(weeks=QUARTER_WEEKS * q)) if start else ''}"
+    heads = "".join(f"<th>Q{q}<br><small>{date_text(start + dt.timedelta(weeks=QUARTER_WEEKS * q)) if start else ''}"
                     "</small></th>" for q in quarters)
     parts = ["<section id='quarters'><h2>Agreements by quarter</h2><p class='lead'>Share of runs in which each "
              "agreement had been signed by the end of each quarter (13 weeks) of the horizon; then the share in "
@@ -185,7 +186,7 @@ def outcome_table(metrics: Mapping[str, Mapping[str, float | None]]) -> str:
     return "".join(parts)
 
 
-def _date(value: Any) -> str:
+def date_text(value: Any) -> str:
     """18 Mar 2025."""
     if value is None:
         return ""
