@@ -271,6 +271,8 @@ def test_sensitivity_tornado(page):
     page.wait_for_function("document.getElementById('tornado').data", timeout=30_000)
     bars = page.evaluate("() => document.getElementById('tornado').data[0].y.length")
     assert bars == 2
+    title = page.evaluate("() => document.getElementById('tornado').layout.title.text")
+    assert ": sobol indices" in title and "_" not in title.split(":")[0], title
     page.screenshot(path=str(ARTIFACTS / "dashboard_tornado.png"))
 
 

@@ -117,18 +117,27 @@ def test_quarter_shares_never_fall():
 
 
 def test_claims_verdicts_render_from_a_hand_made_list():
+    from detente.analysis.claims import Verdict
     from detente.report.sections import render_claims
 
     assert render_claims([]) == ""
-    verdicts = [{"claim": "Russia takes Odesa by 2026", "author": "seed000", "verdict": "not supported",
-                 "probability": 0.04, "detail": "Odesa mostly under Russian control in 4% of runs"},
-                {"claim": "An energy ceasefire holds 90 days", "verdict": "supported", "probability": 0.9},
-                {"text": "Talks stall <until> the US walks away", "verdict": "undecided"}]
+    verdicts = [
+        Verdict(scenario="seed000-odesa", file="x.yaml", claim="Russia gains more ground", kind="conclusion",
+                metric="area_gained_km2", direction="higher", size=None, against="parent", mean=14_123.4,
+                p05=12_900.0, p95=15_250.0, verdict="supported", source="seed000"),
+        Verdict(scenario="seed000-odesa", file="x.yaml", claim="A front ceasefire comes sooner", kind="conclusion",
+                metric="ceasefire_agreed/whole_front", direction="higher", size=None, against="parent",
+                mean=0.071, p05=0.03, p95=0.1, verdict="inconclusive",
+                decided_by=[{"parameter": "table.patience", "mu_star": 0.2}]),
+        {"claim": "Talks stall <until> the US walks away", "verdict": "contradicted", "probability": 0.04},
+        {"claim": "Kyiv holds", "kind": "premise", "verdict": "broken", "detail": "Kyiv falls in 2% of runs"}]
     shown = render_claims(verdicts)
-    assert shown.count("<tr>") == 4  # a header and three claims
-    assert "class='verdict fails'>not supported" in shown and "class='verdict holds'>supported" in shown
-    assert "class='verdict open'>undecided" in shown
-    assert "4%" in shown and "90%" in shown and "seed000" in shown
+    assert shown.count("<tr>") == 5  # a header and four claims
+    assert "class='verdict holds'>supported" in shown and "class='verdict open'>inconclusive" in shown
+    assert "class='verdict fails'>contradicted" in shown and "class='verdict fails'>broken" in shown
+    assert "+14,100 km²" in shown and "+12,900" in shown, "a difference in the metric's unit, no exponent"
+    assert "+7 pp" in shown and "+3 pp" in shown, "a yes/no outcome's difference in percentage points"
+    assert "decided by table.patience" in shown and "seed000" in shown and "4%" in shown
     assert "&lt;until&gt;" in shown, "claim text is escaped"
 
 

@@ -75,6 +75,16 @@ def test_show_by_label_and_prefix_and_metric_titles(store, tmp_path):
     assert clash.returncode == 2 and "already names" in clash.stderr
 
 
+def test_explain_takes_a_run_id_and_an_index(store, tmp_path):
+    path, ids = store
+    done = detente(["explain", "--run", ids[2][:-3], "--index", "1", "--week", "2", "--json"], tmp_path, path)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["run_id"] == ids[2] and answer["run"] == 1 and answer["actors"]
+    outside = detente(["explain", "--run", ids[2], "--index", "4", "--week", "2"], tmp_path, path)
+    assert outside.returncode == 2 and "--index 4 is outside" in outside.stderr
+
+
 def test_prune_keeps_the_newest_of_identical_reruns_then_delete(store, tmp_path):
     path, ids = store
     dry = detente(["runs", "prune", "--dry-run"], tmp_path, path)

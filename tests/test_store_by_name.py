@@ -100,3 +100,17 @@ def test_save_and_run_and_store_share_one_path(tmp_path):
     assert seen == [(lost, True)] and stored.run_id == lost and stored.resumed
     assert [(r["run_id"], r["status"]) for r in store.list_runs()] == [(lost, "complete")]
     assert stored.result.metrics["area_gained_km2"].tolist() == result.metrics["area_gained_km2"].tolist()
+
+
+def test_metric_summary_carries_the_registry_kind_unit_and_section(tmp_path):
+    from detente.ensemble import registry
+
+    result = simulate(write_variant(tmp_path, SHORT, "short.yaml"), runs=20, seed=2)
+    store = ResultStore(tmp_path / "kinds.duckdb")
+    run_id = _store(store, result)
+    rows = store.query("SELECT metric, kind, unit, section FROM metric_summary WHERE run_id = ?", [run_id])
+    assert len(rows) == len(result.metrics)
+    for metric, kind, unit, section in rows:
+        declared = registry.lookup(metric)
+        assert (kind, unit, section) == (declared.kind, declared.unit, declared.section), metric
+    assert {kind for _, kind, _, _ in rows} >= {"probability", "quantity", "count", "score"}

@@ -14,7 +14,7 @@ MODULES = [
     "detente.engine", "detente.dynamics.allocation", "detente.dynamics.attrition", "detente.dynamics.territory",
     "detente.dynamics.forces", "detente.dynamics.strikes", "detente.dynamics.backers", "detente.dynamics.occupation",
     "detente.world.geography", "detente.world.model", "detente.ensemble.streams", "detente.ensemble.summaries",
-    "detente.store.duck",
+    "detente.ensemble.registry", "detente.store.duck", "detente.store.run",
 ]
 
 

@@ -159,14 +159,15 @@ def screen(variant: LoadedScenario, parent: LoadedScenario, metrics: list[str], 
            backend: Any = None) -> dict[str, list[dict[str, Any]]]:
     """metric -> the variant's assumptions ranked by their Morris effect on it (structural ones listed last)."""
     from detente.analysis.sensitivity import ParameterRange, run_design
-    from detente.world.model import compile_model, model_key
+    from detente.ensemble.per_run import override_key
+    from detente.world.model import compile_model
 
     numeric, structural = variant_changes(parent, variant)
     model = compile_model(variant.scenario)
     ranges = []
     for path, was, now in numeric:
         try:
-            model_key(model, path)
+            override_key(model, path)
         except KeyError:
             structural.append(".".join(map(str, path)))
             continue
@@ -244,7 +245,12 @@ def judge_claims(paths: list[str | Path], runs: int = 1000, seed: int = 0, decid
         for kind, claims in (("premise", variant.scenario.claims.premises),
                              ("conclusion", variant.scenario.claims.conclusion)):
             for c in claims:
-                values = result.metrics.get(c.metric) if c.against == "level" else differences.get(c.metric)
+                if c.against == "level":
+                    values = result.metrics.get(c.metric)
+                    if values is None and c.metric in absent_as_zero({c.metric: np.zeros(runs)}, {}, runs):
+                        values = np.zeros(runs)   # an agreement not on offer is never signed
+                else:
+                    values = differences.get(c.metric)
                 if values is None:
                     line = variant.located.where(("claims",))[1]
                     raise DetenteError(f"{variant.path}:{line or '?'}: claim '{c.claim}': metric '{c.metric}' is "

@@ -82,7 +82,7 @@ class SensitivityResult:
                 "samples": self.samples, "replicates": self.replicates, "runs": self.runs, "seed": self.seed,
                 "wall_seconds": round(self.wall_seconds, 2), "created_at": self.created_at,
                 "parameters": [{"name": p.name, "low": p.low, "high": p.high} for p in self.parameters],
-                "indices": self.indices}
+                "indices": self.indices, "outside_unit_interval": out_of_unit(self.indices)}
 
 
 def load_ranges(file: str | Path, loaded: LoadedScenario) -> list[ParameterRange]:
@@ -91,7 +91,8 @@ def load_ranges(file: str | Path, loaded: LoadedScenario) -> list[ParameterRange
     Raises InputError naming the file, the line and the field for an unknown parameter (with the closest
     valid names), a parameter the engine does not vary per run, or a range that is empty or not two numbers.
     """
-    from detente.world.model import compile_model, model_key
+    from detente.ensemble.per_run import override_key
+    from detente.world.model import compile_model
 
     path = Path(file)
     located = load_yaml(path)
@@ -119,11 +120,14 @@ def load_ranges(file: str | Path, loaded: LoadedScenario) -> list[ParameterRange
             raise InputError.single(where, f"unknown parameter '{name}' (not in scenario {loaded.name})",
                                     line=line, field=field_name, hint=hint)
         try:
-            model_key(model, scenario_path)
+            override_key(model, scenario_path)
         except KeyError:
             raise InputError.single(where, f"parameter '{name}' is not varied per run by the engine",
                                     line=line, field=field_name,
-                                    hint="choose a force, region, backer, combat, economy or occupation parameter"
+                                    hint="choose a force, region, backer, combat, economy or occupation "
+                                         "parameter, or a table or decision parameter drawn per run (e.g. "
+                                         "table.party_setup.russia.cost_of_war, decisions.actors.russia."
+                                         "risk_aversion; an option's lever values are fixed when it compiles)"
                                     ) from None
         if not isinstance(bounds, list) or len(bounds) != 2 or not all(
                 isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds):
@@ -168,8 +172,9 @@ def run_design(loaded: LoadedScenario, ranges: list[ParameterRange], method: str
                metrics: list[str] | None = None) -> SensitivityResult:
     """Run a Sobol or Morris design over checked ranges as one ensemble; indices for `metrics` (default: the
     headline metrics). `detente claims` calls this with ranges built from a variant's own levers."""
+    from detente.ensemble.per_run import override_key
     from detente.ensemble.runner import simulate
-    from detente.world.model import compile_model, model_key
+    from detente.world.model import compile_model
 
     if method not in METHODS:
         raise RunRefused(f"unknown method '{method}'; use sobol or morris")
@@ -196,7 +201,7 @@ def run_design(loaded: LoadedScenario, ranges: list[ParameterRange], method: str
         design = sampler.sample(problem, samples, num_levels=4, seed=seed)
     model = compile_model(loaded.scenario)
     per_run = np.repeat(design, replicates, axis=0)  # sample i owns runs i*replicates … i*replicates+replicates-1
-    overrides = {model_key(model, r.path): per_run[:, j] for j, r in enumerate(ranges)}
+    overrides = {override_key(model, r.path): per_run[:, j] for j, r in enumerate(ranges)}
     started = time.perf_counter()
     result = simulate(loaded, runs=runs, seed=seed, overrides=overrides, backend=backend,
                       progress=(lambda done: progress(done, runs)) if progress else None)
@@ -235,6 +240,20 @@ def _analyse(method: str, problem: dict[str, Any], design: np.ndarray, y: np.nda
     found = analyser.analyze(problem, design, y, num_resamples=100, num_levels=4, seed=seed)
     return {n: {"mu_star": _clean(found["mu_star"][j]), "mu_star_conf": _clean(found["mu_star_conf"][j]),
                 "sigma": _clean(found["sigma"][j])} for j, n in enumerate(names)}
+
+
+def out_of_unit(indices: dict[str, dict[str, dict[str, float]]]) -> list[dict[str, Any]]:
+    """Sobol indices outside [0, 1] beyond their confidence interval (SALib's 95% bootstrap): a share of
+    variance cannot be negative or above 1, so such an index says the design is too small or the outcome too
+    noisy per sample (raise --samples or --replicates), not that the parameter matters that much."""
+    flags = []
+    for metric, by_param in indices.items():
+        for name, v in by_param.items():
+            for index in ("S1", "ST"):
+                if index in v and (v[index] - v[f"{index}_conf"] > 1.0 or v[index] + v[f"{index}_conf"] < 0.0):
+                    flags.append({"metric": metric, "parameter": name, "index": index, "value": v[index],
+                                  "conf": v[f"{index}_conf"]})
+    return flags
 
 
 def ranking(indices: dict[str, dict[str, float]], method: str) -> list[tuple[str, float, float]]:

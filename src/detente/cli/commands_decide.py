@@ -87,8 +87,13 @@ def explain(
     """
     from detente.decisions.explain import explain_decision
 
+    from detente.store.curate import resolve_run
+    from detente.store.duck import ResultStore
+
     results = resolve_store(store or legacy_store)
     try:
+        if run_id is not None:
+            run_id = resolve_run(ResultStore(results, read_only=True), run_id)
         answer = explain_decision(results, index, week, run_id=run_id, actor=actor)
     except DetenteError as error:
         if run_id is not None and run_id.isdigit() and "no run" in str(error):

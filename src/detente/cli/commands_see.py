@@ -76,7 +76,7 @@ def sensitivity(
     workers: int = workers_option(WORKERS_HELP),
 ) -> None:
     """Vary parameters over ranges and report first-order and total indices for each outcome metric."""
-    from detente.analysis.sensitivity import ranking, run_sensitivity
+    from detente.analysis.sensitivity import out_of_unit, ranking, run_sensitivity
     from detente.store.sensitivity import save_sensitivity
 
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
@@ -93,12 +93,22 @@ def sensitivity(
     if json_out:
         emit_json({**result.to_json(), "analysis_id": analysis_id})
         return
-    first, total = ("S1", "ST") if method == "sobol" else ("mu*", "sigma")
+    flagged = {(f["metric"], f["parameter"], f["index"]) for f in out_of_unit(result.indices)}
     for metric, indices in result.indices.items():
-        table = Table(title=f"{metric}: {method}, {result.runs:,} runs")
-        for column in ("parameter", first, total):
+        table = Table(title=f"{metric}: {method}, {result.runs:,} runs (± SALib's 95% interval)")
+        heads = ("parameter", "S1", "ST") if method == "sobol" else ("parameter", "mu*", "sigma")
+        for column in heads:
             table.add_column(column, justify="left" if column == "parameter" else "right")
-        for name, a, b in ranking(indices, method)[:10]:
-            table.add_row(name, f"{a:.3g}", f"{b:.3g}")
+        for name, _, _ in ranking(indices, method)[:10]:
+            v = indices[name]
+            if method == "sobol":
+                cells = [f"{v[i]:.3g} ± {v[i + '_conf']:.2g}" + (" [red]![/]" if (metric, name, i) in flagged else "")
+                         for i in ("S1", "ST")]
+            else:
+                cells = [f"{v['mu_star']:.3g} ± {v['mu_star_conf']:.2g}", f"{v['sigma']:.3g}"]
+            table.add_row(name, *cells)
         out.print(table)
+    if flagged:
+        err.print(f"[red]![/] {len(flagged)} Sobol indices lie outside [0, 1] beyond their interval: the design is "
+                  "too small or each sample too noisy for them; raise --samples or --replicates")
     out.print(f"{result.runs:,} runs in {result.wall_seconds:.1f} s; stored as [bold]{analysis_id}[/]")

@@ -23,6 +23,7 @@ from detente.decisions import escalation
 from detente.decisions.options import LeverEntry, Situation, feature, lever_entry, write_levers
 from detente.decisions.policies import DecisionContext, Policy, make_policy
 from detente.decisions.schema import DecisionSetup
+from detente.ensemble.per_run import resolve, with_overrides
 from detente.ensemble.streams import BlockContext
 from detente.scenario.params import Param
 from detente.world.model import WarModel
@@ -107,6 +108,7 @@ class DecisionController:
         self.model, self.start_state = model, state
         self.base = np.stack([e.read(state) for e in self.program.entries], axis=1) if self.program.entries \
             else np.zeros((n, 0))
+        fixed = resolve(self.setup, "decisions", context.overrides)  # per-run values from a design, by Param
         self.choice: dict[str, np.ndarray] = {}
         self.types: dict[str, np.ndarray] = {}
         self.policies: dict[str, Policy] = {}
@@ -119,15 +121,17 @@ class DecisionController:
                     0, len(probs) - 1)
             else:
                 self.types[name] = np.full(n, -1)
-            params = {key: draw_param(getattr(a, key), n, self.rng)
+            params = {key: with_overrides(draw_param(getattr(a, key), n, self.rng), getattr(a, key), fixed)
                       for key in ("risk_aversion", "temperature", "switching_cost")}
+            params["fixed"] = fixed  # option values and risk losses a sensitivity design sets per run
             self.policies[name] = make_policy(a, compiled.options, params)
         self.belief: dict[str, np.ndarray] = {}
         self.accuracy: dict[str, np.ndarray] = {}
         self.tables_: dict[str, np.ndarray] = {}
         for bname, b in self.setup.beliefs.items():
-            self.belief[bname] = np.clip(draw_param(b.prior, n, self.rng), 0.0, 1.0)
-            self.accuracy[bname] = np.clip(draw_param(b.accuracy, n, self.rng), 0.0, 1.0)
+            self.belief[bname] = np.clip(with_overrides(draw_param(b.prior, n, self.rng), b.prior, fixed), 0.0, 1.0)
+            self.accuracy[bname] = np.clip(with_overrides(draw_param(b.accuracy, n, self.rng), b.accuracy, fixed),
+                                           0.0, 1.0)
             self.tables_[bname] = bayes.likelihood_table(dict(b.likelihood), self.program.actors[b.about].options)
         self.score = np.zeros((self.weeks + 1, n)).T  # (N, W+1), week-major: a week's runs side by side as written
         self.score[:, 0] = self._escalation()

@@ -137,6 +137,7 @@ class ExpectedUtility:
         self.rho = params["risk_aversion"]
         self.temperature = params["temperature"]
         self.switching_cost = params["switching_cost"]
+        self.fixed = params.get("fixed", {})  # id(Param) -> per-run values (ensemble.per_run)
 
     def values(self, context: DecisionContext) -> np.ndarray:
         """Certainty equivalent of each option (N, K), before switching costs and noise."""
@@ -145,11 +146,12 @@ class ExpectedUtility:
         rho = per_run(self.rho, n)
         for k, name in enumerate(self.options):
             o = self.setup.options[name]
-            v = np.full(n, o.value.value)
+            v = self.fixed[id(o.value)].copy() if id(o.value) in self.fixed else np.full(n, o.value.value)
             for feature_name, weight in o.terms.items():
                 v = v + weight.value * context.feature(feature_name)
             for risk in o.risks:
-                v = v + certainty_equivalent_of_risk(context.beliefs[risk.belief], risk.loss.value, rho)
+                loss = self.fixed.get(id(risk.loss), risk.loss.value)
+                v = v + certainty_equivalent_of_risk(context.beliefs[risk.belief], loss, rho)
             out[:, k] = v
         return out
 

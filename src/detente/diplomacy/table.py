@@ -20,6 +20,7 @@ Equations and sources: the modules `agenda`, `mediation`, `ratification`, `agree
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 from functools import cached_property
 
 import numpy as np
@@ -30,6 +31,7 @@ from detente.diplomacy import compiled
 from detente.diplomacy import mediation as med
 from detente.diplomacy import ratification as rat
 from detente.diplomacy.table_schema import TableSetup
+from detente.ensemble.per_run import resolve, with_overrides
 from detente.dynamics.scopes import FRONT, SCOPES
 from detente.engine import WeekReport
 from detente.ensemble.streams import BlockContext
@@ -150,9 +152,16 @@ def layout(scenario: Scenario) -> TableLayout:
         belligerents=(bell["russia"], bell["ukraine"]), side_sign=sign, leaders=tuple(chains))
 
 
-def compile_agenda(lay: TableLayout, model: WarModel, runs: int, rng: np.random.Generator) -> ag.Agenda:
-    """The agenda's per-run arrays (draws where the scenario gives a spread)."""
+def compile_agenda(lay: TableLayout, model: WarModel, runs: int, rng: np.random.Generator,
+                   fixed: dict[int, np.ndarray] | None = None) -> ag.Agenda:
+    """The agenda's per-run arrays (draws where the scenario gives a spread; a design's values where `fixed`
+    names the parameter, see ensemble.per_run)."""
     setup, A, K = lay.setup, len(lay.actors), len(lay.issues)
+    fixed = fixed or {}
+
+    def draw(p: Any) -> np.ndarray:
+        return with_overrides(ag.draw(p, runs, rng), p, fixed)
+
     low = np.array([setup.issues[k].range[0] for k in lay.issues])
     high = np.array([setup.issues[k].range[1] for k in lay.issues])
     ideal, salience, capability = np.full((runs, A, K), 0.5), np.zeros((runs, A, K)), np.zeros((runs, A, K))
@@ -162,12 +171,12 @@ def compile_agenda(lay: TableLayout, model: WarModel, runs: int, rng: np.random.
         issue, span = setup.issues[name], high[k] - low[k]
         for actor, pos in issue.positions.items():
             a = lay.actors.index(actor)
-            ideal[:, a, k] = np.clip((ag.draw(pos.ideal, runs, rng) - low[k]) / span, 0.0, 1.0)
-            salience[:, a, k] = np.clip(ag.draw(pos.salience, runs, rng), 0.0, 1.0)
-            capability[:, a, k] = ag.draw(pos.capability, runs, rng)
+            ideal[:, a, k] = np.clip((draw(pos.ideal) - low[k]) / span, 0.0, 1.0)
+            salience[:, a, k] = np.clip(draw(pos.salience), 0.0, 1.0)
+            capability[:, a, k] = draw(pos.capability)
         if issue.status_quo is not None:
-            status_quo[:, k] = np.clip((ag.draw(issue.status_quo, runs, rng) - low[k]) / span, 0.0, 1.0)
-        swing[:, k] = ag.draw(issue.war_swing, runs, rng) / span
+            status_quo[:, k] = np.clip((draw(issue.status_quo) - low[k]) / span, 0.0, 1.0)
+        swing[:, k] = draw(issue.war_swing) / span
         for rid in issue.regions:
             r = model.region_ids.index(rid)
             front_area[k, r] = model.area[r]
@@ -197,10 +206,11 @@ class TableController:
         self.model, self.rng, n = model, rng, state.runs
         lay, s = self.lay, self.lay.setup
         A, G = len(lay.actors), len(lay.scopes)
-        self.agenda = compile_agenda(lay, model, n, rng)
+        self.fixed = resolve(lay.setup, "table", context.overrides)  # per-run values from a design, by Param
+        self.agenda = compile_agenda(lay, model, n, rng, self.fixed)
         self.production = np.broadcast_to(np.asarray(model.sides["production_per_week"], float), (n, 2))
         self.quo_issues = self.agenda.no_deal[np.maximum(lay.padded_issues, 0)] == ag.STATUS_QUO  # (G, max issues)
-        d = lambda p, default=0.0: ag.draw(p, n, rng, default)  # noqa: E731
+        d = lambda p, default=0.0: with_overrides(ag.draw(p, n, rng, default), p, self.fixed)  # noqa: E731
         parties = [s.party_setup.get(a) for a in lay.actors]
         per_party = lambda get, default: np.stack(  # noqa: E731
             [d(get(p)) if p is not None else np.full(n, default) for p in parties], axis=1)
@@ -285,10 +295,11 @@ class TableController:
         self.fell_week = np.full((n, A), -1)
         for a in self.led:
             first = lay.leaders[a][0]
-            self.support[:, a] = ag.draw(first.domestic_support, n, self.rng)
+            self.support[:, a] = with_overrides(ag.draw(first.domestic_support, n, self.rng), first.domestic_support,
+                                                self.fixed)
             party = lay.setup.party_setup.get(lay.actors[a])
             fall = first.fall_threshold or (party.fall_threshold if party else None)
-            self.fall_threshold[:, a] = ag.draw(fall, n, self.rng, 0.0)
+            self.fall_threshold[:, a] = with_overrides(ag.draw(fall, n, self.rng, 0.0), fall, self.fixed)
             if first.ratification_threshold is not None:
                 self.threshold[:, a] = first.ratification_threshold.value
             self._apply_positions(a, first, np.ones(n, bool))

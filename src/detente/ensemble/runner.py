@@ -17,6 +17,7 @@ import numpy as np
 from detente import __version__
 from detente.engine import WeekReport, step
 from detente.ensemble import metrics as metric_defs
+from detente.ensemble.per_run import is_scenario_key
 from detente.ensemble.result_views import ResultViews, block_paths, chosen_runs, join_paths
 from detente.ensemble.streams import BLOCK_RUNS, BlockContext, block_plan
 from detente.ensemble.summaries import RegionCounts, SpilledBlock, WeeklySeries, summarise
@@ -79,7 +80,8 @@ def run_block(model: WarModel, seed: int, block: int, runs: int,
     params_rng, dynamics_rng = context.stream("parameters"), context.stream("dynamics")
     first = context.first_run
     sliced = {k: np.asarray(v)[first: first + runs] for k, v in (overrides or {}).items()}
-    model = realise(model, runs, params_rng, sliced)
+    context.overrides.update({k: v for k, v in sliced.items() if is_scenario_key(k)})  # the table's, decisions'
+    model = realise(model, runs, params_rng, {k: v for k, v in sliced.items() if not is_scenario_key(k)})
     state = initial_state(model, runs)
     active = [make(model) for make in controllers]
     for controller in active:

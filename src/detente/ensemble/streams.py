@@ -58,6 +58,8 @@ class BlockContext:
     first_run: int
     runs: int
     _streams: dict[str, np.random.Generator] = field(default_factory=dict, repr=False, compare=False)
+    # per-run values of table and decision parameters for this block (ensemble.per_run), by scenario path
+    overrides: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of_block(cls, seed: int, block: int, runs: int) -> "BlockContext":

@@ -66,8 +66,9 @@ def assumptions(scenario_json: str) -> list[dict[str, Any]]:
     return rows
 
 
-def write_report(results: str | Path, run_id: str, output: str | Path, weeks: list[int] | tuple[int, ...] = DEFAULT_WEEKS,
-                 sensitivity_id: str | None = None, claims: list[Any] | None = None) -> Path:
+def write_report(results: str | Path, run_id: str, output: str | Path,
+                 weeks: list[int] | tuple[int, ...] = DEFAULT_WEEKS, sensitivity_id: str | None = None,
+                 claims: list[Any] | None = None) -> Path:
     """Write the report of one run to `output` and return its path.
 
     `claims`: the verdicts of the variant's claims (what `detente claims` produces; see
@@ -171,7 +172,7 @@ def _maps(region_rows: list[tuple], weeks: list[int] | tuple[int, ...], start: s
                  for r, v in cells.items()}
         date = dt.date.fromisoformat(str(start)[:10]) + dt.timedelta(weeks=week) if start else None
         front = [borders[k] for k in plots.front_borders(control, borders)]
-        title = f"Week {week}" + (f" ({sections._date(date)})" if date else "")
+        title = f"Week {week}" + (f" ({sections.date_text(date)})" if date else "")
         out.append((week, plots.geo_map_figure(control, hover, title, neutral=neutral, front=front,
                                                colourbar_title="Russian control", height=430)))
     return out

@@ -3,27 +3,21 @@
 Maps are plotly's SVG `choropleth` on a geo subplot with every base layer off (`geo_map_figure`, and the same
 layout in the dashboard's app.js): it draws synchronously, from http and from file:// alike. MapLibre's
 `choroplethmap`, used before, needs a web worker: it drew in 1 of 5 plain headless screenshots of the
-dashboard and not at all from file://. `svg_map_figure` (filled polygons on a plain lon/lat plane) stays for
-callers that want a map without a geo subplot.
+dashboard and not at all from file://.
 """
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any
 
 import plotly.graph_objects as go
 
-# A MapLibre style with no sources and a plain background: nothing is fetched.
-BLANK_MAP_STYLE: dict[str, Any] = {"version": 8, "sources": {},
-                                   "layers": [{"id": "background", "type": "background",
-                                               "paint": {"background-color": "#e8eef3"}}]}
-MAP_CENTER = {"lon": 31.5, "lat": 49.0}
+from detente.report import labels
+
 CONTROL_COLOURS = [[0.0, "#2b6cb0"], [0.5, "#f7f7f7"], [1.0, "#c53030"]]  # Ukrainian blue → Russian red
 CHANGE_COLOURS = [[0.0, "#fffbea"], [1.0, "#7b341e"]]
 NEUTRAL_COLOUR = "#d6d3ce"  # countries outside the war: neither side's colour
-DIFF_COLOURS = [[0.0, "#2b6cb0"], [0.5, "#f7f7f7"], [1.0, "#c53030"]]
 
 
 def series_order(names: list[str]) -> list[str]:
@@ -61,8 +55,6 @@ def series_view(name: str, stats: dict[str, list[float]], start_date: str | None
       starts at week 1, and says so. A series that counts up from the start (casualties) is not affected:
       its first step is like the others.
     """
-    from detente.report import labels
-
     label = labels.describe(name)
     p05, p50, p95 = (list(stats[k]) for k in ("p05", "p50", "p95"))
     mean = list(stats["mean"])
@@ -75,13 +67,9 @@ def series_view(name: str, stats: dict[str, list[float]], start_date: str | None
             and abs(p50[1]) >= 0.25 * (max(p95) - min(p05))):
         first, note = 1, "from week 1: the model first computes it in the first week"
     if label.cumulative and start_date:
-        import datetime as dt
+        from detente.report.sections import date_text
 
-        try:
-            shown = dt.date.fromisoformat(str(start_date)[:10]).strftime("%-d %b %Y")
-        except ValueError:
-            shown = str(start_date)
-        note = f"counted from the scenario's start, {shown}"
+        note = f"counted from the scenario's start, {date_text(start_date)}"
     return {**label.to_json(), "first_week": first, "constant": bool(constant), "note": note,
             "constant_value": (mean[0] if label.percent else p50[0]) if constant else None}
 
@@ -238,46 +226,6 @@ def _bounds(geojson: dict[str, Any]) -> tuple[float, float, float, float]:
             max(p[1] for p in points))
 
 
-def svg_map_figure(values: dict[str, float], hover: dict[str, str], title: str,
-                   colourscale: list | None = None, zrange: tuple[float, float] = (0.0, 1.0),
-                   front: list[dict[str, Any]] | None = None) -> go.Figure:
-    """A map of region values drawn as filled polygons (works from file://; no tiles, no worker)."""
-    from detente.world.geography import load_geography
-
-    from plotly.colors import sample_colorscale
-
-    colourscale = colourscale or CONTROL_COLOURS
-    figure = go.Figure()
-    low, high = zrange
-    for feature in load_geography().geojson()["features"]:
-        rid = feature["properties"]["id"]
-        value = values.get(rid)
-        share = 0.0 if value is None else min(max((value - low) / (high - low), 0.0), 1.0)
-        colour = "#dddddd" if value is None else sample_colorscale(colourscale, [share])[0]
-        lon: list[float | None] = []
-        lat: list[float | None] = []
-        for polygon in (feature["geometry"]["coordinates"] if feature["geometry"]["type"] == "MultiPolygon"
-                        else [feature["geometry"]["coordinates"]]):
-            ring = polygon[0]
-            lon += [c[0] for c in ring] + [None]
-            lat += [c[1] for c in ring] + [None]
-        figure.add_trace(go.Scatter(x=lon, y=lat, fill="toself", fillcolor=colour, mode="lines",
-                                    line={"color": "#555", "width": 0.6}, name=rid,
-                                    hoveron="fills", text=hover.get(rid, rid), hoverinfo="text", showlegend=False))
-    for border in front or []:
-        figure.add_trace(go.Scatter(x=border["lon"], y=border["lat"], mode="lines", hoverinfo="skip",
-                                    line={"color": "#111", "width": 3}, showlegend=False, name="front"))
-    figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                                marker={"colorscale": colourscale, "cmin": low, "cmax": high, "color": [low],
-                                        "showscale": True, "colorbar": {"thickness": 12, "len": 0.8}}))
-    figure.update_xaxes(visible=False, constrain="domain")
-    figure.update_yaxes(visible=False, scaleanchor="x", constrain="domain",
-                        scaleratio=1 / math.cos(math.radians(MAP_CENTER["lat"])))
-    figure.update_layout(title=title, height=460, margin={"l": 5, "r": 5, "t": 35, "b": 5},
-                         plot_bgcolor="#e8eef3")
-    return figure
-
-
 def tornado_figure(indices: dict[str, dict[str, float]], method: str, metric: str, top: int = 15) -> go.Figure:
     """Horizontal bars of each parameter's main and total index for one metric, most influential on top."""
     from detente.analysis.sensitivity import ranking
@@ -289,6 +237,7 @@ def tornado_figure(indices: dict[str, dict[str, float]], method: str, metric: st
                             marker_color="#c53030"))
     figure.add_trace(go.Bar(y=[r[0] for r in rows], x=[r[1] for r in rows], orientation="h", name=first,
                             marker_color="#2b6cb0"))
-    figure.update_layout(title=f"{metric}: {method} indices", barmode="group", height=120 + 26 * len(rows),
+    figure.update_layout(title=f"{labels.describe(metric).heading}: {method} indices", barmode="group",
+                         height=120 + 26 * len(rows),
                          margin={"l": 260, "r": 10, "t": 35, "b": 30}, legend={"orientation": "h"})
     return figure

@@ -48,7 +48,8 @@ def headline_rows(metrics: Mapping[str, Mapping[str, float | None]], runs: int) 
             share = float(s.get("mean") or 0.0)
             low, high = wilson(share, runs)
             rows.append({"name": name, "title": label.heading, "unit": "share of runs", "kind": "probability",
-                         "value": labels.percent(share), "interval": f"{labels.percent(low)} – {labels.percent(high)}"})
+                         "value": labels.percent(share),
+                         "interval": f"{labels.percent(low)} – {labels.percent(high)}"})
         else:
             rows.append({"name": name, "title": label.heading, "unit": label.unit, "kind": label.kind,
                          "value": labels.value(label, s.get("p50")),
@@ -59,7 +60,7 @@ def headline_rows(metrics: Mapping[str, Mapping[str, float | None]], runs: int) 
 def summary(metrics: Mapping[str, Mapping[str, float | None]], manifest: Mapping[str, Any]) -> str:
     """The summary: the headline outcomes, amounts beside yes/no outcomes, each with its interval."""
     runs = int(manifest.get("runs") or 0)
-    start = _date(manifest.get("start"))
+    start = date_text(manifest.get("start"))
     rows = headline_rows(metrics, runs)
     amounts = [r for r in rows if r["kind"] != "probability"]
     shares = [r for r in rows if r["kind"] == "probability"]
@@ -104,7 +105,7 @@ def quarter_table(metrics: Mapping[str, Mapping[str, float | None]], manifest: M
     if not rows:
         return ""
     start = dt.date.fromisoformat(str(manifest["start"])[:10]) if manifest.get("start") else None
-    heads = "".join(f"<th>Q{q}<br><small>{_date(start + dt.timedelta(weeks=QUARTER_WEEKS * q)) if start else ''}"
+    heads = "".join(f"<th>Q{q}<br><small>{date_text(start + dt.timedelta(weeks=QUARTER_WEEKS * q)) if start else ''}"
                     "</small></th>" for q in quarters)
     parts = ["<section id='quarters'><h2>Agreements by quarter</h2><p class='lead'>Share of runs in which each "
              "agreement had been signed by the end of each quarter (13 weeks) of the horizon; then the share in "
@@ -131,36 +132,74 @@ def _field(item: Any, *names: str, default: Any = None) -> Any:
 def verdict_class(verdict: str) -> str:
     """A CSS class for a verdict's colour: holds (green), fails (red), or neither (amber)."""
     text = verdict.lower()
-    if any(w in text for w in ("not supported", "refuted", "fails", "false", "contradicted", "does not hold")):
+    if any(w in text for w in ("not supported", "contradicted", "broken", "refuted", "fails", "false",
+                               "does not hold")):
         return "fails"
     if any(w in text for w in ("supported", "holds", "true", "consistent", "confirmed")):
         return "holds"
-    return "open"
+    return "open"  # inconclusive, undecided, not tested
+
+
+def _simulated(item: Any) -> str:
+    """What the runs say: for a judged claim (`detente claims`), the variant's mean difference from its parent
+    (or its own level) with the 90% interval of that mean, in the metric's unit; else a plain share."""
+    metric, mean = _field(item, "metric"), _field(item, "mean")
+    if metric is not None and isinstance(mean, (int, float)):
+        label = labels.describe(metric)
+        low, high = _field(item, "p05"), _field(item, "p95")
+        level = _field(item, "against", default="parent") != "parent"
+        shown = labels.value(label, mean) if level else labels.difference(label, mean)
+        interval = ""
+        if isinstance(low, (int, float)) and isinstance(high, (int, float)):
+            ends = [labels.value(label, x) if level else labels.difference(label, x) for x in (low, high)]
+            interval = f" <small>(90%: {_e(ends[0])} … {_e(ends[1])})</small>"
+        what = label.heading + ("" if level else ", variant − parent")
+        unit = "" if label.percent or not label.unit else f" {label.unit}"
+        return f"{_e(what)}: <b>{_e(shown)}{_e(unit)}</b>{interval}"
+    share = _field(item, "probability", "share", "p")
+    return labels.percent(float(share)) if isinstance(share, (int, float)) else ""
+
+
+def _why(item: Any) -> str:
+    detail = _field(item, "detail", "evidence", "reason", default="")
+    decided = _field(item, "decided_by", default=[]) or []
+    names = [str(d.get("parameter")) for d in decided if isinstance(d, Mapping) and d.get("parameter")][:3]
+    if names:
+        detail = (detail + "; " if detail else "") + "decided by " + ", ".join(names)
+    return _e(detail)
+
+
+def _author(item: Any) -> str:
+    author = _field(item, "author", "who")
+    if author is None:
+        source = _field(item, "source")
+        author = source if isinstance(source, str) else _field(source, "seed", "cite") if source else None
+    return f"<br><small>{_e(author)}</small>" if author else ""
 
 
 def render_claims(verdicts: Iterable[Any]) -> str:
-    """The claims' verdicts as a table: each claim (who made it), the verdict, and the evidence behind it.
+    """The claims' verdicts as a table: each claim (and who made it), premise or conclusion, the verdict, what
+    the runs say, and what decides it.
 
-    Takes what `detente claims` produces: mappings or objects with `claim` (or `text`), `verdict`, and
-    optionally `author` (or `source`), `probability` (the simulated share of runs in which the claimed outcome
-    happens) and `detail` (or `evidence`). Returns '' for no verdicts, so a variant without claims shows
-    nothing."""
+    Takes what `detente claims` produces (`analysis.claims.Verdict`: claim, kind, metric, mean, p05, p95,
+    against, verdict, source, decided_by) or plain mappings with `claim` (or `text`), `verdict`, and
+    optionally `author`, `probability` (a share of runs) and `detail`. Returns '' for no verdicts, so a
+    variant without claims shows nothing."""
     items = list(verdicts or [])
     if not items:
         return ""
-    parts = ["<section id='claims'><h2>The claims, tested</h2><p class='lead'>What the scenario's authors "
-             "claimed, and what the runs say about it.</p><table class='claims'><tr><th>claim</th>"
-             "<th>verdict</th><th>simulated</th><th>why</th></tr>"]
+    parts = ["<section id='claims'><h2>The claims, tested</h2><p class='lead'>What the scenario's author "
+             "assumed (premises) and concluded, judged on the runs: a conclusion is supported when the 90% "
+             "interval of the variant's difference from its parent lies in the claimed direction.</p>"
+             "<table class='claims'><tr><th>claim</th><th>kind</th><th>verdict</th><th>the runs say</th>"
+             "<th>why</th></tr>"]
     for item in items:
         claim = _field(item, "claim", "text", "statement", default="")
-        author = _field(item, "author", "source", "who")
         verdict = str(_field(item, "verdict", "result", default="not tested"))
-        share = _field(item, "probability", "share", "p")
-        detail = _field(item, "detail", "evidence", "reason", default="")
-        by = f"<br><small>{_e(author)}</small>" if author else ""
-        shown = labels.percent(float(share)) if isinstance(share, (int, float)) else ""
-        parts.append(f"<tr><td>{_e(claim)}{by}</td><td><span class='verdict {verdict_class(verdict)}'>"
-                     f"{_e(verdict)}</span></td><td>{shown}</td><td>{_e(detail)}</td></tr>")
+        kind = _field(item, "kind", default="")
+        parts.append(f"<tr><td>{_e(claim)}{_author(item)}</td><td>{_e(kind)}</td><td><span class='verdict "
+                     f"{verdict_class(verdict)}'>{_e(verdict)}</span></td><td>{_simulated(item)}</td>"
+                     f"<td>{_why(item)}</td></tr>")
     parts.append("</table></section>")
     return "".join(parts)
 
@@ -185,7 +224,7 @@ def outcome_table(metrics: Mapping[str, Mapping[str, float | None]]) -> str:
     return "".join(parts)
 
 
-def _date(value: Any) -> str:
+def date_text(value: Any) -> str:
     """18 Mar 2025."""
     if value is None:
         return ""

@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS run_metrics (run_id VARCHAR, run INTEGER, metric VARCHAR, value DOUBLE);
 CREATE TABLE IF NOT EXISTS metric_summary (run_id VARCHAR, metric VARCHAR, mean DOUBLE, sd DOUBLE, p05 DOUBLE,
     p10 DOUBLE, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE, p90 DOUBLE, p95 DOUBLE);
+ALTER TABLE metric_summary ADD COLUMN IF NOT EXISTS kind VARCHAR;
+ALTER TABLE metric_summary ADD COLUMN IF NOT EXISTS unit VARCHAR;
+ALTER TABLE metric_summary ADD COLUMN IF NOT EXISTS section VARCHAR;
 CREATE TABLE IF NOT EXISTS weekly_summary (run_id VARCHAR, series VARCHAR, week INTEGER, date DATE, mean DOUBLE,
     p05 DOUBLE, p10 DOUBLE, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE, p90 DOUBLE, p95 DOUBLE);
 CREATE TABLE IF NOT EXISTS region_weekly (run_id VARCHAR, region VARCHAR, week INTEGER, date DATE,
@@ -110,11 +113,11 @@ def _why(error: BaseException) -> str:
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
     low = text.lower()
     if "no space" in low or "disk is full" in low or "enospc" in low or getattr(error, "errno", None) == errno.ENOSPC:
-        return "the disk is full (free some space or choose another --out)"
+        return "the disk is full (free some space or choose another --store)"
     if "read-only" in low or "read only" in low or getattr(error, "errno", None) == errno.EROFS:
-        return "the results folder is read-only (choose another --out)"
+        return "the results folder is read-only (choose another --store)"
     if "permission" in low or getattr(error, "errno", None) == errno.EACCES:
-        return "no permission to write there (choose another --out)"
+        return "no permission to write there (choose another --store)"
     return text
 
 
@@ -134,7 +137,7 @@ def _check_file(path: Path) -> None:
             head = handle.read(16)
         if DUCKDB_MAGIC not in head:
             raise StoreError(f"{path} exists and is not a DuckDB file; refusing to touch it "
-                             "(choose another --out, or move that file away)")
+                             "(choose another --store, or move that file away)")
 
 
 class ResultStore:
@@ -174,7 +177,7 @@ class ResultStore:
                     continue
                 if "lock" in text.lower():
                     raise StoreError(f"{self.path} is in use by another process (held for more than "
-                                     f"{LOCK_WAIT_SECONDS:.0f} s); try again when it finishes, or use --out") from None
+                                     f"{LOCK_WAIT_SECONDS:.0f} s); try again when it finishes, or use --store") from None
                 if "Read-only" in text or "read-only" in text or "Permission" in text or "No space" in text:
                     raise StoreError(f"{self.path} cannot be written: {_why(error)}") from None
                 raise StoreError(f"{self.path} cannot be opened as a DuckDB store: {text.splitlines()[0]}") from None
@@ -253,7 +256,7 @@ class ResultStore:
         run_index = np.arange(result.runs, dtype=np.int32)
         summary = result.summary()
         summary_rows = [(run_id, m, s["mean"], s["sd"], s["p05"], s["p10"], s["p25"], s["p50"], s["p75"], s["p90"],
-                         s["p95"]) for m, s in summary.items()]
+                         s["p95"], *_declared(m)) for m, s in summary.items()]
         weekly_frame = _weekly_frame(run_id, start, result.weekly)
         weeks, regions = result.regions["mean_control"].shape
         region_frame = {
@@ -284,7 +287,9 @@ class ResultStore:
                             "value": np.concatenate([np.asarray(result.metrics[m], float) for m in names])})
                         con.execute("INSERT INTO run_metrics SELECT ?, run, metric, value FROM metric_frame", [run_id])
                         con.unregister("metric_frame")
-                    con.executemany("INSERT INTO metric_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", summary_rows)
+                    con.executemany("INSERT INTO metric_summary (run_id, metric, mean, sd, p05, p10, p25, p50, p75, "
+                                    "p90, p95, kind, unit, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    summary_rows)
                     if weekly_frame:
                         con.register("weekly_frame", weekly_frame)
                         con.execute("INSERT INTO weekly_summary SELECT run_id, series, week, CAST(date AS DATE), mean, "
@@ -340,6 +345,15 @@ class ResultStore:
         """Read-only helper for the report and the server."""
         with self._connect() as con:
             return con.execute(sql, params or []).fetchall()
+
+
+def _declared(metric: str) -> tuple[str | None, str | None, str | None]:
+    """(kind, unit, section) of a metric as the registry declares it, kept beside its summary so that SQL and
+    exported files tell a probability from a quantity without decoding names; NULLs if undeclared."""
+    from detente.ensemble import registry
+
+    found = registry.find(metric)
+    return (found.kind, found.unit, found.section) if found else (None, None, None)
 
 
 def insert_by_name(con: duckdb.DuckDBPyConnection, table: str, frame: dict[str, np.ndarray], run_id: str) -> None:

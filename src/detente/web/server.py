@@ -228,6 +228,7 @@ class SensitivityDetail(SensitivitySummary):
     """A stored sensitivity analysis with its indices: metric -> parameter -> index -> value."""
 
     indices: dict[str, dict[str, dict[str, float]]]
+    titles: dict[str, str] = Field(default_factory=dict, description="metric -> its human title (metric registry)")
 
 
 class StoreFile(BaseModel):
@@ -500,7 +501,9 @@ def create_app(results: Path, scenarios_dir: Path, max_runs: int = MAX_SERVER_RU
             found = load_sensitivity(path, analysis_id)
         if found is None:
             raise HTTPException(404, f"no sensitivity analysis '{analysis_id}'; GET /api/sensitivity lists them")
-        return found
+        from detente.report import labels
+
+        return {**found, "titles": {m: labels.describe(m).heading for m in found["indices"]}}
 
     return app
 

@@ -337,7 +337,7 @@ async function selectSensitivity(id) {
   state.sens = await api(`/api/sensitivity/${encodeURIComponent(id)}`);
   const metric = document.getElementById("sens-metric");
   metric.innerHTML = "";
-  Object.keys(state.sens.indices).forEach(m => option(metric, m, m));
+  Object.keys(state.sens.indices).forEach(m => option(metric, m, (state.sens.titles || {})[m] || m));
   drawTornado();
 }
 
@@ -352,7 +352,8 @@ function drawTornado() {
       marker: {color: "#c53030"}},
     {type: "bar", orientation: "h", y: rows.map(r => r[0]), x: rows.map(r => r[1]),
       name: sobol ? "S1 (first order)" : "mu* (mean |effect|)", marker: {color: "#2b6cb0"}}],
-    {title: {text: `${metric}: ${s.method} indices (${s.runs} runs)`}, barmode: "group",
+    {title: {text: `${(s.titles || {})[metric] || metric}: ${s.method} indices (${s.runs.toLocaleString("en-US")} runs)`},
+      barmode: "group",
       height: 140 + 28 * rows.length, margin: {l: 280, r: 20, t: 40, b: 30}, legend: {orientation: "h"}},
     {displayModeBar: false, responsive: true});
 }
