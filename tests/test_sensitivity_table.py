@@ -73,3 +73,20 @@ def test_indices_outside_the_unit_interval_beyond_their_interval_are_flagged():
                      "b": {"S1": -0.5, "S1_conf": 0.6, "ST": 1.2, "ST_conf": 0.3}}}
     flags = out_of_unit(indices)
     assert [(f["parameter"], f["index"]) for f in flags] == [("a", "ST")]
+
+
+def test_range_files_are_what_the_scenario_gives_and_contain_the_values_in_use(baseline):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    check = subprocess.run([sys.executable, str(ROOT / "tools" / "sensitivity_ranges.py"), "--check"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    from detente.scenario.loader import iter_params
+
+    values = {".".join(map(str, p)): v.value for p, v in iter_params(baseline.scenario)}
+    for name in ("baseline-20.yaml", "baseline-table.yaml"):
+        for r in load_ranges(ROOT / "scenarios" / "sensitivity" / name, baseline):
+            assert r.low <= values[r.name] <= r.high, (name, r.name)

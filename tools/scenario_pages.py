@@ -11,6 +11,10 @@ Each page's scenario is run in-process (`detente.simulate`, the same ensemble as
 itself), once per invocation and reused across pages. Only the section from "## What the model says" up to
 the next "## " heading (or the end of the file) is rewritten; every other line of the page is kept as it is.
 
+Pages of variants that state claims (the seed variants) open with a "## Verdict" section: their claims judged by
+`detente claims` (tools/verdict_section.py; `--claims-runs`, default 4,000, `--claims-seed`, default 3), a
+table and a paragraph saying what the model concludes about the commentator's argument and why.
+
 Interpretive sentences ("Reading") come from NOTES below: each is written against the figures and carries a
 check; a note whose check fails on the regenerated figures is left out and reported on stderr, so stale prose
 does not survive a change of the model silently.
@@ -496,12 +500,38 @@ def regenerate(name: str, runner: Runner) -> str:
             f"({ref_name} {ref.q('area_gained_km2'):,.0f})")
 
 
+def verdicts(names: list[str], runs: int, seed: int) -> None:
+    """Open each page whose scenario states claims with its verdict section (tools/verdict_section.py)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from verdict_section import place, section
+
+    from detente.analysis.claims import judge_claims
+    from detente.scenario.loader import load_scenario
+
+    with_claims = [n for n in names if load_scenario(SCENARIOS / f"{n}.yaml").scenario.claims is not None]
+    if not with_claims:
+        return
+    print(f"claims of {len(with_claims)} variants ({runs:,} runs, seed {seed}) …", file=sys.stderr, flush=True)
+    report = judge_claims([SCENARIOS / f"{n}.yaml" for n in with_claims], runs=runs, seed=seed)
+    rows = report.to_json()["claims"]
+    for name in with_claims:
+        parent = load_scenario(SCENARIOS / f"{name}.yaml").chain[-2].stem
+        path = PAGES / f"{name}.md"
+        path.write_text(place(path.read_text(), section(name, rows, runs, seed, parent)))
+        print(f"{name}: " + ", ".join(f"{r['metric']} {r['verdict']}" for r in rows if r["scenario"] == name
+                                       and r["kind"] == "conclusion"), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: regenerate every page, or those named with --only."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", action="append", metavar="NAME", help="regenerate only this page (repeatable)")
     ap.add_argument("--runs", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--claims-runs", type=int, default=4000, help="runs of `detente claims` for the verdicts")
+    ap.add_argument("--claims-seed", type=int, default=3)
+    ap.add_argument("--verdicts-only", action="store_true", help="rewrite only the verdict sections")
     args = ap.parse_args(argv)
     names = sorted(p.stem for p in PAGES.glob("*.md") if (SCENARIOS / f"{p.stem}.yaml").exists())
     if args.only:
@@ -509,6 +539,9 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             ap.error(f"no page with a scenario file: {', '.join(missing)} (pages: {', '.join(names)})")
         names = [n for n in names if n in args.only]
+    verdicts(names, args.claims_runs, args.claims_seed)
+    if args.verdicts_only:
+        return 0
     runner = Runner(args.runs, args.seed)
     for name in names:
         print(f"{name}:", file=sys.stderr, flush=True)

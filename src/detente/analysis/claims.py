@@ -245,7 +245,12 @@ def judge_claims(paths: list[str | Path], runs: int = 1000, seed: int = 0, decid
         for kind, claims in (("premise", variant.scenario.claims.premises),
                              ("conclusion", variant.scenario.claims.conclusion)):
             for c in claims:
-                values = result.metrics.get(c.metric) if c.against == "level" else differences.get(c.metric)
+                if c.against == "level":
+                    values = result.metrics.get(c.metric)
+                    if values is None and c.metric in absent_as_zero({c.metric: np.zeros(runs)}, {}, runs):
+                        values = np.zeros(runs)   # an agreement not on offer is never signed
+                else:
+                    values = differences.get(c.metric)
                 if values is None:
                     line = variant.located.where(("claims",))[1]
                     raise DetenteError(f"{variant.path}:{line or '?'}: claim '{c.claim}': metric '{c.metric}' is "
