@@ -16,6 +16,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def scratch_store(tmp_path_factory) -> Path:
+    """Commands the tests run without naming a store write to a scratch one, never to the user's own store
+    (a test that needs the default location sets DETENTE_STORE itself)."""
+    import os
+
+    path = tmp_path_factory.mktemp("default-store") / "detente.duckdb"
+    if not os.environ.get("DETENTE_STORE"):
+        os.environ["DETENTE_STORE"] = str(path)
+    return Path(os.environ["DETENTE_STORE"])
+
+
 @pytest.fixture(scope="session")
 def baseline_path() -> Path:
     return BASELINE

@@ -32,7 +32,7 @@ def test_readme_commands_in_a_clean_venv(tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     env = {**os.environ, "PATH": f"{env_dir / 'bin'}:{os.environ['PATH']}", "VIRTUAL_ENV": str(env_dir),
-           "DETENTE_INSIDE_README_TEST": "1", "DETENTE_RESULTS": str(tmp_path / "results" / "detente.duckdb")}
+           "DETENTE_INSIDE_README_TEST": "1", "DETENTE_STORE": str(tmp_path / "results" / "detente.duckdb")}
     env.pop("PYTHONPATH", None)
     first = subprocess.run(["bash", "-c", install_and_run], cwd=ROOT, env=env, capture_output=True, text=True,
                            timeout=1200)
