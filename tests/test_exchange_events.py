@@ -18,3 +18,10 @@ def test_each_signed_exchange_is_one_event_of_its_persons():
     assert events.sum() > 0
     assert np.allclose(result.metrics["persons/prisoner_exchange"], 154 * events)  # the baseline's persons per event
     assert "events/whole_front" not in result.metrics                           # not a one-off agreement
+
+
+def test_trumps_support_can_move():
+    """The US leader's support is no longer a constant 0.45: it spreads across runs as the weeks pass."""
+    weekly = simulate(BASELINE, runs=100, seed=2).weekly["leader_support/united_states"]
+    assert weekly["p50"][0] == weekly["p90"][0] == 0.45
+    assert weekly["p90"][-1] - weekly["p10"][-1] > 0.1
