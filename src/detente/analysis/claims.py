@@ -35,7 +35,7 @@ from detente.scenario.loader import LoadedScenario, iter_params, load_scenario
 BOOTSTRAP = 1000
 LEVEL = 0.90
 SCREEN_TRAJECTORIES = 8     # Morris trajectories per screen (Campolongo et al. 2007 use 10–20 for ranking)
-SCREEN_REPLICATES = 16      # runs averaged per design point: the conclusions' metrics are noisy per run
+SCREEN_REPLICATES = 8       # runs averaged per design point: the conclusions' metrics are noisy per run
 SCREEN_MAX_LEVERS = 8
 IGNORED_FIELDS = ("claims", "name", "title", "description", "variant_of", "references")
 
