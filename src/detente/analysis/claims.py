@@ -149,8 +149,8 @@ def variant_changes(parent: LoadedScenario, variant: LoadedScenario) -> tuple[li
     for key in set(a) | set(b):
         if a.get(key) == b.get(key) or any(key[:len(s)] == s for s in skip):
             continue
-        if key[-1] in ("source", "note", "placeholder", "description", "escalation"):
-            continue
+        if any(part in ("source", "note", "placeholder", "description", "escalation", "title") for part in key):
+            continue  # provenance and labels, not assumptions
         structural.add(".".join(map(str, key[:5])))
     return numeric, sorted(structural)
 
