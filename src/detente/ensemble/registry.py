@@ -139,6 +139,10 @@ METRICS: tuple[Metric, ...] = (
        "weeks under an agreement"),
     _m("deal_weeks_in_force/<scope>", "quantity", "weeks", "table", "weeks in which this agreement was in force",
        "weeks under <scope>"),
+    _m("events/<scope>", "count", "events", "table",
+       "one-off agreements of this scope signed (prisoner exchanges), each counted once", "<scope> events"),
+    _m("persons/<scope>", "count", "people", "table",
+       "persons one-off agreements of this scope involved (prisoners exchanged)", "persons in <scope>"),
     _m("terms/<issue>", "quantity", "issue units", "table",
        "what holds on a status-quo issue at the horizon: the terms of the latest agreement that settled it, "
        "else its status quo", "<issue> at the horizon"),
