@@ -166,7 +166,9 @@ METRICS: tuple[Metric, ...] = (
     _m("escalation_mean", "score", "escalation points", "decisions",
        "mean weekly escalation score over the weeks fought", "mean escalation"),
     _m("escalation_score", "score", "escalation points", "decisions",
-       "the escalation points of the options in force this week", "escalation score", WEEKLY),
+       "what happened this week on Rivera et al.'s scale: energy strikes, advances into new regions, truce "
+       "violations, signings, announced options, foreign troops, nuclear options (decisions.escalation)",
+       "escalation score", WEEKLY),
     _m("nuclear_use", "probability", "share of runs", "decisions", "an actor chose an option that uses nuclear weapons",
        "nuclear use"),
     _m("option_share/<actor>/<option>", "quantity", "share of weeks", "decisions",
