@@ -122,3 +122,13 @@ def test_smc_abc_recovers_parameters_from_data_the_model_made():
     spread = fit.diagnostics()["posterior_to_prior_spread"]
     assert spread["combat.ground_rate_km2"] < 0.7 and spread["combat.russian_loss_rate"] < 0.7
     assert model_key(simulator.model, path_of("combat.ground_rate_km2")) == ("combat", "ground_rate_km2")
+
+
+def test_the_ensemble_runner_drives_the_schedule():
+    """Through `simulate` (a BlockContext, the `inputs` stream): US aid resumes in some runs only."""
+    import detente
+
+    result = detente.simulate(ROOT / "scenarios" / "forecast-2024.yaml", runs=200, seed=2)
+    aid = result.metrics["aid_delivered_eur_bn"]
+    low, high = np.percentile(aid, [5, 95])
+    assert high > low * 1.2   # runs where the package passed received clearly more
