@@ -245,7 +245,8 @@ def test_fan_charts_have_titles_units_and_no_degenerate_shapes(page):
         if name.startswith("ceasefire_in_force/"):
             assert fan["ytick"] == ".0%" and fan["range"] == [0, 1]
     constants = page.inner_text("#constants")
-    assert "Support of United States's leader" in constants or not constants
+    # which series are constant depends on the calibrated baseline; the section names them readably
+    assert not constants or (constants.startswith("The same in every run and week") and "_" not in constants)
     page.locator("#fans").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "dashboard_fans.png"))
 

@@ -35,7 +35,7 @@ from detente.scenario.loader import LoadedScenario, iter_params, load_scenario
 BOOTSTRAP = 1000
 LEVEL = 0.90
 SCREEN_TRAJECTORIES = 8     # Morris trajectories per screen (Campolongo et al. 2007 use 10–20 for ranking)
-SCREEN_REPLICATES = 16      # runs averaged per design point: the conclusions' metrics are noisy per run
+SCREEN_REPLICATES = 8       # runs averaged per design point: the conclusions' metrics are noisy per run
 SCREEN_MAX_LEVERS = 8
 IGNORED_FIELDS = ("claims", "name", "title", "description", "variant_of", "references")
 
@@ -149,8 +149,8 @@ def variant_changes(parent: LoadedScenario, variant: LoadedScenario) -> tuple[li
     for key in set(a) | set(b):
         if a.get(key) == b.get(key) or any(key[:len(s)] == s for s in skip):
             continue
-        if key[-1] in ("source", "note", "placeholder", "description", "escalation"):
-            continue
+        if any(part in ("source", "note", "placeholder", "description", "escalation", "title") for part in key):
+            continue  # provenance and labels, not assumptions
         structural.add(".".join(map(str, key[:5])))
     return numeric, sorted(structural)
 

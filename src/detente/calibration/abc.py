@@ -23,7 +23,6 @@ distance as a root-mean-square deviation in a scale that says what a "close" fit
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import time
 from dataclasses import dataclass, field, replace
@@ -47,8 +46,7 @@ TARGET_SCALES = {"isw": 150.0, "donetsk": 150.0, "kharkiv": 60.0, "zaporizhzhia"
 STRIDE = 4  # weeks between compared points of the weekly series (fewer, less correlated points)
 
 
-# ---------------------------------------------------------------- the record (to be replaced by the score
-# helper's loaders in detente.calibration.record once merged; this reads the CSVs of the record directly)
+# ---------------------------------------------------------------- the record (detente.calibration.record's loaders)
 
 def _at_or_before(series: dict[dt.date, float], day: dt.date, within: int = 7) -> float | None:
     for k in range(within + 1):
@@ -59,30 +57,22 @@ def _at_or_before(series: dict[dt.date, float], day: dt.date, within: int = 7) -
 
 
 def read_record(files: list[Path]) -> dict[str, dict[dt.date, float]]:
-    """The series the fit uses, by kind: 'isw' (daily km²), region ids (weekly km²), 'casualties' (monthly,
-    dated at the month's last day). A file of another layout is an error naming it."""
+    """The series the fit uses, by kind: 'isw' (daily km²), region ids (weekly km²), 'casualties' (the UK MoD's
+    monthly estimate, dated at the month's last day), read by `detente.calibration.record.load_record` (which
+    refuses a file of another layout, naming it)."""
+    from detente.calibration.record import load_record
+
     out: dict[str, dict[dt.date, float]] = {}
     for path in files:
-        with Path(path).open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-        columns = set(rows[0]) if rows else set()
-        if {"date", "russian_controlled_km2"} <= columns:
-            out["isw"] = {dt.date.fromisoformat(r["date"]): float(r["russian_controlled_km2"]) for r in rows}
-        elif {"week_ending", "region", "occupied_km2"} <= columns:
-            for r in rows:
-                if r["region"] in FIT_REGIONS and r["occupied_km2"]:
-                    out.setdefault(r["region"], {})[dt.date.fromisoformat(r["week_ending"])] = float(r["occupied_km2"])
-        elif {"month", "ukmod_estimate"} <= columns:
-            series = {}
-            for r in rows:
-                if r["ukmod_estimate"]:
-                    y, m = map(int, r["month"].split("-"))
-                    last = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
-                    series[last] = float(r["ukmod_estimate"])
-            out["casualties"] = series
-        else:
-            raise InputError.single(str(path), "not a record file the calibration knows (ISW daily area, DeepState "
-                                    "weekly regions, monthly Russian casualties)", field="--observed")
+        for name, series in load_record(path).series.items():
+            points = {d: float(v) for d, v in zip(series.dates, series.values) if np.isfinite(v)}
+            head, _, region = name.partition("/")
+            if name == "area_controlled_km2":
+                out["isw"] = points
+            elif head == "area_controlled_km2" and region in FIT_REGIONS:
+                out[region] = points
+            elif name == "casualties_russia/ukmod_estimate":
+                out["casualties"] = points
     return out
 
 

@@ -9,6 +9,10 @@ table's noise untouched and variants compare on common random numbers.
 Order within a week: `act` (actors in the order the scenario lists them reconsider; scripted actors every
 week, the others every `review_weeks`; then levers are written) → the engine's step → `observe` (beliefs
 of actors who watch someone who reconsidered are updated; the escalation score of the week is recorded).
+
+The weekly escalation score measures what happened (`escalation.measured_week`: energy strikes, advances into
+new regions, truce violations, signings, announced options, foreign troops, nuclear options), from the state
+as `act` saw it before the week and as `observe` sees it after.
 """
 
 from __future__ import annotations
@@ -134,7 +138,10 @@ class DecisionController:
                                            0.0, 1.0)
             self.tables_[bname] = bayes.likelihood_table(dict(b.likelihood), self.program.actors[b.about].options)
         self.score = np.zeros((self.weeks + 1, n)).T  # (N, W+1), week-major: a week's runs side by side as written
-        self.score[:, 0] = self._escalation()
+        self.scale = escalation.MeasuredScale(repair=np.asarray(model.sides["energy_repair_per_week"], float),
+                                              home=np.asarray(model.home, bool))
+        self.before = escalation.WeekView.of(state)
+        self.score[:, 0] = escalation.SIGNAL * self._count("announced") + escalation.NUCLEAR * self._count("nuclear")
         self.nuclear = self._nuclear()
         self.weeks_in = {a: np.zeros((n, len(c.options))) for a, c in self.program.actors.items()}
         self.run_offset = {a: np.arange(n) * len(c.options) for a, c in self.program.actors.items()}
@@ -179,7 +186,9 @@ class DecisionController:
                 self._log(week, name, compiled.options, previous, picked, logged, held)
             self.choice = {**self.choice, name: picked.option}
             self.reviewed.add(name)
-        return self._apply(state)
+        state = self._apply(state)
+        self.before = escalation.WeekView.of(state)
+        return state
 
     def observe(self, state: WarState, report: Any) -> None:
         """Update beliefs about actors who just reconsidered; record the week's escalation score."""
@@ -191,7 +200,9 @@ class DecisionController:
             self.belief[bname] = bayes.update_from_action(self.belief[bname], perceived, self.tables_[bname],
                                                           compiled.announced, self.accuracy[bname])
         week = report.week
-        self.score[:, week] = self._escalation()
+        measured = escalation.measured_week(self.before, escalation.WeekView.of(state), self._count("announced"),
+                                            self._count("nuclear"), self.scale)
+        self.score[:, week] = measured["total"]
         self.nuclear |= self._nuclear()
         for a, c in self.program.actors.items():  # one more week in the option each run is in (flat: run, option)
             np.add.at(self.weeks_in[a].reshape(-1), self.run_offset[a] + self.choice[a], 1.0)
@@ -241,10 +252,11 @@ class DecisionController:
         self._applied = ({lever: getattr(state, lever) for lever in self.levers}, dict(self.choice))
         return state
 
-    def _escalation(self) -> np.ndarray:
+    def _count(self, flag: str) -> np.ndarray:
+        """How many actors have an option in force that is `announced` / `nuclear` (N,)."""
         total = np.zeros(self.runs)
         for a, c in self.program.actors.items():
-            total += c.points[self.choice[a]]
+            total += getattr(c, flag)[self.choice[a]]
         return total
 
     def _nuclear(self) -> np.ndarray:

@@ -11,12 +11,40 @@ each actor has in force,
 with the categories' points status quo 0, de-escalation −2, posturing 4, non-violent escalation 12,
 violent escalation 28, nuclear 60. A run reports its weekly series E_t, its peak max_t E_t and its
 mean. The tables are read from `data/escalation/` (copies of the paper's CSVs, see SOURCES.md).
+
+That sum scores what the actors *chose*, which is nearly constant (a baseline run sits at one value in about
+nine weeks of ten). `measured_week` scores what *happened* in the week instead, on the same scale, from the
+war's state before and after the week, and the decisions in force (a pure function; `MEASURED_READS` says
+what it reads):
+
+    E_t = 28 · (Σ_s ⌊D_s / u⌋ + #new regions + #violated scopes) − 2 · #scopes signed
+          + 4 · (#announced options in force + 1{foreign troops deployed}) + 60 · #nuclear options in force,
+
+- strikes on energy — "Execute targeted attack" (violent escalation, 28) once per `strike_unit` u of a side's
+  pre-war energy capacity destroyed in the week. The destroyed share D_s is read back from the energy
+  balance of `dynamics.strikes.energy_damage` (E' = E − hit·E + ρ(1 − E)): D_s = E_s + ρ_s(1 − E_s) − E'_s;
+- advances into new regions — "Occupy border city of attacked nation" (violent escalation, 28) for each
+  region whose Russian control rises from under `new_region` to at least it, or, in Russia's home regions,
+  falls from above 1 − `new_region` to below it (an incursion);
+- violations of a truce — "Execute targeted attack" (28) for each scope whose `WarState.truce` is strictly
+  between 0 and 1 after the week: the table writes 1 − `violation_share` there in a violated week
+  (`diplomacy.agreements.truce_levels`); read, never written;
+- agreements signed — de-escalation (−2, as "Start formal peace negotiations") for each scope whose truce
+  goes from 0 to above 0;
+- threats and signals — posturing (4, Rivera's manual evaluation of "Do military posturing") for each actor
+  whose option in force is announced in advance; foreign troops deployed (the `foreign_troops` lever above 0
+  in any region) — posturing (4, "Establish agreements on defense and security cooperation");
+- nuclear use — "Execute tactical nuclear strike" (60) for each actor whose option in force is nuclear.
+
+A week of ground fighting with no strike, no advance into a new region, no violation and no signal scores 0:
+the war going on as it was is the status quo of Rivera's scale.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -90,3 +118,72 @@ def summary(series: np.ndarray) -> dict[str, np.ndarray]:
     """Peak and mean of a weekly score (N, W) over the weeks that were fought (week 1 on)."""
     fought = series[:, 1:] if series.shape[1] > 1 else series
     return {"escalation_peak": fought.max(axis=1), "escalation_mean": fought.mean(axis=1)}
+
+
+# --- the measured score -----------------------------------------------------------------------------------
+MEASURED_READS = {
+    "state before and after": ("energy", "control", "truce"),
+    "state after": ("foreign_troops",),
+    "decisions": ("announced option in force", "nuclear option in force"),
+}
+ATTACK = points("Execute targeted attack")                      # violent escalation, 28
+OCCUPY = points("Occupy border city of attacked nation")        # violent escalation, 28
+SIGNED = CATEGORY_POINTS["de_escalation"]                        # -2, as "Start formal peace negotiations"
+SIGNAL = CATEGORY_POINTS["posturing"]                            # 4
+NUCLEAR = points("Execute tactical nuclear strike")             # 60
+
+
+@dataclass(frozen=True)
+class MeasuredScale:
+    """What one escalation action is in the war's own units."""
+
+    repair: np.ndarray            # (2,) or (N, 2): each side's energy repair per week (model.sides)
+    home: np.ndarray              # (R,) bool: Russia's home regions (an advance there is Ukraine's)
+    strike_unit: float = 0.02     # placeholder: share of pre-war capacity one "targeted attack" destroys
+    new_region: float = 0.005     # control share under which a region counts as not yet entered
+
+
+@dataclass(frozen=True)
+class WeekView:
+    """The parts of `WarState` the measured score reads, at one moment."""
+
+    energy: np.ndarray            # (N, 2)
+    control: np.ndarray           # (N, R)
+    truce: np.ndarray             # (N, S)
+    foreign_troops: np.ndarray    # (N, R)
+
+    @classmethod
+    def of(cls, state: object) -> "WeekView":
+        """Copy the arrays read (a state's arrays may be reused by the next week)."""
+        return cls(*(np.array(getattr(state, f), dtype=float) for f in ("energy", "control", "truce",
+                                                                        "foreign_troops")))
+
+
+def energy_destroyed(before: np.ndarray, after: np.ndarray, repair: np.ndarray) -> np.ndarray:
+    """(N, 2) share of pre-war capacity each side lost to strikes in the week, from the energy balance."""
+    return np.maximum(before + repair * (1.0 - before) - after, 0.0)
+
+
+def measured_week(before: WeekView, after: WeekView, announced: np.ndarray, nuclear: np.ndarray,
+                  scale: MeasuredScale) -> dict[str, np.ndarray]:
+    """Each component's points (N,) in one week, and their sum under "total" (see the module's docstring).
+
+    `announced` and `nuclear` (N,) count the actors whose option in force is announced / nuclear."""
+    destroyed = energy_destroyed(before.energy, after.energy, scale.repair)
+    attacks = np.floor(destroyed / scale.strike_unit + 1e-9).sum(axis=1)
+    eps = scale.new_region
+    entered = (before.control < eps) & (after.control >= eps) & ~scale.home
+    incursion = (before.control > 1.0 - eps) & (after.control <= 1.0 - eps) & scale.home
+    violated = ((after.truce > 0.0) & (after.truce < 1.0)).sum(axis=1)
+    signed = ((before.truce <= 0.0) & (after.truce > 0.0)).sum(axis=1)
+    foreign = (after.foreign_troops > 0.0).any(axis=1)
+    out = {
+        "energy_strikes": ATTACK * attacks,
+        "new_regions": OCCUPY * (entered.sum(axis=1) + incursion.sum(axis=1)),
+        "truce_violations": ATTACK * violated,
+        "agreements_signed": SIGNED * signed,
+        "signals": SIGNAL * (np.asarray(announced, float) + foreign),
+        "nuclear": NUCLEAR * np.asarray(nuclear, float),
+    }
+    out["total"] = sum(out.values())
+    return out

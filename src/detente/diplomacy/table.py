@@ -252,6 +252,9 @@ class TableController:
         self.week_agreed = np.full((n, G), -1)
         self.first_agreed = np.full((n, G), -1)
         self.renewals = np.zeros((n, G), int)
+        self.signings = np.zeros((n, G), int)
+        self.persons = {gi: d(s.agreements[g].persons_per_event) for gi, g in enumerate(lay.scopes)
+                        if s.agreements[g].persons_per_event is not None}
         self.terms = np.full((n, G, K), np.nan)
         self.readings = np.zeros((n, G, 2, K))
         self.divergence = np.zeros((n, G))
@@ -392,6 +395,7 @@ class TableController:
                                     *self.lay.belligerents, moving, self.no_deal)
         self._comply(state, rho, week)
         self._negotiate(state, lev, rho, week)
+        self.signings += self.in_force & (self.week_agreed == week)  # one-off agreements count as events
         truce = agr.truce_levels(self.in_force, self.violated, self.cp["violation_share"], self.lay.scope_columns,
                                  len(SCOPES))
         front = self.lay.front_scopes
@@ -685,6 +689,9 @@ class TableController:
                 value = np.where(newer, self.terms[:, g, k], value)
                 latest = np.where(newer, self.week_agreed[:, g], latest)
             out[f"terms/{issue}"] = value
+        for g, persons in self.persons.items():  # one-off agreements (prisoner exchanges) as events
+            out[f"events/{lay.scopes[g]}"] = self.signings[:, g].astype(float)
+            out[f"persons/{lay.scopes[g]}"] = self.signings[:, g] * persons
         out["violations_observed"] = self.violations_seen.copy()
         out["agreements_broke_down"] = self.broke_down.astype(float)
         out[self.trust_name.replace("trust/", "trust_final/")] = self.trust.copy()

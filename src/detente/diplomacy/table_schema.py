@@ -174,6 +174,9 @@ class AgreementSetup(Strict):
                                 description="share of the war's weekly cost the scope lifts")
     temptation: dict[Literal["russia", "ukraine"], Param] = Field(
         default_factory=dict, description="weekly gain a side sees in breaking it (utility units)")
+    persons_per_event: NonNegative | None = Field(
+        None, description="for a one-off agreement such as a prisoner exchange: persons each signing involves; "
+                          "each signing is then counted as an event (`events/<scope>`, `persons/<scope>`)")
 
 
 class TableSetup(Strict):

@@ -33,24 +33,28 @@ EDGE = 1e-6
 @numba.njit(cache=True)
 def supplied_ground(held, home, adjacent, out):  # noqa: ANN001, ANN201
     """Mark in `out` (R + 1,) the held regions joined to a held home region through held neighbours
-    (`adjacent` (R, K) padded with R, the never-held slot); returns `out`. One run; the kernel calls it
-    per run and week, the array reference through `.py_func`."""
+    (`adjacent` (R, K) padded with R, the never-held slot); returns `out`. A search from the held home regions
+    over held neighbours, O(R K) per run; the kernel calls it per run and week, the array reference through
+    `.py_func`."""
     R = adjacent.shape[0]
     for r in range(R + 1):
         out[r] = False
-    changed = True
-    while changed:
-        changed = False
-        for r in range(R):
-            if held[r] and not out[r]:
-                joined = home[r]
-                for k in range(adjacent.shape[1]):
-                    if out[adjacent[r, k]]:
-                        joined = True
-                        break
-                if joined:
-                    out[r] = True
-                    changed = True
+    stack = np.empty(R, np.int64)
+    top = 0
+    for r in range(R):
+        if held[r] and home[r]:
+            out[r] = True
+            stack[top] = r
+            top += 1
+    while top > 0:
+        top -= 1
+        r = stack[top]
+        for k in range(adjacent.shape[1]):
+            m = adjacent[r, k]
+            if m < R and held[m] and not out[m]:
+                out[m] = True
+                stack[top] = m
+                top += 1
     return out
 
 

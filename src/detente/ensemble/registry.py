@@ -139,6 +139,10 @@ METRICS: tuple[Metric, ...] = (
        "weeks under an agreement"),
     _m("deal_weeks_in_force/<scope>", "quantity", "weeks", "table", "weeks in which this agreement was in force",
        "weeks under <scope>"),
+    _m("events/<scope>", "count", "events", "table",
+       "one-off agreements of this scope signed (prisoner exchanges), each counted once", "<scope> events"),
+    _m("persons/<scope>", "count", "people", "table",
+       "persons one-off agreements of this scope involved (prisoners exchanged)", "persons in <scope>"),
     _m("terms/<issue>", "quantity", "issue units", "table",
        "what holds on a status-quo issue at the horizon: the terms of the latest agreement that settled it, "
        "else its status quo", "<issue> at the horizon"),
@@ -162,7 +166,9 @@ METRICS: tuple[Metric, ...] = (
     _m("escalation_mean", "score", "escalation points", "decisions",
        "mean weekly escalation score over the weeks fought", "mean escalation"),
     _m("escalation_score", "score", "escalation points", "decisions",
-       "the escalation points of the options in force this week", "escalation score", WEEKLY),
+       "what happened this week on Rivera et al.'s scale: energy strikes, advances into new regions, truce "
+       "violations, signings, announced options, foreign troops, nuclear options (decisions.escalation)",
+       "escalation score", WEEKLY),
     _m("nuclear_use", "probability", "share of runs", "decisions", "an actor chose an option that uses nuclear weapons",
        "nuclear use"),
     _m("option_share/<actor>/<option>", "quantity", "share of weeks", "decisions",

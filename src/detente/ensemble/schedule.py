@@ -118,7 +118,10 @@ class ScheduleController:
         self.model = model
         self.levels: list[np.ndarray] = []
 
-    def start(self, model: WarModel, state: WarState, rng: np.random.Generator) -> WarState:
+    def start(self, model: WarModel, state: WarState, context) -> WarState:  # noqa: ANN001
+        """Draw each run's steps (whether a step with a probability happens, and its delay) from the block's
+        `inputs` stream (`context` a BlockContext; a plain Generator where the calibration drives it)."""
+        rng = context.stream("inputs") if hasattr(context, "stream") else context
         runs, weeks = state.runs, model.horizon_weeks
         self.levels = []
         for lever in self.inputs:

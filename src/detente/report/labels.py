@@ -49,7 +49,7 @@ class Label:
 # Placeholder values (actors, backers) as names are written; the registry gives them as ids.
 _PROPER = (("united states", "United States"), ("united kingdom", "United Kingdom"), ("europe", "Europe"),
            ("russia", "Russia"), ("ukraine", "Ukraine"), ("france", "France"), ("eu", "EU"),
-           ("black sea", "Black Sea"))
+           ("black sea", "Black Sea"), ("us", "US"), ("nato", "NATO"), ("odesa", "Odesa"), ("kyiv", "Kyiv"))
 
 
 def describe(name: str) -> Label:

@@ -312,6 +312,41 @@ def posterior_entries(loaded: Any) -> list[dict[str, Any]]:
     return entries
 
 
+CALIBRATED_SPREAD = 0.7  # a posterior at most this wide against its prior counts as calibrated (issue 14)
+
+
+def top_drivers(loaded: Any, count: int = 10) -> list[dict[str, Any]]:
+    """The ten largest drivers of area and Russian casualties by Morris screening (data/calibration/
+    morris_<name>.json, written by tools/morris_drivers.py), each with its status: `calibrated` (the scenario's
+    posterior is at most 0.7 times as wide as its prior), `sourced` (a cited value), or `placeholder`.
+    Empty where no screening is stored for the scenario."""
+    path = DATA_DIR / "calibration" / f"morris_{loaded.name}.json"
+    if not path.is_file():
+        return []
+    ranking = json.loads(path.read_text()).get("ranking", [])[:count]
+    spread: dict[str, float] = {}
+    for entry in posterior_entries(loaded):
+        manifest_path = DATA_DIR / "posteriors" / entry["name"] / "manifest.json"
+        if manifest_path.is_file():
+            spread.update(json.loads(manifest_path.read_text()).get("diagnostics", {})
+                          .get("posterior_to_prior_spread", {}))
+    params = {".".join(map(str, p)): param for p, param in iter_params(loaded.scenario)}
+    out = []
+    for item in ranking:
+        name = item["name"]
+        param = params.get(name)
+        if name in spread and spread[name] <= CALIBRATED_SPREAD:
+            status = "calibrated"
+        elif param is not None and param.sourced and (param.source or inherited_source(loaded.scenario,
+                                                                                        tuple(name.split(".")))):
+            status = "sourced"
+        else:
+            status = "placeholder"
+        out.append({"name": name, "mu_star": item["mu_star"], "status": status,
+                    **({"posterior_to_prior_spread": spread[name]} if name in spread else {})})
+    return out
+
+
 def validation_payload(loaded: Any, sources_dir: Path | None = None) -> dict[str, Any]:
     """What `detente validate --json` reports for a schema-valid scenario; the verdict on look-ahead is `clean`.
 
@@ -341,7 +376,8 @@ def validation_payload(loaded: Any, sources_dir: Path | None = None) -> dict[str
                               "sources_after_start": dated["after"], "undated_sources": dated["undated"],
                               "premises": dated["premises"],
                               "clean": not dated["after"] and not dated["undated"],
-                              "posteriors": posterior_entries(loaded), "quotes": None}
+                              "posteriors": posterior_entries(loaded), "quotes": None,
+                              "top_drivers": top_drivers(loaded)}
     if sources_dir is not None:
         report["quotes"] = check_quotes(loaded, Path(sources_dir))
     return report

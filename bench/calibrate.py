@@ -1,0 +1,44 @@
+"""Time the refit of the baseline's posterior (fit-2024): SMC-ABC on scenarios/fit-2023-2024.yaml against the
+record to 2024-12-31, with the settings `detente calibrate` uses by default (2,000 particles). Prints wall
+time, run-weeks simulated and the effective sample size (unique particles). Writes nothing.
+
+Usage: python bench/calibrate.py [--particles 2000] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from pathlib import Path
+
+from detente.calibration import abc
+from detente.calibration.priors import fitted_priors
+from detente.scenario.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "data" / "record"
+FILES = ("isw_area_daily.csv", "deepstate_oblast_weekly.csv", "russian_casualties_monthly.csv")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--particles", type=int, default=2000)
+    parser.add_argument("--generations", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    began = time.perf_counter()
+    scenario = load_scenario(ROOT / "scenarios" / "fit-2023-2024.yaml").scenario
+    until = dt.date(2024, 12, 31)
+    targets = abc.targets(abc.read_record([RECORD / f for f in FILES]), scenario.start, until)
+    simulator = abc.Simulator.of(scenario, fitted_priors(scenario), until)
+    fit = abc.smc_abc(simulator, targets, particles=args.particles, generations=args.generations, seed=args.seed)
+    wall = time.perf_counter() - began
+    d = fit.diagnostics()
+    print(f"refit of fit-2024: wall {wall:.1f} s (sampler {fit.seconds:.1f} s), {fit.run_weeks:,} run-weeks simulated "
+          f"({fit.run_weeks / max(fit.seconds, 1e-9):,.0f} per second), ESS {d['ess']} unique of {d['particles']} "
+          f"particles, {len(d['generations']) - 1} generations, final tolerance {d['final_tolerance']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
