@@ -117,6 +117,9 @@ def test_violations_signings_foreign_troops_and_nuclear_use() -> None:
     after.foreign_troops[0, 1] = 5000.0
     assert _score(before, after)["signals"][0] == 4.0
     assert _score(before, after, nuclear=1)["nuclear"][0] == 60.0
+    sanctioned = WeekView(after.energy, after.control, after.truce, after.foreign_troops, np.array([1.0]))
+    assert _score(before, sanctioned)["sanctions"][0] == 12.0
+    assert _score(before, sanctioned)["total"][0] == -2.0 + 4.0 + 12.0
 
 
 def test_the_baseline_score_moves_with_the_war() -> None:

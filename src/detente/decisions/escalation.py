@@ -18,7 +18,8 @@ war's state before and after the week, and the decisions in force (a pure functi
 what it reads):
 
     E_t = 28 · (Σ_s ⌊D_s / u⌋ + #new regions + #violated scopes) − 2 · #scopes signed
-          + 4 · (#announced options in force + 1{foreign troops deployed}) + 60 · #nuclear options in force,
+          + 4 · (#announced options in force + 1{foreign troops deployed}) + 12 · 1{secondary sanctions}
+          + 60 · #nuclear options in force,
 
 - strikes on energy — "Execute targeted attack" (violent escalation, 28) once per `strike_unit` u of a side's
   pre-war energy capacity destroyed in the week. The destroyed share D_s is read back from the energy
@@ -34,6 +35,8 @@ what it reads):
 - threats and signals — posturing (4, Rivera's manual evaluation of "Do military posturing") for each actor
   whose option in force is announced in advance; foreign troops deployed (the `foreign_troops` lever above 0
   in any region) — posturing (4, "Establish agreements on defense and security cooperation");
+- secondary sanctions on buyers of Russian energy enforced (`WarState.secondary_sanctions` above 0 after the
+  week) — "Impose trade restrictions" (non-violent escalation, 12);
 - nuclear use — "Execute tactical nuclear strike" (60) for each actor whose option in force is nuclear.
 
 A week of ground fighting with no strike, no advance into a new region, no violation and no signal scores 0:
@@ -123,7 +126,7 @@ def summary(series: np.ndarray) -> dict[str, np.ndarray]:
 # --- the measured score -----------------------------------------------------------------------------------
 MEASURED_READS = {
     "state before and after": ("energy", "control", "truce"),
-    "state after": ("foreign_troops",),
+    "state after": ("foreign_troops", "secondary_sanctions"),
     "decisions": ("announced option in force", "nuclear option in force"),
 }
 ATTACK = points("Execute targeted attack")                      # violent escalation, 28
@@ -131,6 +134,7 @@ OCCUPY = points("Occupy border city of attacked nation")        # violent escala
 SIGNED = CATEGORY_POINTS["de_escalation"]                        # -2, as "Start formal peace negotiations"
 SIGNAL = CATEGORY_POINTS["posturing"]                            # 4
 NUCLEAR = points("Execute tactical nuclear strike")             # 60
+SANCTION = points("Impose trade restrictions")                  # non-violent escalation, 12
 
 
 @dataclass(frozen=True)
@@ -151,12 +155,13 @@ class WeekView:
     control: np.ndarray           # (N, R)
     truce: np.ndarray             # (N, S)
     foreign_troops: np.ndarray    # (N, R)
+    secondary_sanctions: np.ndarray | None = None  # (N,); None reads as none enforced
 
     @classmethod
     def of(cls, state: object) -> "WeekView":
         """Copy the arrays read (a state's arrays may be reused by the next week)."""
         return cls(*(np.array(getattr(state, f), dtype=float) for f in ("energy", "control", "truce",
-                                                                        "foreign_troops")))
+                                                                        "foreign_troops", "secondary_sanctions")))
 
 
 def energy_destroyed(before: np.ndarray, after: np.ndarray, repair: np.ndarray) -> np.ndarray:
@@ -183,6 +188,8 @@ def measured_week(before: WeekView, after: WeekView, announced: np.ndarray, nucl
         "truce_violations": ATTACK * violated,
         "agreements_signed": SIGNED * signed,
         "signals": SIGNAL * (np.asarray(announced, float) + foreign),
+        "sanctions": SANCTION * (after.secondary_sanctions > 0.0 if after.secondary_sanctions is not None
+                                 else np.zeros(len(foreign))),
         "nuclear": NUCLEAR * np.asarray(nuclear, float),
     }
     out["total"] = sum(out.values())
