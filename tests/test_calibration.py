@@ -132,3 +132,15 @@ def test_the_ensemble_runner_drives_the_schedule():
     aid = result.metrics["aid_delivered_eur_bn"]
     low, high = np.percentile(aid, [5, 95])
     assert high > low * 1.2   # runs where the package passed received clearly more
+
+
+def test_calibrate_refuses_a_cutoff_outside_the_window_with_a_message():
+    import subprocess
+    import sys
+
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "detente.cli", "calibrate", "scenarios/fit-2023-2024.yaml",
+                           "--observed", "data/record/isw_area_daily.csv", "--until", "2022-06-30", "--out", "never"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 2 and "--until 2022-06-30 is not after the scenario's start" in done.stderr
+    assert "Traceback" not in done.stderr and not (ROOT / "data" / "posteriors" / "never").exists()

@@ -7,27 +7,10 @@ through here: it keeps the raw names and fractions.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich import box
 from rich.table import Table
 
-
-def describe(name: str) -> tuple[str, str, bool]:
-    """(title, unit, shown as a percentage) of a metric name, from the registry where it declares the name."""
-    from detente.ensemble import registry
-
-    found = registry.find(name)
-    if found is None:
-        return name, "", False
-    return found.title(name), found.unit, found.percent
-
-
-def number(value: float) -> str:
-    """A readable number: thousands separated, two decimals below 100."""
-    if value != value:  # NaN
-        return "–"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+from detente.ensemble.result_views import describe, number  # noqa: F401  (one formatting for CLI and API)
 
 
 def metric_rows(summary: dict[str, dict[str, float]]) -> list[tuple[str, str, str, str]]:
@@ -60,10 +43,3 @@ def metric_table(title: str, rows: list[tuple[str, str, str, str]]) -> Table:
     for row in rows:
         table.add_row(*row)
     return table
-
-
-def shown_value(summary: dict[str, Any], name: str) -> str:
-    """One metric's headline as text: a percentage for shares, otherwise the median."""
-    _, _, percent = describe(name)
-    s = summary[name]
-    return f"{s['mean']:.1%}" if percent else number(s["p50"])

@@ -39,12 +39,10 @@ class ResultViews:
                  f"{len(self.region_ids)} regions" + (f", tables: {', '.join(sorted(self.tables))}" if self.tables
                                                       else "")
                  + (f", paths of {len(self.path_runs)} runs" if len(self.path_runs) else "")]
-        from detente.cli.tables import number
-
         for name in REPR_METRICS:
             if name in summary:
                 s = summary[name]
-                title, unit, _ = _describe(name)
+                title, unit, _ = describe(name)
                 lines.append(f"  {title}: median {number(s['p50'])} {unit} "
                              f"(10–90%: {number(s['p10'])} … {number(s['p90'])})")
         lines.append("  .to_pandas()  .to_xarray()  .plot.fan(series)  .plot.map(week)  .summary()  .save()")
@@ -161,7 +159,7 @@ class ResultPlots:
         if series not in r.weekly:
             raise DetenteError(f"no weekly series '{series}'; weekly series are: {', '.join(sorted(r.weekly)[:12])}"
                                + (" …" if len(r.weekly) > 12 else ""))
-        title, unit, percent = _describe(series)
+        title, unit, percent = describe(series)
         stats = r.weekly[series]
         dates = [str(d) for d in r.dates()[: len(stats["mean"])]]
         scale = 100.0 if percent else 1.0
@@ -227,21 +225,28 @@ class ResultPlots:
         r = self.result
         if metric not in r.metrics:
             raise DetenteError(f"no metric '{metric}'; `detente metrics` lists them")
-        title, unit, _ = _describe(metric)
+        title, unit, _ = describe(metric)
         figure = go.Figure(go.Histogram(x=np.asarray(r.metrics[metric]), nbinsx=40))
         figure.update_layout(title=f"{title} at the horizon — {r.loaded.name}", xaxis_title=unit,
                              yaxis_title="runs", height=340)
         return figure
 
 
-def _describe(name: str) -> tuple[str, str, bool]:
-    """(title, unit, shown as a percentage) of a metric or series, from the registry."""
+def describe(name: str) -> tuple[str, str, bool]:
+    """(title, unit, shown as a percentage) of a metric or series, from the registry (the raw name if undeclared)."""
     from detente.ensemble import registry
 
     found = registry.find(name)
     if found is None:
         return name, "", False
     return found.title(name), found.unit, found.percent
+
+
+def number(value: float) -> str:
+    """A readable number: thousands separated, two decimals below 100, a dash for NaN."""
+    if value != value:
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
 # --- choosing and collecting per-run paths (called by `simulate`) ----------------------------------------------
