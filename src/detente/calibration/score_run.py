@@ -71,7 +71,8 @@ def score_events(questions: QuestionFile, events: str | Path, metrics: dict[str,
             "id": q.id, "question": q.question, "metric": q.metric, "comparison": q.comparison,
             "threshold": q.threshold, "by": q.by.isoformat(), "outcome": q.outcome, "forecast": p,
             "brier": float(brier(p, q.outcome)), "log": float(log_score(p, q.outcome, floor)),
-            "base_rate": base, "base_brier": float(brier(base, q.outcome)), "base_log": float(log_score(base, q.outcome)),
+            "base_rate": base, "base_brier": float(brier(base, q.outcome)),
+            "base_log": float(log_score(base, q.outcome)),
             "base_rate_rule": (f"(k + 1) / (n + 2) with k = {q.base_rate.k} of n = {q.base_rate.n}: "
                                f"{q.base_rate.periods}") if q.base_rate else "0.5: no earlier period in the record",
             "resolved_by": [{"date": r.date.isoformat(), "kind": r.kind, **({"scope": r.scope} if r.scope else {})}
