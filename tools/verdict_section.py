@@ -40,6 +40,13 @@ WHY: dict[str, list[tuple[dict[str, str], str]]] = {
          "What decides it is signalling: announced advances are read without error and keep the US's belief in "
          "Russia's sincerity above its threshold, so the US presses Kyiv instead of escalating, while the small "
          "advances still add ground."),
+        ({"escalation_peak": "contradicted", "area_gained_km2": "supported"},
+         "Announcing the advances works as the seed says on the US — it presses Kyiv and never escalates — but "
+         "the escalation score measures what happens each week on Rivera et al.'s scale, and a small advance "
+         "into a region Russia did not hold is still an advance into a new region (violent escalation, 28 "
+         "points), while the US's pressure is a signal (4); so the peak ends higher than in the baseline. What "
+         "decides it is what counts as escalation: the parties' choices (lower) or the events on the ground "
+         "(higher). Russia does gain more ground."),
     ],
     "seed002-commitment-problem": [
         ({"ceasefire_agreed/whole_front": "inconclusive"},
