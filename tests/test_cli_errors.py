@@ -44,6 +44,8 @@ USAGE_MISTAKES = {
     "--workers 0": ["run", "{s}", "--workers", "0"],
     "compare --runs -5": ["compare", "{s}", "{s}", "--runs", "-5"],
     "backtest --seed -2": ["backtest", "{s}", "--seed", "-2"],
+    "claims --seed -1": ["claims", "{s}", "--seed", "-1"],
+    "score --runs abc": ["score", "{s}", "--observed", "x.csv", "--runs", "abc"],
     "sensitivity without --params": ["sensitivity", "{s}"],
     "explain without --index": ["explain", "--week", "1"],
     "runs show without an id": ["runs", "show"],

@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from detente.cli import app
-from detente.cli.commands_war import BACKEND_HELP, RUNS_HELP, SEED_HELP, _fmt, emit_json, err, out
+from detente.cli.commands_war import BACKEND_HELP, _fmt, emit_json, err, out
+from detente.cli.options import runs_option, seed_option
 
 MARK = {"holds": "[green]holds[/]", "broken": "[red]broken[/]", "supported": "[green]supported[/]",
         "contradicted": "[red]contradicted[/]", "inconclusive": "[yellow]inconclusive[/]"}
@@ -18,8 +19,8 @@ MARK = {"holds": "[green]holds[/]", "broken": "[red]broken[/]", "supported": "[g
 def claims(
     paths: list[Path] = typer.Argument(None, help="scenario files or folders (default: scenarios/); files "
                                                   "without `claims:` are skipped"),
-    runs: int = typer.Option(1000, "--runs", "-n", help=RUNS_HELP),
-    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
+    runs: int = runs_option(1000),
+    seed: int = seed_option(),
     json_out: bool = typer.Option(False, "--json", help="print {\"claims\": [{scenario, claim, kind, metric, "
                                                         "direction, difference: {mean, p05, p95}, verdict, "
                                                         "decided_by}]}"),

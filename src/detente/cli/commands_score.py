@@ -11,7 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from detente.cli import app
-from detente.cli.commands_war import RUNS_HELP, SEED_HELP, emit_json
+from detente.cli.commands_war import emit_json
+from detente.cli.options import runs_option, seed_option
 
 err = Console(stderr=True)
 out = Console()
@@ -25,8 +26,8 @@ def score(
                                          "(data/record/)"),
     events: Path | None = typer.Option(None, "--events", help="a question file of yes/no questions resolved by "
                                        "the record (data/questions/)"),
-    runs: int = typer.Option(2000, "--runs", "-n", help=RUNS_HELP),
-    seed: int = typer.Option(0, "--seed", "-s", help=SEED_HELP),
+    runs: int = runs_option(2000),
+    seed: int = seed_option(),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Score the scenario's runs against the record inside its window, beside a naive trend forecaster
