@@ -14,8 +14,10 @@ the same functions' `.py_func`, so their equations exist in one place only.
 The kernel reads the state's arrays and writes fresh output arrays (it never changes its inputs), and draws
 the normals it needs from the block's generator as it goes (about a dozen per run and week, where the
 array form draws one per region whether or not it fights there), so runs are reproducible from the seed.
-Parameters that a scenario gives a per-run spread arrive as per-run arrays; the others are broadcast
-(stride 0) by `KernelModel`, so the kernel indexes every parameter by run.
+Sides, regions and scalars arrive as one row plus the few entries drawn per run (`KernelModel.varying`,
+`.values`), which the kernel writes into its own copy of the row before each run; backers and reach are
+per-run arrays, broadcast (stride 0) where every run agrees. Contiguity (`supplied_ground`) depends on the
+held regions only, so a run holding what the previous run held reuses it.
 """
 
 from __future__ import annotations
@@ -59,10 +61,12 @@ class KernelModel:
     """A block's model as the kernel reads it: parameters stacked by kind, each indexable by run."""
 
     runs: int
-    sides: np.ndarray       # (N, 2, len(SIDE_KEYS))
-    regions: np.ndarray     # (N, R, len(REGION_KEYS))
+    sides: np.ndarray       # (2, len(SIDE_KEYS)) as in run 0; the entries that differ by run are in `values`
+    regions: np.ndarray     # (R, len(REGION_KEYS)) as in run 0, the same
+    scalars: np.ndarray     # (len(SCALAR_KEYS),) as in run 0, the same
+    varying: np.ndarray     # (M,) the entries of [sides, regions, scalars] (flattened, in that order) drawn per run
+    values: np.ndarray      # (N, M) their values in each run
     backers: np.ndarray     # (N, B, len(BACKER_KEYS))
-    scalars: np.ndarray     # (N, len(SCALAR_KEYS))
     reach: np.ndarray       # (N, R) exp(−d_r / L): supply reaching each region from Russia's bases (fixed in a run)
     area: np.ndarray
     hostile_population: np.ndarray
@@ -81,7 +85,9 @@ class KernelModel:
     @classmethod
     def of(cls, model: WarModel, runs: int) -> "KernelModel":
         """Stack a (realised) model's parameters, broadcasting constants over the runs; a stack that is the
-        same in every run is kept once (`detente.rows.shared_rows`)."""
+        same in every run is kept once (`detente.rows.shared_rows`). Sides, regions and scalars are kept as
+        one row plus the few entries a scenario draws per run (a posterior draws ~10 of ~200): per-run copies
+        of the whole groups made the kernel read megabytes a week for a few changing numbers."""
         def per_run(values: np.ndarray, rows: int) -> np.ndarray:  # one row per run, or one row seen N times
             return shared_rows(values) if rows == runs else np.broadcast_to(values, (runs, *values.shape[1:]))
 
@@ -97,8 +103,13 @@ class KernelModel:
         split = np.array(model.edges.split_edges, float).reshape(-1, 4)
         reach = np.exp(-np.asarray(model.home_distance_km, float)[None, :]
                        / scalars[:, LOGISTICS_RANGE: LOGISTICS_RANGE + 1])
-        return cls(runs=runs, sides=stack(model.sides, SIDE_KEYS, 2), regions=stack(model.regions, REGION_KEYS, R),
-                   backers=stack(model.backers, BACKER_KEYS, B), scalars=per_run(scalars, rows),
+        groups = (stack(model.sides, SIDE_KEYS, 2), stack(model.regions, REGION_KEYS, R),
+                  np.broadcast_to(scalars, (runs, len(SCALAR_KEYS))))
+        flat = np.concatenate([np.reshape(g, (runs, -1)) for g in groups], axis=1)  # (N, P)
+        varying = np.flatnonzero((flat != flat[:1]).any(axis=0))
+        return cls(runs=runs, sides=np.ascontiguousarray(groups[0][0]), regions=np.ascontiguousarray(groups[1][0]),
+                   scalars=np.ascontiguousarray(groups[2][0]), varying=varying.astype(np.int64),
+                   values=np.ascontiguousarray(flat[:, varying]), backers=stack(model.backers, BACKER_KEYS, B),
                    reach=per_run(np.ascontiguousarray(reach), rows),
                    area=np.asarray(model.area, float), hostile_population=np.asarray(model.hostile_population, float),
                    hostility=np.asarray(model.geography.hostility, float), occupiable=np.asarray(model.occupiable),
@@ -163,8 +174,9 @@ def _shock(sd: float, eps: float) -> float:
 @numba.njit(cache=True, error_model="numpy")
 def advance(control, manpower, materiel, casualties, energy, will, active, aid_delivered, partisans, objective,
             truce, aid_factor, strike_factor, recruitment_factor, line_factor, counterattack, secondary, foreign,
-            rng, keep, drawn, sides, regions, backers, scalars, reach, area, hostile_population, hostility, occupiable,
-            contestable, home, occupied_regions, contested_regions, left_bank_share, land, across, adjacent, split_edges,
+            rng, keep, drawn, sides, regions, scalars, varying, values, backers, reach, area, hostile_population,
+            hostility, occupiable, contestable, home, occupied_regions, contested_regions, left_bank_share, land,
+            across, adjacent, split_edges,
             out_control, out_manpower, out_materiel, out_casualties, out_energy, out_will, out_active, out_aid_total,
             out_partisans, out_garrison, week_casualties, moved, front, russia, ukraine, aid):
     """One week for every run; writes the out_* arrays and the report arrays (see `detente.engine.step`); the
@@ -189,9 +201,15 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
     by_land = np.zeros(R, np.bool_)
     by_river = np.zeros(R, np.bool_)
     fronts = np.empty(R, np.int64)           # this run's front regions, in map order
+    known = False                            # `supplied` and `connected` hold the contiguity of `held`
+    S = sides.size
+    own = np.concatenate((sides.ravel(), regions.ravel(), scalars))  # this run's sides, regions and scalars
+    side, region = own[:S].reshape(sides.shape), own[S: S + regions.size].reshape(regions.shape)  # views of own
+    p = own[S + regions.size:]
     for n in range(N):
         c = control[n]
-        p = scalars[n]
+        for m in range(varying.size):
+            own[varying[m]] = values[n, m]
         # --- backers: aid arrives (backers.aid_flow)
         aid_total = 0.0
         for b in range(B):
@@ -207,23 +225,27 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
             eps = rng.standard_normal()
             if keep:
                 drawn[n, 2 * R + s] = eps
-            incoming = sides[n, o, 0] * strike_factor[n, o]
-            exposed = incoming * (1.0 - sides[n, s, 1]) * (1.0 - energy_truce)
+            incoming = side[o, 0] * strike_factor[n, o]
+            exposed = incoming * (1.0 - side[s, 1]) * (1.0 - energy_truce)
             hit = exposed * _shock(p[STRIKE_SD], eps) if exposed != 0.0 else 0.0  # a truce: no strikes to scale
             e = energy[n, s]
-            e_new = min(max(e - hit * e + sides[n, s, 2] * (1.0 - e), 0.0), 1.0)
+            e_new = min(max(e - hit * e + side[s, 2] * (1.0 - e), 0.0), 1.0)
             out_energy[n, s] = e_new
             working = e_new ** p[ELASTICITY] if e_new != 1.0 else 1.0
             if s == RUSSIA:
-                produced_r = sides[n, s, 3] * working * keep_russia
+                produced_r = side[s, 3] * working * keep_russia
             else:
-                produced_u = sides[n, s, 3] * working * 1.0
+                produced_u = side[s, 3] * working * 1.0
         # --- pass 1: held ground, occupation and partisans behind the line (occupation.hostile_under_occupation,
         #     occupation.garrison, occupation.partisan_casualties, the partisan level of attrition.logistics)
         hostile_total, occupied, partisan_sum, partisan_hits = 0.0, 0.0, 0.0, 0.0
+        same = True  # Russia holds what it held in the previous run: its supplied ground is the same
         for r in range(R):
-            held[r] = c[r] > 0.5
+            russian = c[r] > 0.5
+            same = same and held[r] == russian
+            held[r] = russian
             held_ukr[r] = contestable[r] and c[r] < 0.5
+        known = known and same
         for i in range(occupied_regions.size):  # index loops: iterating an array costs a reference count per run
             r = occupied_regions[i]
             h = c[r] * hostile_population[r]
@@ -235,32 +257,35 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         garrison = min(needed, p[GARRISON_CAP] * manpower[n, RUSSIA])
         coverage = garrison / needed if needed > 0 else 1.0
         partisan_level = partisan_sum / max(occupied, 1.0)
-        line_russia = max(manpower[n, RUSSIA] - garrison, 0.0) * min(sides[n, RUSSIA, 4] * line_factor[n, RUSSIA], 1.0)
-        line_ukraine = manpower[n, UKRAINE] * min(sides[n, UKRAINE, 4] * line_factor[n, UKRAINE], 1.0)
+        line_russia = max(manpower[n, RUSSIA] - garrison, 0.0) * min(side[RUSSIA, 4] * line_factor[n, RUSSIA], 1.0)
+        line_ukraine = manpower[n, UKRAINE] * min(side[UKRAINE, 4] * line_factor[n, UKRAINE], 1.0)
         # --- pass 2: where the fronts are (allocation.supplied_ground, allocation.russian_reach,
         #     allocation.front_mask)
         fighting = 1.0 - truce[n, FRONT] > 0
-        if fighting:
+        if fighting and not known:  # contiguity depends on the held regions only: runs that agree share it
             supplied_ground(held, home, adjacent, supplied)
+            for i in range(contested_regions.size):
+                r = contested_regions[i]
+                connected[r] = supplied[r] or _neighbour_held(supplied, adjacent, r)
+            known = True
         attack_total, hold_total, F = 0.0, 0.0, 0
         for i in range(contested_regions.size if fighting else 0):
             r = contested_regions[i]
             by_land[r], by_river[r] = False, False
-            connected[r] = supplied[r] or _neighbour_held(supplied, adjacent, r)
             f = False
             if c[r] > EDGE and c[r] < 1.0 - EDGE:
                 f = True
             elif c[r] <= EDGE and objective[n, r] > 0:  # entering untouched ground needs Russian reach
                 by_land[r], by_river[r] = _reach(c, supplied, land, across, adjacent, split_edges, r)
                 f = by_land[r] or by_river[r]
-            if not f and regions[n, r, 1] > 0 and c[r] >= 1.0 - EDGE and _neighbour_held(held_ukr, adjacent, r):
+            if not f and region[r, 1] > 0 and c[r] >= 1.0 - EDGE and _neighbour_held(held_ukr, adjacent, r):
                 f = True
             if f:
                 front[n, r] = True
                 fronts[F] = r
                 F += 1
                 attack_total += max(objective[n, r], p[HOLDING])
-                hold_total += regions[n, r, 0] + regions[n, r, 1]
+                hold_total += region[r, 0] + region[r, 1]
         # --- pass 3: allocation.allocate
         safe_attack = attack_total if attack_total > 0 else 1.0
         safe_hold = hold_total if hold_total > 0 else 1.0
@@ -270,15 +295,15 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
             r = fronts[i]
             weight = max(objective[n, r], p[HOLDING])
             ru = line_russia * weight / safe_attack
-            hold_share = (regions[n, r, 0] + regions[n, r, 1]) / safe_hold
+            hold_share = (region[r, 0] + region[r, 1]) / safe_hold
             uk = line_ukraine * (tau * (weight / safe_attack) + (1.0 - tau) * hold_share) + foreign[n, r]
             russia[n, r], ukraine[n, r] = ru, uk
             line_sum_r += ru
             line_sum_u += uk
-        q_r = _quality(materiel[n, RUSSIA], manpower[n, RUSSIA], sides[n, RUSSIA, 6], sides[n, RUSSIA, 7],
-                       sides[n, RUSSIA, 5], p[QUALITY_EXP])
-        q_u = _quality(materiel[n, UKRAINE], manpower[n, UKRAINE], sides[n, UKRAINE, 6], sides[n, UKRAINE, 7],
-                       sides[n, UKRAINE, 5], p[QUALITY_EXP])
+        q_r = _quality(materiel[n, RUSSIA], manpower[n, RUSSIA], side[RUSSIA, 6], side[RUSSIA, 7],
+                       side[RUSSIA, 5], p[QUALITY_EXP])
+        q_u = _quality(materiel[n, UKRAINE], manpower[n, UKRAINE], side[UKRAINE, 6], side[UKRAINE, 7],
+                       side[UKRAINE, 5], p[QUALITY_EXP])
         # --- pass 4: battles (attrition.casualties, river_barrier, ground_change), ground (territory.apply_ground)
         #     and partisans on the new control (occupation.partisans_after)
         lost_russia, lost_ukraine, russian_gain = 0.0, 0.0, 0.0
@@ -290,7 +315,7 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
             cr = c[r]
             ru, uk = russia[n, r], ukraine[n, r]
             supply = reach[n, r] * (1.0 - p[PARTISAN_DAMAGE] * partisan_level)
-            defence = regions[n, r, 2] * regions[n, r, 3]
+            defence = region[r, 2] * region[r, 3]
             eps_battle, eps_ground = rng.standard_normal(), rng.standard_normal()
             if keep:
                 drawn[n, R + r], drawn[n, r] = eps_battle, eps_ground
@@ -306,7 +331,7 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
                 barrier = p[BARRIER]
             power_r, power_u = ru * q_r * supply, uk * q_u
             intent_r = 1.0 if objective[n, r] > 0 and connected[r] else 0.0
-            intent_u = max(1.0 if regions[n, r, 1] > 0 else 0.0, counterattack[n])
+            intent_u = max(1.0 if region[r, 1] > 0 else 0.0, counterattack[n])
             net = 0.0
             if intent_r > 0:
                 net += ru * intent_r * advance_share(power_r, p[RATIO_T] * power_u * defence * barrier, p[RATIO_E])
@@ -332,11 +357,11 @@ def advance(control, manpower, materiel, casualties, energy, will, active, aid_d
         week_casualties[n, RUSSIA] = lost_russia + p[PARTISAN_KILL] * partisan_hits / 1e6
         week_casualties[n, UKRAINE] = lost_ukraine
         for s in range(2):
-            recruits = sides[n, s, 8] * recruitment_factor[n, s]
-            out_manpower[n, s] = max(manpower[n, s] + recruits - sides[n, s, 9] * week_casualties[n, s], 0.0)
+            recruits = side[s, 8] * recruitment_factor[n, s]
+            out_manpower[n, s] = max(manpower[n, s] + recruits - side[s, 9] * week_casualties[n, s], 0.0)
             inflow = produced_r if s == RUSSIA else produced_u + aid_total
             line = line_sum_r if s == RUSSIA else line_sum_u
-            out_materiel[n, s] = max(materiel[n, s] + inflow - sides[n, s, 10] * line / 1e5, 0.0)
+            out_materiel[n, s] = max(materiel[n, s] + inflow - side[s, 10] * line / 1e5, 0.0)
             out_casualties[n, s] = casualties[n, s] + week_casualties[n, s]
         out_garrison[n] = garrison
         # --- backers.update_will
