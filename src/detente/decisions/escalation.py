@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numba
 import numpy as np
 
 CATEGORY_POINTS: dict[str, float] = {
@@ -164,33 +165,65 @@ class WeekView:
                                                                         "foreign_troops", "secondary_sanctions")))
 
 
-def energy_destroyed(before: np.ndarray, after: np.ndarray, repair: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True)
+def energy_destroyed(before, after, repair):  # noqa: ANN001, ANN201  (scalars in `_measured_runs`, or arrays)
     """(N, 2) share of pre-war capacity each side lost to strikes in the week, from the energy balance."""
     return np.maximum(before + repair * (1.0 - before) - after, 0.0)
+
+
+COMPONENTS = ("energy_strikes", "new_regions", "truce_violations", "agreements_signed", "signals", "sanctions",
+              "nuclear")
 
 
 def measured_week(before: WeekView, after: WeekView, announced: np.ndarray, nuclear: np.ndarray,
                   scale: MeasuredScale) -> dict[str, np.ndarray]:
     """Each component's points (N,) in one week, and their sum under "total" (see the module's docstring).
 
-    `announced` and `nuclear` (N,) count the actors whose option in force is announced / nuclear."""
-    destroyed = energy_destroyed(before.energy, after.energy, scale.repair)
-    attacks = np.floor(destroyed / scale.strike_unit + 1e-9).sum(axis=1)
-    eps = scale.new_region
-    entered = (before.control < eps) & (after.control >= eps) & ~scale.home
-    incursion = (before.control > 1.0 - eps) & (after.control <= 1.0 - eps) & scale.home
-    violated = ((after.truce > 0.0) & (after.truce < 1.0)).sum(axis=1)
-    signed = ((before.truce <= 0.0) & (after.truce > 0.0)).sum(axis=1)
-    foreign = (after.foreign_troops > 0.0).any(axis=1)
-    out = {
-        "energy_strikes": ATTACK * attacks,
-        "new_regions": OCCUPY * (entered.sum(axis=1) + incursion.sum(axis=1)),
-        "truce_violations": ATTACK * violated,
-        "agreements_signed": SIGNED * signed,
-        "signals": SIGNAL * (np.asarray(announced, float) + foreign),
-        "sanctions": SANCTION * (after.secondary_sanctions > 0.0 if after.secondary_sanctions is not None
-                                 else np.zeros(len(foreign))),
-        "nuclear": NUCLEAR * np.asarray(nuclear, float),
-    }
-    out["total"] = sum(out.values())
+    `announced` and `nuclear` (N,) count the actors whose option in force is announced / nuclear. The
+    equations are `_measured_runs`, compiled (one pass per run instead of a dozen array passes a week)."""
+    n = before.control.shape[0]
+    sanctions = (after.secondary_sanctions if after.secondary_sanctions is not None else np.zeros(n))
+    points = np.empty((len(COMPONENTS) + 1, n))
+    _measured_runs(before.energy, after.energy, np.broadcast_to(np.asarray(scale.repair, float), before.energy.shape),
+                   before.control, after.control, scale.home, before.truce, after.truce, after.foreign_troops,
+                   np.asarray(sanctions, float), np.asarray(announced, float), np.asarray(nuclear, float),
+                   float(scale.strike_unit), float(scale.new_region), points)
+    out = dict(zip(COMPONENTS, points))
+    out["total"] = points[-1]
     return out
+
+
+@numba.njit(cache=True)
+def _measured_runs(energy0, energy1, repair, control0, control1, home, truce0, truce1,  # noqa: ANN001
+                   foreign, sanctions, announced, nuclear, strike_unit, eps, out):  # noqa: ANN001
+    """The measured score's equations, run by run: writes `out` (len(COMPONENTS) + 1, N), the components in
+    COMPONENTS' order and their sum last (summed in that order)."""
+    for n in range(control0.shape[0]):
+        attacks = 0.0
+        for s in range(energy0.shape[1]):  # energy_destroyed: the energy balance read back
+            attacks += np.floor(energy_destroyed(energy0[n, s], energy1[n, s], repair[n, s]) / strike_unit + 1e-9)
+        moved = 0
+        for r in range(control0.shape[1]):
+            if home[r]:  # an incursion into Russia's home region
+                moved += control0[n, r] > 1.0 - eps and control1[n, r] <= 1.0 - eps
+            else:        # an advance into a region not yet entered
+                moved += control0[n, r] < eps and control1[n, r] >= eps
+        violated, signed = 0, 0
+        for k in range(truce0.shape[1]):
+            violated += truce1[n, k] > 0.0 and truce1[n, k] < 1.0
+            signed += truce0[n, k] <= 0.0 and truce1[n, k] > 0.0
+        deployed = 0.0
+        for r in range(foreign.shape[1]):
+            if foreign[n, r] > 0.0:
+                deployed = 1.0
+        out[0, n] = ATTACK * attacks
+        out[1, n] = OCCUPY * moved
+        out[2, n] = ATTACK * violated
+        out[3, n] = SIGNED * signed
+        out[4, n] = SIGNAL * (announced[n] + deployed)
+        out[5, n] = SANCTION * (1.0 if sanctions[n] > 0.0 else 0.0)
+        out[6, n] = NUCLEAR * nuclear[n]
+        total = 0.0
+        for k in range(len(COMPONENTS)):
+            total += out[k, n]
+        out[len(COMPONENTS), n] = total
