@@ -20,6 +20,7 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,27 +57,34 @@ def _all_sources(source: Any) -> list[Any]:
     return list(source) if isinstance(source, list) else [source]
 
 
+def _walk(node: Any, path: tuple = (), cut: Callable[[str, Any], bool] = lambda name, value: False
+          ) -> Iterator[tuple[tuple, Any, bool]]:
+    """Every node of a scenario's tree, depth first, as (field path, node, cut): model fields, mapping entries and
+    list items are entered, citations (`SeedQuote`, `Cited`) are leaves, and a model field for which
+    `cut(name, value)` holds is yielded with cut=True and not entered."""
+    from pydantic import BaseModel
+
+    yield path, node, False
+    if isinstance(node, (SeedQuote, Cited)):
+        return
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if cut(name, value):
+                yield path + (name,), value, True
+            else:
+                yield from _walk(value, path + (name,), cut)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, path + (key,), cut)
+    elif isinstance(node, (list, tuple)):
+        for i, value in enumerate(node):
+            yield from _walk(value, path + (i,), cut)
+
+
 def seed_quotes(loaded: Any) -> list[tuple[tuple, SeedQuote]]:
     """Every seed quote a scenario cites, with its field path (parameters and any other `source`)."""
-    found: list[tuple[tuple, SeedQuote]] = []
-
-    def walk(node: Any, path: tuple) -> None:
-        from pydantic import BaseModel
-
-        if isinstance(node, SeedQuote):
-            found.append((path, node))
-        elif isinstance(node, BaseModel):
-            for name in type(node).model_fields:
-                walk(getattr(node, name), path + (name,))
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, path + (key,))
-        elif isinstance(node, (list, tuple)):
-            for i, value in enumerate(node):
-                walk(value, path + (i,))
-
-    walk(loaded.scenario, ())
-    return found
+    return [(path, node) for path, node, _ in _walk(loaded.scenario) if isinstance(node, SeedQuote)]
 
 
 def check_quotes(loaded: Any, sources_dir: Path) -> dict[str, int]:
@@ -211,28 +219,10 @@ def resolve_source(source: Any, references: dict[str, Any], seeds: dict[str, See
 
 def cited_sources(loaded: Any) -> list[tuple[tuple, Any]]:
     """Every `source` a scenario cites (parameters, options, targets, anything with a source), with its path."""
-    from pydantic import BaseModel
-
     found: list[tuple[tuple, Any]] = []
-
-    def walk(node: Any, path: tuple) -> None:
-        if isinstance(node, (SeedQuote, Cited)):
-            return
-        if isinstance(node, BaseModel):
-            for name in type(node).model_fields:
-                value = getattr(node, name)
-                if name == "source" and value:
-                    found.extend((path, s) for s in (value if isinstance(value, list) else [value]))
-                else:
-                    walk(value, path + (name,))
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, path + (key,))
-        elif isinstance(node, (list, tuple)):
-            for i, value in enumerate(node):
-                walk(value, path + (i,))
-
-    walk(loaded.scenario, ())
+    for path, value, is_source in _walk(loaded.scenario, cut=lambda name, value: name == "source" and bool(value)):
+        if is_source:
+            found.extend((path[:-1], s) for s in (value if isinstance(value, list) else [value]))
     return found
 
 
