@@ -46,7 +46,11 @@ DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
 HEADLINE_METRICS = ("area_gained_km2", "casualties_russia", "casualties_ukraine", "materiel_russia",
                     "materiel_ukraine", "manpower_russia", "manpower_ukraine", "aid_delivered_eur_bn",
                     "partisan_activity", "garrison_russia", "energy_russia", "energy_ukraine")
-HEADLINE_PREFIXES = ("backer_will/", "ceasefire", "escalation", "leader_support/", "deal")
+# ... and every member of these declared families (detente.ensemble.registry), found by declaration, not by prefix.
+HEADLINE_FAMILIES = frozenset({
+    "backer_will/<backer>", "leader_support/<actor>", "escalation_peak", "escalation_mean", "escalation_score",
+    "ceasefire_agreed/<scope>", "ceasefire_agreed_by_q<quarter>/<scope>", "ceasefire_held_30d/<scope>",
+    "ceasefire_held_90d/<scope>", "ceasefire_in_force/<scope>", "deal_weeks_in_force", "deal_weeks_in_force/<scope>"})
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,13 @@ def _problem(ranges: list[ParameterRange]) -> dict[str, Any]:
 
 def analysed_metrics(names: list[str]) -> list[str]:
     """The outcome metrics worth an index: headline figures and ceasefire/escalation/leader series."""
-    return [m for m in HEADLINE_METRICS if m in names] + sorted(
-        m for m in names if m.startswith(HEADLINE_PREFIXES) and not m.startswith("backer_gave_up/"))
+    from detente.ensemble.registry import find
+
+    def in_family(name: str) -> bool:
+        declared = find(name)
+        return declared is not None and declared.name in HEADLINE_FAMILIES
+
+    return [m for m in HEADLINE_METRICS if m in names] + sorted(m for m in names if in_family(m))
 
 
 def run_sensitivity(scenario: str | Path | LoadedScenario, ranges_file: str | Path, method: str = "sobol",
