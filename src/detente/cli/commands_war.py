@@ -145,7 +145,7 @@ def terms_table(result: Any) -> Table | None:
     """Terms of the deals agreed, per scope and issue (median and interval over the deals)."""
     if "agreements" not in result.tables:
         return None
-    from detente.diplomacy.table import conditional_terms
+    from detente.table.controller import conditional_terms
 
     table = Table(title="terms agreed, over the deals of each scope (issue units)", box=box.SIMPLE_HEAD,
                   title_justify="left")

@@ -2,7 +2,7 @@
 
 The war's parameters live in the compiled model and a design sets them per run by model key
 (`world.model.model_key`). The bargaining table and the decisions draw their own parameters when a block
-starts (`diplomacy.agenda.draw`, `decisions.controller.draw_param`: the value, or a per-run draw where the
+starts (`table.agenda.draw`, `decisions.controller.draw_param`: the value, or a per-run draw where the
 scenario gives a `spread` or `between`). A design names them by scenario path under the key
 ("scenario", "table", …) or ("scenario", "decisions", …); the runner hands the block's slice to the
 controllers in `BlockContext.overrides`, and each controller resolves the paths against its own setup to the

@@ -123,7 +123,7 @@ METRICS: tuple[Metric, ...] = (
     _m("observed:<series>@<week>", "quantity", "the series' own unit", "war",
        "a scored series' level in each run at a week the record observes it (`detente score`)",
        "<series> at week <week>"),
-    # --- table: detente.diplomacy.table ---------------------------------------------------------------------
+    # --- table: detente.table.controller ---------------------------------------------------------------------
     _m("ceasefire_agreed/<scope>", "probability", "share of runs", "table",
        "an agreement of this scope was signed before the horizon", "<scope> agreed"),
     _m("ceasefire_agreed_by_q<quarter>/<scope>", "probability", "share of runs", "table",
