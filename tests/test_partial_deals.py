@@ -53,10 +53,10 @@ def test_baseline_cites_the_derivation_where_it_uses_it():
     baseline = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
     d = json.loads(DATA.read_text())
     assert "tools/partial_deals.py" in baseline["references"]["partial_deals_record"]["cite"]
-    agreements = baseline["table"]["agreements"]
     for path, key in d["used_by"].items():
-        scope, field = path.split(".")[2:]
-        param = agreements[scope][field]
+        param = baseline
+        for part in path.split("."):
+            param = param[part]
         assert param["source"] == "partial_deals_record", path
         section, name = key.split(".")
         assert param["value"] == d[section][name]["value"], path

@@ -254,7 +254,8 @@ def derive(path: Path = RECORD) -> dict:
         "after_cutoff_rows": len(later),
         "used_by": {
             "table.agreements.black_sea.duration_days": "black_sea_grain_initiative.term_days",
-            "table.agreements.prisoner_exchange.persons_per_event": "prisoner_exchanges.persons_per_exchange",
+            "table.exchanges.rate_per_year": "prisoner_exchanges.rate_per_year",
+            "table.exchanges.persons_per_event": "prisoner_exchanges.persons_per_exchange",
         },
     }
 
