@@ -91,6 +91,6 @@ def test_dashboard_on_a_real_server(stored):
         assert compared["events/prisoner_exchange"]["b_p50"] < compared["events/prisoner_exchange"]["a_p50"]
         assert not any(name.startswith("events_in_q") for name in compared)   # the quarters: the report's table
         fans = {s["name"]: s for s in _call(f"{url}/api/runs/{first['run_id']}/fans")}
-        assert {"events_to_date/prisoner_exchange", "events_to_date/energy_strikes"} <= set(fans)
+        assert "events_to_date/prisoner_exchange" in fans
     finally:
         _kill(server)

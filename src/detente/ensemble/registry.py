@@ -147,7 +147,7 @@ METRICS: tuple[Metric, ...] = (
        "the table's events in this quarter (13 weeks) of the horizon: prisoner exchanges, or agreements of a "
        "scope that began (a truce of that scope after a week without one)", "<event> in Q<quarter>"),
     _m("events_to_date/<event>", "count", "events", "table",
-       "the table's events so far: prisoner exchanges, or agreements of a scope begun", "<event> events so far",
+       "one-off events so far (prisoner exchanges)", "<event> events so far",
        WEEKLY),
     _m("truce_days/<kind>/<scope>", "quantity", "days", "table",
        "days a truce of this scope was in force, by kind: agreed at the table, or declared by one side alone "
