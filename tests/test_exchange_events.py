@@ -86,3 +86,24 @@ def test_trumps_support_can_move():
     weekly = simulate(BASELINE, runs=100, seed=2).weekly["leader_support/united_states"]
     assert weekly["p50"][0] == weekly["p90"][0] == 0.45
     assert weekly["p90"][-1] - weekly["p10"][-1] > 0.1
+
+
+def test_one_off_events_are_recorded_and_change_nothing_in_the_war(result, tmp_path):
+    """Summits and agreements in principle are counted at the record's rates; without them every other outcome,
+    exchanges included, is the same run by run (they draw last from the events' own stream)."""
+    years = 104 / 52.18
+    talks = RECORD["talks"]
+    assert result.metrics["events/summit"].mean() / years == pytest.approx(
+        talks["summits"]["per_year_2023_2024"]["value"], rel=0.1)
+    assert result.metrics["events/agreement_in_principle"].mean() / years == pytest.approx(0.5, rel=0.25)
+    assert np.all(result.metrics["with_deal/summit"] <= result.metrics["events/summit"])
+    assert result.metrics["with_deal/summit"].sum() > 0
+    assert result.metrics["events/talks_direct"].sum() == 0          # none since March 2022
+    assert np.array_equal(sum(result.metrics[f"events_in_q{q}/summit"] for q in range(1, 9)),
+                          result.metrics["events/summit"])
+    off = write_variant(tmp_path, "schema_version: 1\nextends: {baseline}\nname: no-one-offs\n"
+                                  "set:\n  table.one_offs: {}\n")
+    quiet = simulate(off, runs=400, seed=5)
+    assert "events/summit" not in quiet.metrics
+    for name, values in quiet.metrics.items():
+        assert np.array_equal(values, result.metrics[name]), name

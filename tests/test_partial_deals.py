@@ -58,5 +58,7 @@ def test_baseline_cites_the_derivation_where_it_uses_it():
         for part in path.split("."):
             param = param[part]
         assert param["source"] == "partial_deals_record", path
-        section, name = key.split(".")
-        assert param["value"] == d[section][name]["value"], path
+        figure = d
+        for part in key.split("."):
+            figure = figure[part]
+        assert param["value"] == figure["value"], path

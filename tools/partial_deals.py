@@ -214,7 +214,11 @@ def talks(rows: list[dict[str, str]]) -> dict:
 
     def count(pick) -> dict:  # noqa: ANN001
         these = [r for r in upto if pick(r)]
+        recent = [r for r in these if _day(r["date"]).year in RATE_YEARS]
         return {"count": len(these), "per_year": round(len(these) / span_years, 2),
+                "per_year_2023_2024": {"value": round(len(recent) / len(RATE_YEARS), 2), "count": len(recent),
+                                       "method": "rows of 2023–2024 divided by 2 years (the window of the "
+                                                 "exchange rate: the war the baseline continues)"},
                 "by_year": {y: sum(_day(r["date"]).year == y for r in these) for y in years},
                 "events": [_ref(r) | {"mediator": r["mediator"]} for r in these]}
 
@@ -228,6 +232,14 @@ def talks(rows: list[dict[str, str]]) -> dict:
     for e in summits["events"]:
         e["with_deal"] = SUMMIT_DEAL[e["date"]]
     summits["with_deal"] = sum(SUMMIT_DEAL[e["date"]] for e in summits["events"])
+    recent = [e for e in summits["events"] if int(e["date"][:4]) in RATE_YEARS]
+    summits["with_deal_share_2023_2024"] = {
+        "value": round(sum(e["with_deal"] for e in recent) / len(recent), 2), "of": len(recent),
+        "method": "summits of 2023–2024 that ended in a text the participants accepted (Bürgenstock), of all"}
+    principle["never_implemented_share"] = {
+        "value": round(sum(not v for v in principle["implemented"].values()) / len(principle["implemented"]), 2),
+        "method": "agreements in principle never implemented, of all to the cut-off (the 2024 Black Sea text, "
+                  "not Azovstal's evacuation)"}
     summits["note"] = "Russia attended none; a deal = a text the participants signed or accepted (see SUMMIT_DEAL)"
     truces = count(lambda r: r["kind"] == "unilateral_truce")
     truces["duration_days"] = 1.5
@@ -256,6 +268,10 @@ def derive(path: Path = RECORD) -> dict:
             "table.agreements.black_sea.duration_days": "black_sea_grain_initiative.term_days",
             "table.exchanges.rate_per_year": "prisoner_exchanges.rate_per_year",
             "table.exchanges.persons_per_event": "prisoner_exchanges.persons_per_exchange",
+            "table.one_offs.summit.rate_per_year": "talks.summits.per_year_2023_2024",
+            "table.one_offs.summit.with_deal": "talks.summits.with_deal_share_2023_2024",
+            "table.one_offs.agreement_in_principle.rate_per_year": "talks.agreements_in_principle.per_year_2023_2024",
+            "table.one_offs.talks_direct.rate_per_year": "talks.talks_direct_without_mediator.per_year_2023_2024",
         },
     }
 

@@ -140,12 +140,17 @@ METRICS: tuple[Metric, ...] = (
     _m("deal_weeks_in_force/<scope>", "quantity", "weeks", "table", "weeks in which this agreement was in force",
        "weeks under <scope>"),
     _m("events/<scope>", "count", "events", "table",
-       "one-off events of this scope (prisoner exchanges), each counted once", "<scope> events"),
+       "one-off events of this kind (prisoner exchanges; summits, direct talks, agreements in principle), each "
+       "counted once", "<scope> events"),
+    _m("with_deal/<event>", "count", "events", "table",
+       "one-off events of this kind (summits) that ended in a text the participants accepted",
+       "<event>s with a deal"),
     _m("persons/<scope>", "count", "people", "table",
        "persons one-off events of this scope involved (prisoners exchanged, both directions)", "persons in <scope>"),
     _m("events_in_q<quarter>/<event>", "count", "events", "table",
-       "the table's events in this quarter (13 weeks) of the horizon: prisoner exchanges, or agreements of a "
-       "scope that began (a truce of that scope after a week without one)", "<event> in Q<quarter>"),
+       "the table's events in this quarter (13 weeks) of the horizon: prisoner exchanges and other one-off "
+       "events, or agreements of a scope that began (a truce of that scope after a week without one)",
+       "<event> in Q<quarter>"),
     _m("events_to_date/<event>", "count", "events", "table",
        "one-off events so far (prisoner exchanges)", "<event> events so far",
        WEEKLY),

@@ -33,7 +33,7 @@ from pydantic import Field
 from detente.dynamics.scopes import PRISONERS, SCOPES
 from detente.ensemble.per_run import resolve, with_overrides
 from detente.ensemble.streams import BlockContext
-from detente.scenario.params import NonNegative, Strict
+from detente.scenario.params import NonNegative, Probability, Strict
 
 QUARTER_WEEKS = 13
 WEEKS_A_YEAR = 52.18
@@ -46,6 +46,16 @@ class ExchangeSetup(Strict):
 
     rate_per_year: NonNegative = Field(description="prisoner exchanges a year (each one event)")
     persons_per_event: NonNegative = Field(description="persons each exchange moves, both directions together")
+
+
+class OneOffSetup(Strict):
+    """A kind of diplomatic event recorded at a rate that changes nothing at the front: a summit with or without a
+    deal, direct talks without the mediator, an agreement in principle never implemented."""
+
+    description: str = ""
+    rate_per_year: NonNegative = Field(description="events of this kind a year")
+    with_deal: Probability | None = Field(None, description="share of them that end in a text the participants "
+                                                            "accept (counted as `with_deal/<event>`)")
 
 
 # ------------------------------------------------------------------------------------------ mechanisms
@@ -106,6 +116,19 @@ class EventsController:
             self.persons = with_overrides(draw(self.exchange.persons_per_event, n, rng),
                                           self.exchange.persons_per_event, fixed)
             self.exchanges = exchange_weeks(self.rate, W, rng)
+        self.one_offs: dict[str, np.ndarray] = {}
+        self.with_deal: dict[str, np.ndarray] = {}
+        for name, setup in (getattr(self.setup, "one_offs", None) or {}).items():  # after the exchanges' draws
+            rng = context.stream("events")
+            fixed = resolve(self.setup, "table", context.overrides)
+            from detente.table.agenda import draw
+
+            rate = with_overrides(draw(setup.rate_per_year, n, rng), setup.rate_per_year, fixed)
+            self.one_offs[name] = exchange_weeks(rate, W, rng)
+            if setup.with_deal is not None:
+                share = with_overrides(draw(setup.with_deal, n, rng), setup.with_deal, fixed)
+                self.with_deal[name] = rng.binomial(self.one_offs[name].sum(axis=1).astype(np.int64),
+                                                    np.clip(share, 0.0, 1.0)).astype(float)
         return state
 
     def act(self, state, context: BlockContext):  # noqa: ANN001, ANN201
@@ -125,6 +148,7 @@ class EventsController:
         out = {scope: self.began[:, :, s].T.astype(float) for s, scope in self.begun}
         if self.exchanges is not None:
             out[EXCHANGE] = self.exchanges
+        out.update(self.one_offs)
         return out
 
     def metrics(self) -> dict[str, np.ndarray]:
@@ -138,6 +162,10 @@ class EventsController:
             total = self.exchanges.sum(axis=1)
             out[f"events/{EXCHANGE}"] = total
             out[f"persons/{EXCHANGE}"] = total * self.persons
+        for name, weekly in self.one_offs.items():
+            out[f"events/{name}"] = weekly.sum(axis=1)
+        for name, deals in self.with_deal.items():
+            out[f"with_deal/{name}"] = deals
         return out
 
     def weekly(self) -> dict[str, np.ndarray]:
