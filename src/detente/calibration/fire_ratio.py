@@ -118,7 +118,9 @@ def fire_distance(simulated: np.ndarray, spans: np.ndarray, observed: np.ndarray
 # the start, Russia's firepower factor is
 #     f_R = (S · L_U / L_R)^μ,
 # S the ratio of shells fired a day at the fit's start, L_s the troops in the line then (so S·L_U/L_R is the
-# ratio of shells per soldier in the line), μ the fitted exponent. Ukraine's precision and training are not
+# ratio of shells per soldier in the line), μ the fitted exponent. "Then" is the state before the first week: no
+# garrison drawn off yet and no dated input applied (the first week's garrison would lower L_R by up to 10%, and
+# Wagner's extra line commitment of winter 2023 raise it by 30%; S, a fitted nuisance, absorbs such a constant). Ukraine's precision and training are not
 # counted (a stated bias: other things equal per shell). S is uncertain and enters the fit as a nuisance with
 # the prior below; f_R is then derived per particle and written into the posterior beside μ, so a scenario that
 # draws a row keeps the pair consistent.
