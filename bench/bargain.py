@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from detente.diplomacy import smp
-from detente.diplomacy.ktab_input import BargainingProblem, read_problem
+from detente.bargaining import smp
+from detente.bargaining.ktab_input import BargainingProblem, read_problem
 
 
 def random_problem(n: int, dims: int = 2, seed: int = 20170530) -> BargainingProblem:

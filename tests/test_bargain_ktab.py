@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detente.diplomacy.ktab_input import read_problem
-from detente.diplomacy.smp import run_smp
+from detente.bargaining.ktab_input import read_problem
+from detente.bargaining.smp import run_smp
 
 KTAB = Path(__file__).resolve().parents[1] / "data" / "ktab"  # KTAB's inputs ship with the repository
 LOG = KTAB / "20170530_ref-dummyData_3Dim.txt"

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detente.diplomacy import bdm, compromise, smp
-from detente.diplomacy.bargain_result import run_bargain
-from detente.diplomacy.ktab_input import BargainingProblem, read_problem
+from detente.bargaining import bdm, compromise, smp
+from detente.bargaining.bargain_result import run_bargain
+from detente.bargaining.ktab_input import BargainingProblem, read_problem
 from detente.errors import InputError
 
 DATA = Path(__file__).resolve().parents[1] / "data"  # the inputs ship with the repository

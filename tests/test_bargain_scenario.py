@@ -9,9 +9,9 @@ import sys
 import numpy as np
 
 from conftest import BASELINE, ROOT, write_variant
-from detente.diplomacy.ktab_input import BargainingProblem
-from detente.diplomacy.scenario_table import bargain_scenario, issue_problems
-from detente.diplomacy.smp import run_smp
+from detente.bargaining.ktab_input import BargainingProblem
+from detente.bargaining.scenario_table import bargain_scenario, issue_problems
+from detente.bargaining.smp import run_smp
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

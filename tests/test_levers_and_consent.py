@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from conftest import write_variant
-from detente.diplomacy.agreements import violations
+from detente.table.agreements import violations
 from detente.ensemble.runner import simulate
 
 

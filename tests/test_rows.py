@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from detente.diplomacy.table import TableController
+from detente.table.controller import TableController
 from detente.ensemble.runner import run_block
 from detente.rows import own_rows, shared_rows
 from detente.scenario.loader import load_scenario

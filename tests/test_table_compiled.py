@@ -1,4 +1,4 @@
-"""The table's compiled weekly work (`diplomacy.compiled`) does what its array form specifies.
+"""The table's compiled weekly work (`table.compiled`) does what its array form specifies.
 
 Every week's negotiations in whole ensembles of the baseline and of seed scenarios with a different table (a
 leader who can fall, a naval-base issue, a telephone-game shuttle) are run both ways from the same books and
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detente.diplomacy.table import TableController
+from detente.table.controller import TableController
 from detente.ensemble.runner import run_block
 from detente.scenario.loader import load_scenario
 from detente.world.model import compile_model

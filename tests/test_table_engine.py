@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detente.diplomacy.table import table_controller
+from detente.table.controller import table_controller
 from detente.ensemble.runner import run_block
 from detente.errors import InputError
 from detente.scenario.loader import load_scenario

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.diplomacy.agenda import front_line
+from detente.table.agenda import front_line
 
 
 def test_line_is_a_share_of_the_claimed_area_and_beyond_counts_above_one():

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detente.diplomacy import agenda as ag
-from detente.diplomacy import agreements as agr
-from detente.diplomacy import mediation as med
-from detente.diplomacy import ratification as rat
-from detente.diplomacy.compromise import weighted_mean
+from detente.table import agenda as ag
+from detente.table import agreements as agr
+from detente.table import mediation as med
+from detente.table import ratification as rat
+from detente.bargaining.compromise import weighted_mean
 
 
 def _shuttle(ideal, salience, capability, sd=0.0, rounds=3, seed=0, present=None):

@@ -218,7 +218,7 @@ def ceasefires(run: Run, ref: Run) -> list[str]:
 
 def terms(run: Run) -> list[str]:
     """Terms agreed per scope and issue, and how the logged agreements ended."""
-    from detente.diplomacy.table import conditional_terms
+    from detente.table.controller import conditional_terms
 
     rows_in = run.tables.get("agreements")
     if not rows_in or len(rows_in.get("run", [])) == 0:
@@ -320,7 +320,7 @@ Note = tuple[Callable[[Run, Run], bool], Callable[[Run, Run], str]]
 
 def term(run: Run, scope: str, issue: str, stat: str = "p50") -> float:
     """A statistic of the agreed terms of one issue over a scope's logged agreements (NaN if none)."""
-    from detente.diplomacy.table import conditional_terms
+    from detente.table.controller import conditional_terms
 
     return conditional_terms(run.tables, scope).get(issue, {}).get(stat, math.nan)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import typer
 
 from detente.cli import app
-from detente.diplomacy.bargain_result import MODELS, BargainResult, run_bargain
-from detente.diplomacy.ktab_input import read_problem
-from detente.diplomacy.scenario_table import SCENARIO_SUFFIXES, ScenarioBargain, bargain_scenario
+from detente.bargaining.bargain_result import MODELS, BargainResult, run_bargain
+from detente.bargaining.ktab_input import read_problem
+from detente.bargaining.scenario_table import SCENARIO_SUFFIXES, ScenarioBargain, bargain_scenario
 from detente.errors import InputError
 
 

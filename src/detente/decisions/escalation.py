@@ -29,7 +29,7 @@ what it reads):
   falls from above 1 − `new_region` to below it (an incursion);
 - violations of a truce — "Execute targeted attack" (28) for each scope whose `WarState.truce` is strictly
   between 0 and 1 after the week: the table writes 1 − `violation_share` there in a violated week
-  (`diplomacy.agreements.truce_levels`); read, never written;
+  (`table.agreements.truce_levels`); read, never written;
 - agreements signed — de-escalation (−2, as "Start formal peace negotiations") for each scope whose truce
   goes from 0 to above 0;
 - threats and signals — posturing (4, Rivera's manual evaluation of "Do military posturing") for each actor

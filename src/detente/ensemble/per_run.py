@@ -2,7 +2,7 @@
 
 The war's parameters live in the compiled model and a design sets them per run by model key
 (`world.model.model_key`). The bargaining table and the decisions draw their own parameters when a block
-starts (`diplomacy.agenda.draw`, `decisions.controller.draw_param`: the value, or a per-run draw where the
+starts (`table.agenda.draw`, `decisions.controller.draw_param`: the value, or a per-run draw where the
 scenario gives a `spread` or `between`). A design names them by scenario path under the key
 ("scenario", "table", …) or ("scenario", "decisions", …); the runner hands the block's slice to the
 controllers in `BlockContext.overrides`, and each controller resolves the paths against its own setup to the
@@ -27,7 +27,7 @@ DRAWN = (
     "table.party_setup.*.optimism", "table.party_setup.*.cost_of_war", "table.party_setup.*.ratification_threshold",
     "table.party_setup.*.public_anchor", "table.party_setup.*.fall_threshold", "table.party_setup.*.support.*",
     "table.mediation.*", "table.forecast.*", "table.compliance.*", "table.rearm_factor",
-    "table.agreements.*.relief", "table.agreements.*.temptation.*",
+    "table.agreements.*.relief", "table.agreements.*.temptation.*", "table.exchanges.*", "table.one_offs.*.rate_per_year", "table.one_offs.*.with_deal",
     "decisions.actors.*.risk_aversion", "decisions.actors.*.temperature", "decisions.actors.*.switching_cost",
     "decisions.actors.*.options.*.value", "decisions.actors.*.options.*.risks.*.loss",
     "decisions.beliefs.*.prior", "decisions.beliefs.*.accuracy",

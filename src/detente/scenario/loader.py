@@ -289,7 +289,7 @@ def cross_reference_problems(scenario: Scenario, located: Located, file: str) ->
                      "remove left_bank_share; only regions the river runs through have one")
     from detente.decisions.checks import decision_problems  # the `decisions:` section's own checks
     problems += decision_problems(scenario, located, file)
-    from detente.diplomacy.table_schema import table_problems  # the `table:` section's own checks
+    from detente.table.schema import table_problems  # the `table:` section's own checks
     problems += table_problems(scenario, located, file, region_ids)
     problems += input_problems(scenario, located, file, region_ids, can_compile=not problems)
     return problems

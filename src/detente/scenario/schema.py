@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from detente.decisions.schema import DecisionSetup
 from detente.scenario.claims_schema import Claims
-from detente.diplomacy.table_schema import TableSetup
+from detente.table.schema import TableSetup
 from detente.scenario.params import (  # noqa: F401  (re-exported: the scenario language in one place)
     Cited,
     Multiplier,

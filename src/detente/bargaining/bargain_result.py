@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from detente.diplomacy import bdm, compromise, smp
-from detente.diplomacy.ktab_input import BargainingProblem
+from detente.bargaining import bdm, compromise, smp
+from detente.bargaining.ktab_input import BargainingProblem
 
 MODELS = ("smp", "bdm", "compromise")
 

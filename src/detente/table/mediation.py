@@ -2,7 +2,7 @@ r"""Shuttle mediation with distortion: one text, carried from party to party, re
 
 The mediator's first draft is the expected settlement of the spatial model's naive compromise, the
 capability × salience weighted mean of the ideal points of those at the table (Bueno de Mesquita 1994;
-`detente.diplomacy.compromise.weighted_mean`, whose single-run values this reproduces):
+`detente.bargaining.compromise.weighted_mean`, whose single-run values this reproduces):
 
     x⁰_k = Σ_a c_ak s_ak y_ak / Σ_a c_ak s_ak            (a at the table; effective capability, see below)
 

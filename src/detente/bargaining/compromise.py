@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detente.diplomacy.ktab_input import BargainingProblem
+from detente.bargaining.ktab_input import BargainingProblem
 
 
 def _weights(capability: np.ndarray, salience: np.ndarray, n_dims: int) -> np.ndarray:

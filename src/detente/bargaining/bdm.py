@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detente.diplomacy.compromise import weighted_mean, weighted_median
-from detente.diplomacy.ktab_input import BargainingProblem
+from detente.bargaining.compromise import weighted_mean, weighted_median
+from detente.bargaining.ktab_input import BargainingProblem
 
 
 def _u(base: np.ndarray, r: np.ndarray) -> np.ndarray:

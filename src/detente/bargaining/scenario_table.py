@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from detente.diplomacy.bargain_result import BargainResult, run_bargain
-from detente.diplomacy.ktab_input import BargainingProblem
+from detente.bargaining.bargain_result import BargainResult, run_bargain
+from detente.bargaining.ktab_input import BargainingProblem
 from detente.errors import InputError
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from detente.diplomacy.ktab_input import BargainingProblem
+from detente.bargaining.ktab_input import BargainingProblem
 
 MIN_COALITION = 1e-8  # KTAB Model::coalitions
 MIN_CHALLENGE_COALITION = 1e-10  # KTAB SMPState::probEduChlg

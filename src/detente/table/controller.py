@@ -11,7 +11,7 @@ support moves with the war and may bring a leader down (the successor's position
 agreements run down and expire or are renewed. Everything is an array over the N runs of a block; loops
 run over the handful of agreements, parties and relays only. The table draws from its own stream (the
 generator `start` receives), so switching the table on leaves the war's random numbers untouched. The
-weekly hot paths run as numba kernels (`diplomacy.compiled`); `TableController(reference=True)` runs their
+weekly hot paths run as numba kernels (`table.compiled`); `TableController(reference=True)` runs their
 array forms instead, and tests/test_table_compiled.py holds the two equal.
 
 Equations and sources: the modules `agenda`, `mediation`, `ratification`, `agreements`, and docs/table.md.
@@ -25,12 +25,12 @@ from functools import cached_property
 
 import numpy as np
 
-from detente.diplomacy import agenda as ag
-from detente.diplomacy import agreements as agr
-from detente.diplomacy import compiled
-from detente.diplomacy import mediation as med
-from detente.diplomacy import ratification as rat
-from detente.diplomacy.table_schema import TableSetup
+from detente.table import agenda as ag
+from detente.table import agreements as agr
+from detente.table import compiled
+from detente.table import mediation as med
+from detente.table import ratification as rat
+from detente.table.schema import TableSetup
 from detente.ensemble.per_run import resolve, with_overrides
 from detente.dynamics.scopes import FRONT, SCOPES
 from detente.engine import WeekReport

@@ -1,1 +1,0 @@
-"""Peace talks as bargaining: KTAB's spatial model of politics, Bueno de Mesquita's model, the naive compromise."""
