@@ -57,7 +57,7 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
             raise InputError.single(str(path), "no such file", field="--observed")
     record = abc.read_record([Path(p) for p in observed])
     obs = abc.targets(record, scenario.start, until)
-    simulator = abc.Simulator.of(scenario, priors, until)
+    simulator = abc.Simulator.of(scenario, priors, until, fire=bool(obs.fire_ratios.size))
     console = Console(stderr=True, quiet=quiet)
     with Progress(TextColumn("[bold]calibrating[/]"), BarColumn(), TextColumn("gen {task.completed:.0f}/{task.total:.0f}"),
                   TextColumn("{task.fields[info]}"), TimeElapsedColumn(), console=console, disable=quiet) as bar:
