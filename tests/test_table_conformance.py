@@ -71,31 +71,31 @@ class TableConformance:
         for part, values in self.outputs(*compiled).items():
             assert_same(values, self.outputs(*reference)[part], part)
         assert compiled[1].rng.bit_generator.state == reference[1].rng.bit_generator.state  # the same draws
-        assert compiled[1].books.signings.sum() > 0  # agreements were made: decisions were compared, not none
+        assert compiled[1].books["signings"].sum() > 0  # agreements were made: decisions were compared, not none
 
     def test_deterministic_under_a_fixed_seed(self):
         first, again, other = self.run(Kernels()), self.run(Kernels()), self.run(Kernels(), seed=self.seed + 1)
         assert_same(self.outputs(*first)["books"], self.outputs(*again)["books"], "same seed")
-        assert not np.array_equal(first[1].run.trust, other[1].run.trust)
+        assert not np.array_equal(first[1].run["trust"], other[1].run["trust"])
 
     def test_invariants(self):
         out, table = self.run(Kernels())
         books, run, party, issue = table.books, table.run, table.party, table.issue
-        assert ((run.trust >= 0) & (run.trust <= 1)).all()
-        assert ((party.support >= 0) & (party.support <= 1)).all()
-        assert ((party.rho > 0) & (party.rho < 1)).all()
+        assert ((run["trust"] >= 0) & (run["trust"] <= 1)).all()
+        assert ((party["support"] >= 0) & (party["support"] <= 1)).all()
+        assert ((party["rho"] > 0) & (party["rho"] < 1)).all()
         assert ((table.readings >= 0) & (table.readings <= 1)).all()
         terms = table.terms
         signed = ~np.isnan(terms)
-        low, high = np.broadcast_to(issue.low, terms.shape), np.broadcast_to(issue.high, terms.shape)
+        low, high = np.broadcast_to(issue["low"], terms.shape), np.broadcast_to(issue["high"], terms.shape)
         assert ((terms[signed] >= low[signed] - 1e-12) & (terms[signed] <= high[signed] + 1e-12)).all()
-        assert (books.divergence >= 0).all()
-        assert (books.weeks_left[books.in_force] >= 1).all()          # an agreement in force has time to run
+        assert (books["divergence"] >= 0).all()
+        assert (books["weeks_left"][books["in_force"]] >= 1).all()          # an agreement in force has time to run
         # only what is in force can be broken (a broken agreement may have expired after that week's fighting)
-        assert not (books.violated & ~books.in_force & (books.ended == agr.IN_FORCE)).any()
-        agreed = books.first_agreed > 0
-        assert (books.week_agreed[agreed] >= books.first_agreed[agreed]).all()
-        assert (books.weeks_in_force >= books.max_streak).all() and (books.max_streak >= books.streak).all()
+        assert not (books["violated"] & ~books["in_force"] & (books["ended"] == agr.IN_FORCE)).any()
+        agreed = books["first_agreed"] > 0
+        assert (books["week_agreed"][agreed] >= books["first_agreed"][agreed]).all()
+        assert (books["weeks_in_force"] >= books["max_streak"]).all() and (books["max_streak"] >= books["streak"]).all()
         for scope_series in (v for k, v in out.weekly.items() if k.startswith("ceasefire_in_force/")):
             assert set(np.unique(scope_series)) <= {0.0, 1.0}
 

@@ -30,7 +30,7 @@ def _shuttle(ideal, salience, capability, sd=0.0, rounds=3, seed=0):
     P, K = ideal.shape
     weight = capability * salience
     text, readings, copies = np.empty(K), np.empty((P, K)), np.empty((P, K))
-    med.first_draft(ideal, weight, np.zeros(K, bool), np.zeros((1, K)), 0, np.arange(K), -1, text)
+    med.first_draft(ideal, weight, np.zeros(K, bool), np.zeros(K), -1, text)
     divergence = med.shuttle(text, ideal, salience, weight, _run(sd, rounds), np.random.default_rng(seed), copies,
                              readings)
     return text, readings, divergence
@@ -52,7 +52,7 @@ def test_draft_is_ktab_compromise_weighted_mean():
     rng = np.random.default_rng(3)
     ideal, sal, cap = rng.random((4, 3)), rng.random((4, 3)), rng.random(4)
     text = np.empty(3)
-    med.first_draft(ideal, cap[:, None] * sal, np.zeros(3, bool), np.zeros((1, 3)), 0, np.arange(3), -1, text)
+    med.first_draft(ideal, cap[:, None] * sal, np.zeros(3, bool), np.zeros(3), -1, text)
     np.testing.assert_allclose(text, weighted_mean(ideal, cap, sal))
 
 
@@ -151,4 +151,4 @@ def test_the_war_stake_is_what_each_side_wins_by_its_ideal():
     issue = fill(records(ISSUE, (2,)), {"low": 0.0, "high": 1.0, "no_deal": [ag.WAR, ag.STATUS_QUO]})
     party = records(np.dtype([("stake", float)]), (1, 3))
     ag.stakes(ideal, salience, issue, 0, 1, party)
-    np.testing.assert_allclose(party.stake[0], [1.0, -1.0, 0.0])
+    np.testing.assert_allclose(party["stake"][0], [1.0, -1.0, 0.0])

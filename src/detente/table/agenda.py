@@ -72,7 +72,7 @@ class Agenda:
         return (np.asarray(value) - self.low) / (self.high - self.low)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def text_utility(text, ideal, salience, a, n_issues) -> float:
     """U_a(x): salience-weighted 1 − |x − y| over the first n_issues columns of row a (text, ideal, salience
     (P, K): each party's reading, ideal and salience on the issues a text settles); 1 where a cares about none."""
@@ -83,7 +83,7 @@ def text_utility(text, ideal, salience, a, n_issues) -> float:
     return fit / total if total > 0 else 1.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def no_deal_point(code, y, y_russia, y_ukraine, status_quo, rho, line, issue, swing) -> float:
     """u_ak: what actor a (ideal y) expects on issue k without a deal, as in the module docstring (issue: the
     issue's `records.ISSUE`; line in its units; status_quo and swing on 0–1)."""

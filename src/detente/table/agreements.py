@@ -44,7 +44,7 @@ def duration_weeks(days: float) -> int:
     return max(1, int(round(days / 7.0)))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def violates(temptation, extra, noise_sd, eps, shadow, consented, surplus) -> bool:
     """Side s breaks the agreement this week: τ + f·D + o + σ ε > φ k U − V (`extra` = f·D + o; consented: k,
     1 where s consented to the text, 0 where it was struck over its head)."""
@@ -52,26 +52,26 @@ def violates(temptation, extra, noise_sd, eps, shadow, consented, surplus) -> bo
     return pull > shadow * consented * surplus
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def walks_out(surplus: float, margin: float) -> bool:
     """Side s's outside option beats the agreement by more than the margin ω."""
     return surplus < -margin
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def observed(violated: bool, detection: float, false_alarm: float, u_detect: float, u_false: float) -> bool:
     """A violation is seen this week: a real one with p_d, a false alarm with p_f in a quiet week."""
     return (violated and u_detect < detection) or (not violated and u_false < false_alarm)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def trust_after(trust: float, seen: bool, loss: float, recovery: float) -> float:
     """T': loses λ on a seen violation, recovers a share ρ of the gap to 1 in a quiet week."""
     moved = trust - loss if seen else trust + recovery * (1.0 - trust)
     return min(max(moved, 0.0), 1.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def renews(renewable: bool, surplus_russia: float, surplus_ukraine: float, need: float, violated: bool) -> bool:
     """An agreement at expiry is renewed when renewable, unbroken this week, and both sides still prefer it by
     the margin they need to accept it (`ratification.acceptance_need`)."""

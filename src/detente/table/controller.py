@@ -38,7 +38,7 @@ from detente.table import agreements as agr
 from detente.table import bookkeeping, compliance, forecasting, outputs, sessions
 from detente.table.layout import TableLayout, compile_agenda, issue_records, layout  # noqa: F401 (re-exported)
 from detente.table.records import (AGREEMENT, COMPLIANCE, FORECAST, MEDIATION, PARTY, PARTY_PARAMS, RUN,
-                                   SUPPORT_PARAMS, fill, records, uncompiled)
+                                   SUPPORT_PARAMS, fill, on_records, records, uncompiled)
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE, WarState
 
@@ -61,7 +61,7 @@ class Kernels:
 
     def uncompiled(self) -> "Kernels":
         """The same kernels run uncompiled (`records.uncompiled`): the reference of the table's week."""
-        return Kernels(**{f.name: uncompiled(getattr(self, f.name)) for f in fields(self)})
+        return Kernels(**{f.name: on_records(uncompiled(getattr(self, f.name))) for f in fields(self)})
 
 
 class TableController:
@@ -106,19 +106,19 @@ class TableController:
         production = np.broadcast_to(np.asarray(model.sides["production_per_week"], float), (n, 2))
         fill(self.run, {"production_russia": production[:, RUSSIA], "production_ukraine": production[:, UKRAINE]})
         self.books = records(AGREEMENT, (n, G))
-        self.books.relief = np.stack([d(s.agreements[g].relief) for g in lay.scopes], axis=1).reshape(n, G)
+        self.books["relief"] = np.stack([d(s.agreements[g].relief) for g in lay.scopes], axis=1).reshape(n, G)
         for gi, g in enumerate(lay.scopes):
             for side, col in (("russia", 0), ("ukraine", 1)):
-                self.books.temptation[:, gi, col] = d(s.agreements[g].temptation.get(side))
+                self.books["temptation"][:, gi, col] = d(s.agreements[g].temptation.get(side))
         self._leader_arrays(n)
-        self.run.trust = self.run.initial_trust
-        self.books.week_agreed, self.books.first_agreed = -1, -1
+        self.run["trust"] = self.run["initial_trust"]
+        self.books["week_agreed"], self.books["first_agreed"] = -1, -1
         self.persons = {gi: d(s.agreements[g].persons_per_event) for gi, g in enumerate(lay.scopes)
                         if s.agreements[g].persons_per_event is not None}
         # what each actor's side wins or loses by the war, and what each expects without a deal
         self.moving_issues = np.flatnonzero(self.agenda.no_deal != ag.STATUS_QUO)
         self.line = ag.front_line(state.control, model.area, self.agenda.front_area, self.agenda.front_unit)
-        self.party.rho = 0.5
+        self.party["rho"] = 0.5
         self.no_deal = np.empty((n, A, K))
         self._expectations(np.arange(K))
         self.terms = np.full((n, G, K), np.nan)
@@ -144,17 +144,17 @@ class TableController:
         A = len(lay.actors)
         self.led = np.flatnonzero([bool(chain) for chain in lay.leaders])  # actors with a leader
         self.generation = np.zeros((n, A), int)
-        self.party.support = 1.0
+        self.party["support"] = 1.0
         self.fell_week = np.full((n, A), -1)
         for a in self.led:
             first = lay.leaders[a][0]
-            self.party.support[:, a] = with_overrides(ag.draw(first.domestic_support, n, self.rng),
+            self.party["support"][:, a] = with_overrides(ag.draw(first.domestic_support, n, self.rng),
                                                       first.domestic_support, self.fixed)
             party = lay.setup.party_setup.get(lay.actors[a])
             fall = first.fall_threshold or (party.fall_threshold if party else None)
-            self.party.fall_threshold[:, a] = with_overrides(ag.draw(fall, n, self.rng, 0.0), fall, self.fixed)
+            self.party["fall_threshold"][:, a] = with_overrides(ag.draw(fall, n, self.rng, 0.0), fall, self.fixed)
             if first.ratification_threshold is not None:
-                self.party.threshold[:, a] = first.ratification_threshold.value
+                self.party["threshold"][:, a] = first.ratification_threshold.value
             self._apply_positions(a, first, np.ones(n, bool))
 
     def _apply_positions(self, a: int, leader: Leader, runs: np.ndarray) -> None:
@@ -177,8 +177,8 @@ class TableController:
     def act(self, state: WarState, context: BlockContext) -> WarState:
         """Before the fighting: rearm, read the front, keep or break agreements, negotiate, set the truces."""
         week, lay, run, books, k = state.week + 1, self.lay, self.run, self.books, self.kernels
-        if run.front_quiet.any():
-            extra = np.where(run.front_quiet, (run.rearm - 1.0) * run.last_aid, 0.0)
+        if run["front_quiet"].any():
+            extra = np.where(run["front_quiet"], (run["rearm"] - 1.0) * run["last_aid"], 0.0)
             materiel = state.materiel.copy()
             materiel[:, UKRAINE] += extra
             state = state.replace(materiel=materiel)
@@ -187,8 +187,8 @@ class TableController:
         n, B = state.runs, state.backer_will.shape[1]
         aid_w = np.asarray(self.model.backers["aid_per_week"], float)
         weights = np.broadcast_to(aid_w, (n, B)) if np.sum(aid_w) > 0 else np.ones((n, B))
-        k.forecasts(run, self.party, lay.side_sign, state.manpower, state.backer_will, state.backer_active, weights,
-                    self.rng)
+        k.forecasts(self.run, self.party, lay.side_sign, state.manpower, state.backer_will, state.backer_active,
+                    weights, self.rng)
         self.line = ag.front_line(state.control, self.model.area, self.agenda.front_area, self.agenda.front_unit)
         if self.moving_issues.size:  # war- and front-decided issues: the only no-deal points that change
             a = self.agenda
@@ -196,28 +196,29 @@ class TableController:
                              *lay.belligerents, self.moving_issues, self.no_deal)
         self._comply(week)
         a = self.agenda
-        k.negotiate(week, run, self.party, books, self.seats, self.negotiators, self.consent_at, lay.padded_issues,
-                    self.quo_issues, self.issue, a.ideal, a.salience, a.capability, a.status_quo, self.no_deal,
-                    lay.side_sign, self.terms, self.readings, self.rng)
-        books.signings += books.in_force & (books.week_agreed == week)  # one-off agreements count as events
-        truce = agr.truce_levels(books.in_force, books.violated, run.violation_share, lay.scope_columns, len(SCOPES))
+        k.negotiate(week, self.run, self.party, self.books, self.seats, self.negotiators, self.consent_at,
+                    lay.padded_issues, self.quo_issues, self.issue, a.ideal, a.salience, a.capability, a.status_quo,
+                    self.no_deal, lay.side_sign, self.terms, self.readings, self.rng)
+        in_force, violated = books["in_force"], books["violated"]
+        books["signings"] += in_force & (books["week_agreed"] == week)  # one-off agreements count as events
+        truce = agr.truce_levels(in_force, violated, run["violation_share"], lay.scope_columns, len(SCOPES))
         front = lay.front_scopes
-        run.front_quiet = (books.in_force[:, front] & ~books.violated[:, front]).any(axis=1) if front.any() else False
+        run["front_quiet"] = (in_force[:, front] & ~violated[:, front]).any(axis=1) if front.any() else False
         return state.replace(truce=np.maximum(truce, 0.0))
 
     def _comply(self, week: int) -> None:
         """Each side keeps, breaks or walks out of each agreement in force; trust moves; breakdown."""
         books, k = self.books, self.kernels
-        books.violated = False
-        if not books.in_force.any():
+        books["violated"] = False
+        if not books["in_force"].any():
             k.quiet_week(self.run)
             return
         a = self.agenda
-        k.surplus_in_force(self.run, self.party, books, self.seats, self.lay.padded_issues, self.readings, a.ideal,
-                           a.salience, self.no_deal, np.array(self.lay.belligerents))
-        k.keep_or_break(self.run, books, self.outsider, self.rng)
-        self._end(books.ended, week)
-        books.violated &= books.in_force  # an agreement that ended this week is over, not violated
+        k.surplus_in_force(self.run, self.party, self.books, self.seats, self.lay.padded_issues, self.readings,
+                           a.ideal, a.salience, self.no_deal, np.array(self.lay.belligerents))
+        k.keep_or_break(self.run, self.books, self.outsider, self.rng)
+        self._end(books["ended"], week)
+        books["violated"] &= books["in_force"]  # an agreement that ended this week is over, not violated
 
     def _end(self, how: np.ndarray, week: int) -> None:
         """Close the agreements where how (N, G) is non-zero, recording each as a row (first runs only)."""
@@ -226,12 +227,12 @@ class TableController:
             return
         books = self.books
         if self.keep_rows:
-            self.ended.append({"run": runs, "g": gs, "week_agreed": books.week_agreed[runs, gs],
+            self.ended.append({"run": runs, "g": gs, "week_agreed": books["week_agreed"][runs, gs],
                                "week_ended": np.full(runs.size, week), "how": how[runs, gs],
-                               "renewals": books.renewals[runs, gs], "divergence": books.divergence[runs, gs],
+                               "renewals": books["renewals"][runs, gs], "divergence": books["divergence"][runs, gs],
                                "terms": self.terms[runs, gs]})
-        books.in_force[runs, gs] = False
-        books.weeks_left[runs, gs] = 0
+        books["in_force"][runs, gs] = False
+        books["weeks_left"][runs, gs] = 0
 
     def observe(self, state: WarState, report: WeekReport) -> None:
         """After the fighting: pace, intensity, aid; leaders' support and falls; agreements run down."""
@@ -243,8 +244,8 @@ class TableController:
         for a in self.led:
             if falls[:, a].any():
                 self._succeed(a, falls[:, a], week)
-        self._end(self.books.ended, week)
-        self._record(week, self.books.held)
+        self._end(self.books["ended"], week)
+        self._record(week, self.books["held"])
 
     def _succeed(self, a: int, falls: np.ndarray, week: int) -> None:
         """Leader a falls in the runs `falls`; his successor, where the scenario names one, takes over."""
@@ -258,12 +259,12 @@ class TableController:
             successor = chain[gen + 1]
             advanced |= turn
             self.generation[turn, a] = gen + 1
-            party.support[turn, a] = successor.domestic_support.value
-            party.fall_threshold[turn, a] = successor.fall_threshold.value if successor.fall_threshold else 0.0
+            party["support"][turn, a] = successor.domestic_support.value
+            party["fall_threshold"][turn, a] = successor.fall_threshold.value if successor.fall_threshold else 0.0
             if successor.ratification_threshold is not None:
-                party.threshold[turn, a] = successor.ratification_threshold.value
+                party["threshold"][turn, a] = successor.ratification_threshold.value
             self._apply_positions(a, successor, turn)
-        party.fall_threshold[falls & ~advanced, a] = 0.0  # no successor named: his line carries on
+        party["fall_threshold"][falls & ~advanced, a] = 0.0  # no successor named: his line carries on
         if advanced.any():  # new ideal points: what no deal and the war's stake are worth changes with them
             self._expectations(np.arange(len(self.lay.issues)))
 
@@ -273,8 +274,8 @@ class TableController:
         for g, scope in enumerate(self.lay.scopes):
             self.series[f"ceasefire_in_force/{scope}"][:, week] = held[:, g]
         for a in self.led:
-            self.series[f"leader_support/{self.lay.actors[a]}"][:, week] = self.party.support[:, a]
-        self.series[self.trust_name][:, week] = self.run.trust
+            self.series[f"leader_support/{self.lay.actors[a]}"][:, week] = self.party["support"][:, a]
+        self.series[self.trust_name][:, week] = self.run["trust"]
 
     # -------------------------------------------------------------- outputs
     def metrics(self) -> dict[str, np.ndarray]:

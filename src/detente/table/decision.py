@@ -15,7 +15,7 @@ import numpy as np
 from detente.table import agenda, mediation, ratification
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def reading_surplus(n, actor, a, issues, ideal, salience, reading, no_deal, party, relief, p, front, odds):
     """(U_a(x̃_a) − V_a, the expected no-deal utility behind V_a, U_a) of party a (actor index `actor`) reading
     its copy of a text over `issues` (ideal, salience, reading (P, K): the parties' rows over those issues) in
@@ -32,21 +32,31 @@ def reading_surplus(n, actor, a, issues, ideal, salience, reading, no_deal, part
 
 
 @numba.njit(cache=True)
-def decide(n, seat, who, issues, consent, quo, ideal_all, salience_all, capability_all, status_quo, no_deal,
-           side_sign, p, party, relief, rng, ideal, salience, weight, copies, text, readings, conceded):
-    """Shuttle a text for the agreement (seat: its `records.SEAT`) over `issues` among the parties `who` in run
-    n (p: its `records.RUN`), and decide: True where every party whose consent it needs (`consent`) and who
-    cares about its issues accepts its reading. ideal_all, salience_all, capability_all (N, A, K) and status_quo
-    (N, K): the agenda; quo (K,): the issues whose no-deal point is the status quo; ideal, salience, weight,
-    copies (P, K): scratch. Writes text (K,), readings (P, K), conceded (P,); returns (agreed, divergence)."""
-    P, K = who.size, issues.size
-    for a in range(P):  # positions and weights at the table; belligerents' weight scaled by their leverage
+def seat_parties(n, who, issues, ideal_all, salience_all, capability_all, status_quo, side_sign, p, ideal, salience,
+                 weight, quo_values):
+    """The positions at agreement's table in run n: each negotiator's ideal, salience and weight (capability ×
+    salience, a belligerent's scaled by its leverage, `mediation.leverage_scale`) on its issues (P, K), and the
+    status quo on them (K,), from the agenda's (N, A, K) and (N, K) arrays."""
+    for a in range(who.size):
         scale = mediation.leverage_scale(p.leverage_weight, side_sign[who[a]], p.lev)
-        for k in range(K):
+        for k in range(issues.size):
             ideal[a, k] = ideal_all[n, who[a], issues[k]]
             salience[a, k] = salience_all[n, who[a], issues[k]]
             weight[a, k] = capability_all[n, who[a], issues[k]] * salience[a, k] * scale
-    mediation.first_draft(ideal, weight, quo, status_quo, n, issues, seat.mediator_at, text)
+    for k in range(issues.size):
+        quo_values[k] = status_quo[n, issues[k]]
+
+
+@numba.njit(cache=True)
+def decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party, relief, rng, ideal, salience, weight,
+           copies, text, readings, conceded):
+    """Shuttle a text for the agreement (seat: its `records.SEAT`) over `issues` among the parties `who` in run
+    n (p: its `records.RUN`), and decide: True where every party whose consent it needs (`consent`) and who
+    cares about its issues accepts its reading. ideal, salience, weight (P, K) and quo_values (K,): the table's
+    positions (`seat_parties`); quo (K,): the issues whose no-deal point is the status quo; copies (P, K):
+    scratch. Writes text (K,), readings (P, K), conceded (P,); returns (agreed, divergence)."""
+    P, K = who.size, issues.size
+    mediation.first_draft(ideal, weight, quo, quo_values, seat.mediator_at, text)
     divergence = mediation.shuttle(text, ideal, salience, weight, p, rng, copies, readings)
     odds = ratification.rearm_odds(float(seat.duration), p) if seat.front else 1.0
     need = ratification.acceptance_need(p.acceptance_margin, p.trust)

@@ -45,7 +45,7 @@ class TableLayout:
     issue_index: tuple[np.ndarray, ...]     # per agreement: the issues its text settles
 
     @cached_property
-    def seats(self) -> tuple[np.recarray, np.ndarray, np.ndarray]:
+    def seats(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Who sits where at each agreement's shuttle, as the kernels read it: `records.SEAT` (G,), and the
         negotiators' actor indices and whose consent counts (G, most negotiators), row g valid up to
         seats[g].negotiators."""
@@ -56,9 +56,9 @@ class TableLayout:
         for g, who in enumerate(self.negotiators):
             seat = {int(a): i for i, a in enumerate(who)}
             negotiators[g, :who.size], consent[g, :who.size] = who, self.consent[g, who]
-            seats[g].mediator_at = seat.get(self.mediator, -1)
-            seats[g].russia_at = seat.get(self.belligerents[0], -1)
-            seats[g].ukraine_at = seat.get(self.belligerents[1], -1)
+            seats["mediator_at"][g] = seat.get(self.mediator, -1)
+            seats["russia_at"][g] = seat.get(self.belligerents[0], -1)
+            seats["ukraine_at"][g] = seat.get(self.belligerents[1], -1)
         fill(seats, {"negotiators": [w.size for w in self.negotiators], "issues": self.issue_counts,
                      "front": self.front_scopes, "duration": self.durations, "renewable": self.renewable,
                      "counted": self.scope_columns != SCOPES.index("prisoner_exchange")})
@@ -159,7 +159,7 @@ def compile_agenda(lay: TableLayout, model: WarModel, runs: int, rng: np.random.
                      ideal=ideal, salience=salience, capability=capability)
 
 
-def issue_records(agenda: ag.Agenda) -> np.recarray:
+def issue_records(agenda: ag.Agenda) -> np.ndarray:
     """`records.ISSUE` (K,): each issue's range and what holds on it without a deal."""
     return fill(records(ISSUE, (len(agenda.issues),)), {"low": agenda.low, "high": agenda.high,
                                                         "no_deal": agenda.no_deal})

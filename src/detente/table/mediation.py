@@ -34,13 +34,13 @@ import numba
 # `detente.table.decision` composes it, `records.uncompiled` runs the same code in Python as its reference.
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def leverage_scale(leverage_weight: float, side_sign: float, lev: float) -> float:
     """e^{±λL/2}: what battlefield leverage multiplies a belligerent's capability at the table by."""
     return math.exp(leverage_weight * side_sign * lev / 2.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def weighted_column(values, weights, k, fallback) -> float:
     """Σ_a w_ak v_ak / Σ_a w_ak over the parties at the table (values, weights (P, K)), or `fallback` where
     nothing weighs: the mediator's draft and each redraft after a relay (KTAB's naive compromise)."""
@@ -51,15 +51,15 @@ def weighted_column(values, weights, k, fallback) -> float:
     return value / total if total > 0 else fallback
 
 
-@numba.njit(cache=True)
-def first_draft(ideal, weight, quo, status_quo, n, issues, mediator, text) -> None:
-    """x⁰ into text (K,): the weighted mean of the ideals (P, K); where nothing weighs, the status quo on an
-    issue whose no-deal point it is (quo (K,); status_quo (N, all issues)), else the mediator's ideal (his
-    seat `mediator`), else the parties' mean."""
+@numba.njit(cache=True, inline="always")
+def first_draft(ideal, weight, quo, status_quo, mediator, text) -> None:
+    """x⁰ into text (K,): the weighted mean of the ideals (P, K); where nothing weighs, the status quo
+    (status_quo (K,)) on an issue whose no-deal point it is (quo (K,)), else the mediator's ideal (his seat
+    `mediator`), else the parties' mean."""
     P, K = ideal.shape
     for k in range(K):
         if quo[k]:
-            fallback = status_quo[n, issues[k]]
+            fallback = status_quo[k]
         elif mediator >= 0:
             fallback = ideal[mediator, k]
         else:
@@ -70,25 +70,25 @@ def first_draft(ideal, weight, quo, status_quo, n, issues, mediator, text) -> No
         text[k] = weighted_column(ideal, weight, k, fallback)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def relay_sd(distortion: float, relay_growth: float, issue_growth: float, relay: int, n_issues: int) -> float:
     """σ_r: a copy's error on relay r of a text with n_issues issues."""
     return distortion * (1.0 + relay_growth * relay) * (1.0 + issue_growth * max(n_issues - 1, 0))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def read_copy(text: float, sd: float, eps: float) -> float:
     """x̃ = clip(x + σ ε, 0, 1): one party's copy of one issue of the text."""
     return min(max(text + sd * eps, 0.0), 1.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def amend(copy: float, amendment: float, salience: float, ideal: float) -> float:
     """a = clip(x̃ + α s (y − x̃), 0, 1): the copy pulled toward the party's ideal by its salience."""
     return min(max(copy + amendment * salience * (ideal - copy), 0.0), 1.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def shuttle(text, ideal, salience, weight, p, rng, copies, readings) -> float:
     """Carry the draft `text` (K,) through p.rounds relays (p: the run's `records.RUN`), then out once more:
     writes the final text into `text` and each party's reading of it into `readings` (P, K) (copies: (P, K)

@@ -22,19 +22,19 @@ def metrics(table: Any) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     quarters = -(-W // QUARTER_WEEKS)
     for g, scope in enumerate(lay.scopes):
-        first = table.books.first_agreed[:, g]
+        first = table.books["first_agreed"][:, g]
         for q in range(1, quarters + 1):
             out[f"ceasefire_agreed_by_q{q}/{scope}"] = ((first > 0) & (first <= q * QUARTER_WEEKS)).astype(float)
         out[f"ceasefire_agreed/{scope}"] = (first > 0).astype(float)
         for label, weeks in HELD_WEEKS.items():
-            out[f"ceasefire_held_{label}/{scope}"] = (table.books.max_streak[:, g] >= weeks).astype(float)
-        out[f"deal_weeks_in_force/{scope}"] = table.books.weeks_in_force[:, g].astype(float)
-    out["deal_weeks_in_force"] = table.run.any_in_force.astype(float)
+            out[f"ceasefire_held_{label}/{scope}"] = (table.books["max_streak"][:, g] >= weeks).astype(float)
+        out[f"deal_weeks_in_force/{scope}"] = table.books["weeks_in_force"][:, g].astype(float)
+    out["deal_weeks_in_force"] = table.run["any_in_force"].astype(float)
     for a in table.led:
         out[f"leader_fell/{lay.actors[a]}"] = (table.fell_week[:, a] > 0).astype(float)
-    settled = np.zeros((table.books.in_force.shape[0], len(lay.issues)), bool)
+    settled = np.zeros((table.books["in_force"].shape[0], len(lay.issues)), bool)
     for g in range(len(lay.scopes)):
-        settled |= (table.books.first_agreed[:, g] > 0)[:, None] & (lay.package_mask[g] > 0)
+        settled |= (table.books["first_agreed"][:, g] > 0)[:, None] & (lay.package_mask[g] > 0)
     for k, issue in enumerate(lay.issues):
         if lay.package_mask[:, k].any():
             out[f"settled/{issue}"] = settled[:, k].astype(float)
@@ -46,30 +46,30 @@ def metrics(table: Any) -> dict[str, np.ndarray]:
         value = ag_.low[k] + ag_.status_quo[:, k] * (ag_.high[k] - ag_.low[k])
         latest = np.full(value.shape, -1)
         for g in range(len(lay.scopes)):
-            signed = (lay.package_mask[g, k] > 0) & (table.books.first_agreed[:, g] > 0) & \
+            signed = (lay.package_mask[g, k] > 0) & (table.books["first_agreed"][:, g] > 0) & \
                 ~np.isnan(table.terms[:, g, k])
-            newer = signed & (table.books.week_agreed[:, g] >= latest)
+            newer = signed & (table.books["week_agreed"][:, g] >= latest)
             value = np.where(newer, table.terms[:, g, k], value)
-            latest = np.where(newer, table.books.week_agreed[:, g], latest)
+            latest = np.where(newer, table.books["week_agreed"][:, g], latest)
         out[f"terms/{issue}"] = value
     for g, persons in table.persons.items():  # one-off agreements (prisoner exchanges) as events
-        out[f"events/{lay.scopes[g]}"] = table.books.signings[:, g].astype(float)
-        out[f"persons/{lay.scopes[g]}"] = table.books.signings[:, g] * persons
-    out["violations_observed"] = table.run.violations_seen.copy()
-    out["agreements_broke_down"] = table.run.broke_down.astype(float)
-    out[table.trust_name.replace("trust/", "trust_final/")] = table.run.trust.copy()
+        out[f"events/{lay.scopes[g]}"] = table.books["signings"][:, g].astype(float)
+        out[f"persons/{lay.scopes[g]}"] = table.books["signings"][:, g] * persons
+    out["violations_observed"] = table.run["violations_seen"].copy()
+    out["agreements_broke_down"] = table.run["broke_down"].astype(float)
+    out[table.trust_name.replace("trust/", "trust_final/")] = table.run["trust"].copy()
     return out
 
 
 def tables(table: Any) -> dict[str, dict[str, np.ndarray]]:
     """Rows: `agreements` (one per agreement: scope, weeks, how it ended, terms) and `leaders_fallen`."""
     lay = table.lay
-    open_runs, open_g = np.nonzero(table.books.in_force & table.keep_rows)
-    parts = table.ended + [{"run": open_runs, "g": open_g, "week_agreed": table.books.week_agreed[open_runs, open_g],
+    open_runs, open_g = np.nonzero(table.books["in_force"] & table.keep_rows)
+    parts = table.ended + [{"run": open_runs, "g": open_g, "week_agreed": table.books["week_agreed"][open_runs, open_g],
                            "week_ended": np.full(open_runs.size, -1),
                            "how": np.full(open_runs.size, agr.IN_FORCE),
-                           "renewals": table.books.renewals[open_runs, open_g],
-                           "divergence": table.books.divergence[open_runs, open_g],
+                           "renewals": table.books["renewals"][open_runs, open_g],
+                           "divergence": table.books["divergence"][open_runs, open_g],
                            "terms": table.terms[open_runs, open_g]}]
     cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     scopes = np.array(lay.scopes, dtype=object)

@@ -56,20 +56,20 @@ import numba
 # the same code in Python as its reference.
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def logistic(z: float) -> float:
     """1 / (1 + e^{−z}), safe for large |z|."""
     return 0.5 * (1.0 + math.tanh(0.5 * z))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def logit(p: float) -> float:
     """ln(p / (1 − p)), p clipped away from 0 and 1."""
     p = min(max(p, 1e-9), 1 - 1e-9)
     return math.log(p / (1.0 - p))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def backers_will(will, active, weights, n) -> float:
     """W̄ of run n: the backers' will, weighted by their aid (weights (N, B)), an inactive backer's as 0; ½
     where there are no backers."""
@@ -80,7 +80,7 @@ def backers_will(will, active, weights, n) -> float:
     return total / max(weight, 1e-9) if will.shape[1] else 0.5
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def leverage(pace, materiel_russia, materiel_ukraine, manpower_russia, manpower_ukraine, will, p) -> float:
     """L: Russia's battlefield leverage in log-odds (p: the run's `records.RUN`); pace NaN (no week yet) reads 0."""
     recent = 0.0 if math.isnan(pace) else pace
@@ -90,13 +90,13 @@ def leverage(pace, materiel_russia, materiel_ukraine, manpower_russia, manpower_
             + p.will_weight * (0.5 - will))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def forecast(lev: float, side_sign: float, optimism: float, noise_sd: float, eps: float) -> float:
     """ρ_a: a party's P(Russia prevails), biased by its optimism toward its own side, read with error."""
     return logistic(lev + side_sign * optimism + noise_sd * eps)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def rearm_odds(weeks, w) -> float:
     """e^shift = ((K'_R/K'_U)/(K_R/K_U))^w_m: what `weeks` of quiet front, in which both sides stock up and
     Ukraine's backers deliver r times their aid, multiply the odds of a forecast by (w: the run's `records.RUN`:
@@ -107,7 +107,7 @@ def rearm_odds(weeks, w) -> float:
     return ((new_r / new_u) / (k_r / k_u)) ** w.materiel_weight
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def scaled_odds(p: float, factor: float) -> float:
     """logistic(logit p + ln f) = p f / (1 − p + p f): odds p/(1 − p) times f, p clipped as `logit` clips it.
     The same as shifting the log-odds, without a logarithm and a tanh per forecast."""
@@ -117,13 +117,13 @@ def scaled_odds(p: float, factor: float) -> float:
     return p * factor / (1.0 - p + p * factor)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def commitment_term(rho: float, rho_after: float, stake: float, shadow: float) -> float:
     """κ_a = φ (ρ' − ρ) stake_a: what the other side's rearming during a truce costs (−) or gives (+) a."""
     return shadow * (rho_after - rho) * stake
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def expected_no_deal(no_deal, n, party, issues, salience, a) -> float:
     """Σ_k s_ak u_ak / Σ_k s_ak over the agreement's issues (1 where a cares about none): what a expects
     without the deal. no_deal (N, A, K) all issues; salience (P, K) a's row a over the agreement's issues."""
@@ -134,32 +134,32 @@ def expected_no_deal(no_deal, n, party, issues, salience, a) -> float:
     return outlook / total if total > 0 else 1.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def outside_option(expected: float, cost: float, relief: float, intensity: float) -> float:
     """V_a before the commitment term: expected no-deal utility less the war cost the deal would lift."""
     return expected - cost * (relief * intensity)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def acceptance_need(margin: float, trust: float) -> float:
     """μ (1 − T): the surplus over its outside option a party needs to accept (or renew) a text."""
     return margin * (1.0 - trust)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def public_concession(utility: float, expected: float, anchor: float) -> float:
     """C_a = max(0, h_a + (1 − h_a) E_a − U_a): the terms' shortfall from the public's reference point."""
     return max(anchor + (1.0 - anchor) * expected - utility, 0.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def ratifies(concession: float, support: float, threshold: float, concession_cost: float,
              fall_threshold: float) -> bool:
     """The concession is within the home threshold and does not bring the leader down."""
     return concession <= threshold and support - concession_cost * concession >= fall_threshold
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def support_after(support: float, gained_km2: float, casualties: float, war_response: float,
                   casualty_response: float, noise_sd: float, eps: float) -> float:
     """S': support after a week of war (gains G_a of a's side, its casualties X_a)."""

@@ -4,8 +4,8 @@ The table's kernels read every parameter and every book by field name (`p.distor
 `book.weeks_left`) from NumPy records, one record per run (`RUN`), per run and party (`PARTY`), per run and
 agreement (`AGREEMENT`), per agreement (`SEAT`) and per issue (`ISSUE`). numba reads a record field at a fixed
 offset, as cheap as an array, and the same arrays seen as `np.recarray` read the same way in Python, so the
-kernels run uncompiled (`uncompiled`) as the readable reference of the same code: there is no second
-transcription of any equation and no positional list of parameters.
+kernels run uncompiled (`uncompiled`, `on_records`) as the readable reference of the same code: there is no
+second transcription of any equation and no positional list of parameters.
 
 Parameters drawn per run (`detente.table.controller` draws them in the scenario's order) and the books the
 table keeps are kept apart by comment only: a record is what the kernels of one shape read and write.
@@ -86,12 +86,14 @@ SEAT = np.dtype([
 ISSUE = np.dtype([("low", F), ("high", F), ("no_deal", I)], align=True)
 
 
-def records(dtype: np.dtype, shape: tuple[int, ...]) -> np.recarray:
-    """Zeroed records of `dtype`, read by field name in Python and in numba alike."""
-    return np.zeros(shape, dtype).view(np.recarray)
+def records(dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+    """Zeroed records of `dtype`: fields read as `r["name"]` by NumPy, `r[n].name` by the kernels (compiled,
+    or uncompiled on their `np.recarray` view: `on_records`). A plain structured array, not an `np.recarray`:
+    numba dispatches on it in microseconds, and NumPy reads its fields without recarray's attribute lookup."""
+    return np.zeros(shape, dtype)
 
 
-def fill(target: np.recarray, values: dict[str, Any]) -> np.recarray:
+def fill(target: np.ndarray, values: dict[str, Any]) -> np.ndarray:
     """Write each named field (broadcast over the record's shape); returns `target`."""
     for name, value in values.items():
         target[name] = value
@@ -118,6 +120,15 @@ def uncompiled(fn: Callable, _done: dict | None = None) -> Callable:
         elif isinstance(value, types.ModuleType):
             scope[name] = _ModuleView(value, done)
     return plain
+
+
+def on_records(fn: Callable) -> Callable:
+    """`fn` with its structured-array arguments seen as `np.recarray`, so that Python reads a record's fields
+    by attribute (`p.distortion`) as the compiled kernels do."""
+    def call(*args: Any) -> Any:
+        return fn(*(a.view(np.recarray) if isinstance(a, np.ndarray) and a.dtype.names else a for a in args))
+
+    return call
 
 
 class _ModuleView:

@@ -30,14 +30,16 @@ def negotiate(week, run, party, books, seats, negotiators, consent_at, issues_at
         P, K = seat.negotiators, seat.issues
         who, consent, issues, quo = negotiators[g, :P], consent_at[g, :P], issues_at[g, :K], quo_at[g, :K]
         own, heed, weight, copies = np.empty((P, K)), np.empty((P, K)), np.empty((P, K)), np.empty((P, K))
-        text, read, conceded = np.empty(K), np.empty((P, K)), np.empty(P)
+        text, read, conceded, quo_values = np.empty(K), np.empty((P, K)), np.empty(P), np.empty(K)
         for n in range(N):
             book = books[n, g]
             if not session[n] or book.in_force:
                 continue
-            agreed, divergence = decision.decide(n, seat, who, issues, consent, quo, ideal, salience, capability,
-                                                 status_quo, no_deal, side_sign, run[n], party, book.relief, rng,
-                                                 own, heed, weight, copies, text, read, conceded)
+            p = run[n]
+            decision.seat_parties(n, who, issues, ideal, salience, capability, status_quo, side_sign, p, own, heed,
+                                  weight, quo_values)
+            agreed, divergence = decision.decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party,
+                                                 book.relief, rng, own, heed, weight, copies, text, read, conceded)
             if agreed:
                 decision.sign(n, g, week, seat, who, issues, consent, issue, text, read, divergence, conceded, book,
                               terms, readings, party)
