@@ -170,10 +170,10 @@ def load_questions(path: str | Path, record: Path = RECORD) -> QuestionFile:
 
 def resolving_week(question: Question, start: dt.date, horizon_weeks: int) -> int:
     """The week (of the scenario) the question's metric is read at: the horizon, or a quarter's end for the
-    `…_by_q<k>` metrics; a ValueError where `by` is more than 3 days from it."""
+    `…_by_q<k>` and `events_in_q<k>` metrics; a ValueError where `by` is more than 3 days from it."""
     import re
 
-    match = re.match(r"ceasefire_agreed_by_q(\d+)/", question.metric)
+    match = re.match(r"(?:ceasefire_agreed_by_q|events_in_q)(\d+)/", question.metric)
     week = min(13 * int(match.group(1)), horizon_weeks) if match else horizon_weeks
     if abs((start + dt.timedelta(weeks=week) - question.by).days) > 3:
         end = start + dt.timedelta(weeks=week)

@@ -82,7 +82,8 @@ def _hidden(metric: Any, s: dict[str, float]) -> bool:
 
 
 BY_QUARTER_TABLE = ("ceasefire_agreed_by_q<quarter>/<scope>", "ceasefire_held_30d/<scope>",
-                    "ceasefire_held_90d/<scope>")  # families `ceasefire_table` shows as a scope × quarter grid
+                    "ceasefire_held_90d/<scope>",  # families `ceasefire_table` shows as a scope × quarter grid
+                    "events_in_q<quarter>/<event>")  # and `events_table` as an event × quarter grid
 
 
 def summary_table(result: Any) -> Table:
@@ -138,6 +139,26 @@ def ceasefire_table(result: Any) -> Table | None:
         held = [f"{summary.get(f'ceasefire_held_{d}/{scope}', {'mean': float('nan')})['mean']:.0%}"
                 for d in ("30d", "90d")]
         table.add_row(scope, *cells, *held)
+    return table
+
+
+def events_table(result: Any) -> Table | None:
+    """The table's events in each quarter, mean per run: prisoner exchanges, agreements of each scope begun."""
+    from detente.ensemble import registry
+
+    summary = result.summary()
+    found = registry.members(list(summary), "events_in_q<quarter>/<event>")
+    if not found:
+        return None
+    events = sorted({p["event"] for p in found.values()})
+    quarters = sorted({int(p["quarter"]) for p in found.values()})
+    table = Table(title="the table's events in each quarter, mean per run (exchanges; agreements of each scope "
+                        "begun)", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("event", overflow="fold", min_width=8)
+    for q in quarters:
+        table.add_column(f"Q{q}", justify="right", no_wrap=True)
+    for event in events:
+        table.add_row(event, *[f"{summary[f'events_in_q{q}/{event}']['mean']:.1f}" for q in quarters])
     return table
 
 
@@ -197,7 +218,7 @@ def run(
         emit_json({**result.to_json(), "run_id": run_id, "store": str(store.path), "resumed": resumed})
     else:
         out.print(summary_table(result))
-        for extra in (ceasefire_table(result), terms_table(result)):
+        for extra in (ceasefire_table(result), events_table(result), terms_table(result)):
             if extra is not None and extra.row_count:
                 out.print(extra)
         out.print(f"stored as [bold]{run_id}[/] in {store.path}")

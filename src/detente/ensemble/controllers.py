@@ -19,6 +19,7 @@ def default_controllers(scenario: Scenario) -> tuple[ControllerFactory, ...]:
         controllers += (DecisionControllerFactory(scenario.decisions),)
     if scenario.table is not None:  # the bargaining table, after decisions so it reads this week's levers
         from detente.table.controller import table_controller
+        from detente.table.events import events_controller
 
-        controllers += (table_controller(scenario),)
+        controllers += (table_controller(scenario), events_controller(scenario))
     return controllers

@@ -27,7 +27,7 @@ DRAWN = (
     "table.party_setup.*.optimism", "table.party_setup.*.cost_of_war", "table.party_setup.*.ratification_threshold",
     "table.party_setup.*.public_anchor", "table.party_setup.*.fall_threshold", "table.party_setup.*.support.*",
     "table.mediation.*", "table.forecast.*", "table.compliance.*", "table.rearm_factor",
-    "table.agreements.*.relief", "table.agreements.*.temptation.*",
+    "table.agreements.*.relief", "table.agreements.*.temptation.*", "table.exchanges.*", "table.one_offs.*.rate_per_year", "table.one_offs.*.with_deal",
     "decisions.actors.*.risk_aversion", "decisions.actors.*.temperature", "decisions.actors.*.switching_cost",
     "decisions.actors.*.options.*.value", "decisions.actors.*.options.*.risks.*.loss",
     "decisions.beliefs.*.prior", "decisions.beliefs.*.accuracy",

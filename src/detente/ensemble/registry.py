@@ -140,9 +140,23 @@ METRICS: tuple[Metric, ...] = (
     _m("deal_weeks_in_force/<scope>", "quantity", "weeks", "table", "weeks in which this agreement was in force",
        "weeks under <scope>"),
     _m("events/<scope>", "count", "events", "table",
-       "one-off agreements of this scope signed (prisoner exchanges), each counted once", "<scope> events"),
+       "one-off events of this kind (prisoner exchanges; summits, direct talks, agreements in principle), each "
+       "counted once", "<scope> events"),
+    _m("with_deal/<event>", "count", "events", "table",
+       "one-off events of this kind (summits) that ended in a text the participants accepted",
+       "<event>s with a deal"),
     _m("persons/<scope>", "count", "people", "table",
-       "persons one-off agreements of this scope involved (prisoners exchanged)", "persons in <scope>"),
+       "persons one-off events of this scope involved (prisoners exchanged, both directions)", "persons in <scope>"),
+    _m("events_in_q<quarter>/<event>", "count", "events", "table",
+       "the table's events in this quarter (13 weeks) of the horizon: prisoner exchanges and other one-off "
+       "events, or agreements of a scope that began (a truce of that scope after a week without one)",
+       "<event> in Q<quarter>"),
+    _m("events_to_date/<event>", "count", "events", "table",
+       "one-off events so far (prisoner exchanges)", "<event> events so far",
+       WEEKLY),
+    _m("truce_days/<kind>/<scope>", "quantity", "days", "table",
+       "days a truce of this scope was in force, by kind: agreed at the table, or declared by one side alone "
+       "(unilateral)", "days of <kind> <scope> truce"),
     _m("terms/<issue>", "quantity", "issue units", "table",
        "what holds on a status-quo issue at the horizon: the terms of the latest agreement that settled it, "
        "else its status quo", "<issue> at the horizon"),

@@ -113,6 +113,7 @@ def write_report(results: str | Path, run_id: str, output: str | Path,
              f"{_e(manifest.get('seed'))} · détente {_e(manifest.get('package_version', ''))} · "
              "<a href='#appendix'>manifest and assumptions</a></p>",
              sections.summary(shown["metrics"], manifest), sections.quarter_table(shown["metrics"], manifest),
+             sections.event_quarter_table(shown["metrics"], manifest),
              sections.render_claims(claims or [])]
     parts.append("<section id='maps'><h2>The map</h2><p class='lead'>Each region coloured by the median share of "
                  "its area under Russian control across runs; grey: countries outside the war; the black line is "

@@ -18,7 +18,7 @@ from detente.report import labels
 # The outcomes a reader looks for first, as the registry names them (a family stands for all its members).
 HEADLINE = ("area_gained_km2", "casualties_russia", "casualties_ukraine", "aid_delivered_eur_bn",
             "deal_weeks_in_force", "escalation_peak", "backer_gave_up/<backer>", "agreements_broke_down",
-            "leader_fell/<actor>", "nuclear_use")
+            "leader_fell/<actor>", "nuclear_use", "events/<scope>", "persons/<scope>", "truce_days/<kind>/<scope>")
 QUARTER_WEEKS = 13
 Z90 = 1.6449  # the normal quantile of a two-sided 90% interval
 
@@ -116,6 +116,34 @@ def quarter_table(metrics: Mapping[str, Mapping[str, float | None]], manifest: M
         cells = "".join(f"<td>{labels.percent(v)}</td>" for v in row["by_quarter"])
         parts.append(f"<tr data-scope='{_e(row['scope'])}'><td>{_e(row['title'])}</td>{cells}"
                      f"<td>{labels.percent(row['held_90d'])}</td><td>{labels.number(row['weeks'])}</td></tr>")
+    parts.append("</table></section>")
+    return "".join(parts)
+
+
+def event_quarter_rows(metrics: Mapping[str, Mapping[str, float | None]]) -> tuple[list[int], list[dict[str, Any]]]:
+    """Quarters, and per event of the table (prisoner exchanges, agreements of a scope begun) its mean count per
+    run in each quarter."""
+    found = registry.members(list(metrics), "events_in_q<quarter>/<event>")
+    quarters = sorted({int(v["quarter"]) for v in found.values()})
+    rows = []
+    for event in sorted({v["event"] for v in found.values()}):
+        rows.append({"event": event, "by_quarter": [(metrics.get(f"events_in_q{q}/{event}") or {}).get("mean")
+                                                    for q in quarters]})
+    return quarters, rows
+
+
+def event_quarter_table(metrics: Mapping[str, Mapping[str, float | None]], manifest: Mapping[str, Any]) -> str:
+    """The table's events by quarter: mean exchanges, and mean agreements of each scope begun, per run."""
+    quarters, rows = event_quarter_rows(metrics)
+    if not rows:
+        return ""
+    heads = "".join(f"<th>Q{q}</th>" for q in quarters)
+    parts = ["<section id='events'><h2>The table's events by quarter</h2><p class='lead'>Mean per run in each "
+             "quarter (13 weeks) of the horizon: prisoner exchanges (one-off events) and agreements of each scope "
+             f"that began.</p><table class='num quarters'><tr><th>event</th>{heads}</tr>"]
+    for row in rows:
+        cells = "".join(f"<td>{'–' if v is None else f'{v:.1f}'}</td>" for v in row["by_quarter"])
+        parts.append(f"<tr data-event='{_e(row['event'])}'><td>{_e(row['event'])}</td>{cells}</tr>")
     parts.append("</table></section>")
     return "".join(parts)
 

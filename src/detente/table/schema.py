@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from detente.scenario.params import Multiplier, NonNegative, Param, Positive, Probability, Strict
+from detente.table.events import ExchangeSetup, OneOffSetup
 
 
 def _p(value: float) -> Param:
@@ -191,6 +192,12 @@ class TableSetup(Strict):
     forecast: Forecast = Field(default_factory=Forecast)
     compliance: Compliance = Field(default_factory=Compliance)
     agreements: dict[str, AgreementSetup] = Field(description="engine scope -> agreement on offer")
+    exchanges: ExchangeSetup | None = Field(
+        None, description="one-off prisoner exchanges as events at a rate, outside the agreements "
+                          "(detente.table.events); replaces a `prisoner_exchange` agreement with persons_per_event")
+    one_offs: dict[str, OneOffSetup] = Field(
+        default_factory=dict, description="kinds of diplomatic event recorded at a rate that change nothing at the "
+                                          "front (summits, direct talks, agreements in principle; detente.table.events)")
     rearm_factor: Multiplier = Field(default_factory=lambda: _p(1.0),
                                      description="multiplier (≥ 1) on the aid Ukraine's backers deliver while the "
                                                  "whole front is quiet (the commitment problem)")
@@ -199,6 +206,18 @@ class TableSetup(Strict):
     def _rearm_at_least_one(self) -> "TableSetup":
         if self.rearm_factor.value < 1.0:
             raise ValueError(f"rearm_factor {self.rearm_factor.value} must be at least 1")
+        return self
+
+    @model_validator(mode="after")
+    def _exchanges_counted_once(self) -> "TableSetup":
+        held = self.agreements.get("prisoner_exchange")
+        if self.exchanges is not None and held is not None and held.persons_per_event is not None:
+            raise ValueError("exchanges are counted twice: `exchanges:` draws them as events, and the "
+                             "`prisoner_exchange` agreement has persons_per_event; keep one")
+        clash = sorted(set(self.one_offs) & (set(self.agreements) | {"prisoner_exchange"}))
+        if clash:
+            raise ValueError(f"one_offs names {', '.join(clash)}, which is an agreement or the exchanges: give the "
+                             "event kind its own name (summit, talks_direct, agreement_in_principle)")
         return self
 
 

@@ -579,7 +579,8 @@ def _compared(metric: str) -> bool:
 
     declared = registry.find(metric)
     return (declared is not None and declared.hide_within is None
-            and not declared.name.startswith("ceasefire_agreed_by_q"))  # 32 rows by quarter: the report's table
+            and not declared.name.startswith(("ceasefire_agreed_by_q", "events_in_q")))  # 32 rows by quarter each:
+    # the report's tables (exchanges over time: the fan chart of events_to_date)
 
 
 def _comparison(a: str, b: str, values: dict[str, list[tuple]], maps: dict[str, list[tuple]]) -> Comparison:

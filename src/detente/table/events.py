@@ -1,0 +1,182 @@
+r"""The war's diplomacy as it happened: one-off prisoner exchanges as events, truce days, the table's events by quarter.
+
+In this war most of what the two sides agreed was not a negotiated truce but a one-off event: 52 prisoner
+exchanges from March 2022 to December 2024, arranged directly between the sides' coordination bodies or
+through the UAE, and going on whatever happened at the table (data/record/diplomacy_events.csv). Modelled as
+a recurring one-week agreement at the table, an exchange was "in force" half the weeks and signed about 48
+times in two years, against the record's 11–12 a year. Here an exchange is an event: each week a run sees
+
+    E_w ~ Poisson(λ / 52.18),      persons_w = m · E_w
+
+exchanges, λ the exchanges a year and m the persons each (both `table.exchanges`, drawn per run, sourced from
+`data/calibration/partial_deals.json`: λ = 11.5, the 23 exchanges of 2023–2024; m = 211, the mean of the 18
+of them with both sides' numbers). The record's exchanges kept on through talks and their collapse (the
+Istanbul talks ended in May 2022; exchanges went on every year) and through the Kursk incursion (24 Aug 2024
+was the first exchange of Russians captured there), so the rate does not depend on the table; its two long
+pauses (Aug 2023 – Jan 2024, Feb – May 2024) make the record burstier than a Poisson process, which this
+does not reproduce (docs/partial-deals.md).
+
+The same controller keeps the outputs the table's other parts do not: the days each scope's truce was in
+force (`truce_days/agreed/<scope>`, from `WarState.truce` as the table leaves it before the week's fighting)
+and the table's events by quarter (13-week quarters of the horizon): exchanges, and the agreements of each
+scope that began in the quarter (a truce of that scope starting after a week without one).
+
+It draws from its own stream (`events`), so switching it on leaves the war's, the table's and the decisions'
+random numbers where they were.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from detente.dynamics.scopes import PRISONERS, SCOPES
+from detente.ensemble.per_run import resolve, with_overrides
+from detente.ensemble.streams import BlockContext
+from detente.scenario.params import NonNegative, Probability, Strict
+
+QUARTER_WEEKS = 13
+WEEKS_A_YEAR = 52.18
+EXCHANGE = "prisoner_exchange"
+TRUCE_SCOPES = tuple(s for i, s in enumerate(SCOPES) if i != PRISONERS)  # an exchange stops no fighting
+
+
+class ExchangeSetup(Strict):
+    """One-off prisoner exchanges as events at a rate, outside the negotiated agreements."""
+
+    rate_per_year: NonNegative = Field(description="prisoner exchanges a year (each one event)")
+    persons_per_event: NonNegative = Field(description="persons each exchange moves, both directions together")
+
+
+class OneOffSetup(Strict):
+    """A kind of diplomatic event recorded at a rate that changes nothing at the front: a summit with or without a
+    deal, direct talks without the mediator, an agreement in principle never implemented."""
+
+    description: str = ""
+    rate_per_year: NonNegative = Field(description="events of this kind a year")
+    with_deal: Probability | None = Field(None, description="share of them that end in a text the participants "
+                                                            "accept (counted as `with_deal/<event>`)")
+
+
+# ------------------------------------------------------------------------------------------ mechanisms
+def exchange_weeks(rate_per_year: np.ndarray, weeks: int, rng: np.random.Generator) -> np.ndarray:
+    """(N, W+1) exchanges in each week 1…W (column 0, the start, holds none): a Poisson process of rate λ / 52.18
+    a week, drawn at once as a Poisson total per run over the horizon spread uniformly over its weeks (the same
+    process as a Poisson draw each week, at a fraction of the cost)."""
+    n = rate_per_year.shape[0]
+    total = rng.poisson(np.maximum(rate_per_year, 0.0) * weeks / WEEKS_A_YEAR)
+    week = rng.integers(1, weeks + 1, size=int(total.sum()))
+    run = np.repeat(np.arange(n), total)
+    return np.bincount(run * (weeks + 1) + week, minlength=n * (weeks + 1)).reshape(n, weeks + 1).astype(float)
+
+
+def quarter_of(week: int) -> int:
+    """The 1-based quarter (13 weeks) that week `week` (1-based, the week being fought) falls in."""
+    return (week - 1) // QUARTER_WEEKS + 1
+
+
+def quarters(horizon_weeks: int) -> int:
+    """Quarters in a horizon (the last one may be short)."""
+    return -(-horizon_weeks // QUARTER_WEEKS)
+
+
+def by_quarter(per_week: np.ndarray) -> np.ndarray:
+    """(N, Q) sums over each quarter of weekly counts (N, W+1) (column 0, the start, belongs to no quarter)."""
+    weeks = per_week.shape[1] - 1
+    edges = np.arange(0, weeks, QUARTER_WEEKS) + 1
+    return np.add.reduceat(per_week[:, 1:], edges - 1, axis=1)
+
+
+# ------------------------------------------------------------------------------------------ controller
+class EventsController:
+    """Exchanges as events, truce days and events by quarter (see the module docstring)."""
+
+    name = "events"
+
+    def __init__(self, setup, horizon_weeks: int):  # noqa: ANN001  (the scenario's TableSetup)
+        self.setup, self.exchange = setup, getattr(setup, "exchanges", None)
+        self.horizon = horizon_weeks
+
+    def start(self, model, state, context: BlockContext):  # noqa: ANN001, ANN201
+        n, W, S = state.runs, model.horizon_weeks, len(SCOPES)
+        self.horizon, self.week = W, 0
+        offered = set(getattr(self.setup, "agreements", {}) or {})
+        self.begun = [(s, scope) for s, scope in enumerate(SCOPES) if scope in TRUCE_SCOPES and scope in offered]
+        self.began = np.zeros((W + 1, n, S), bool)     # a truce of scope s began in week w (week-major)
+        self.truce_weeks = np.zeros((n, S), np.int64)
+        self.before = np.zeros((n, S), bool)
+        self.exchanges = None
+        if self.exchange is not None:
+            rng = context.stream("events")
+            fixed = resolve(self.setup, "table", context.overrides)
+            from detente.table.agenda import draw
+
+            self.rate = with_overrides(draw(self.exchange.rate_per_year, n, rng), self.exchange.rate_per_year,
+                                       fixed)
+            self.persons = with_overrides(draw(self.exchange.persons_per_event, n, rng),
+                                          self.exchange.persons_per_event, fixed)
+            self.exchanges = exchange_weeks(self.rate, W, rng)
+        self.one_offs: dict[str, np.ndarray] = {}
+        self.with_deal: dict[str, np.ndarray] = {}
+        for name, setup in (getattr(self.setup, "one_offs", None) or {}).items():  # after the exchanges' draws
+            rng = context.stream("events")
+            fixed = resolve(self.setup, "table", context.overrides)
+            from detente.table.agenda import draw
+
+            rate = with_overrides(draw(setup.rate_per_year, n, rng), setup.rate_per_year, fixed)
+            self.one_offs[name] = exchange_weeks(rate, W, rng)
+            if setup.with_deal is not None:
+                share = with_overrides(draw(setup.with_deal, n, rng), setup.with_deal, fixed)
+                self.with_deal[name] = rng.binomial(self.one_offs[name].sum(axis=1).astype(np.int64),
+                                                    np.clip(share, 0.0, 1.0)).astype(float)
+        return state
+
+    def act(self, state, context: BlockContext):  # noqa: ANN001, ANN201
+        """Read the truces the table set for this week (the exchanges were drawn at the start)."""
+        self.week += 1
+        in_force = state.truce > 0
+        np.greater(in_force, self.before, out=self.began[self.week])
+        self.truce_weeks += in_force
+        self.before = in_force
+        return state
+
+    def observe(self, state, report) -> None:  # noqa: ANN001
+        return None
+
+    def _per_week(self) -> dict[str, np.ndarray]:
+        """(N, W+1) events in each week, by event."""
+        out = {scope: self.began[:, :, s].T.astype(float) for s, scope in self.begun}
+        if self.exchanges is not None:
+            out[EXCHANGE] = self.exchanges
+        out.update(self.one_offs)
+        return out
+
+    def metrics(self) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for s, scope in self.begun:
+            out[f"truce_days/agreed/{scope}"] = 7.0 * self.truce_weeks[:, s]
+        for event, weekly in self._per_week().items():
+            for q, column in enumerate(by_quarter(weekly).T):
+                out[f"events_in_q{q + 1}/{event}"] = column.copy()
+        if self.exchanges is not None:
+            total = self.exchanges.sum(axis=1)
+            out[f"events/{EXCHANGE}"] = total
+            out[f"persons/{EXCHANGE}"] = total * self.persons
+        for name, weekly in self.one_offs.items():
+            out[f"events/{name}"] = weekly.sum(axis=1)
+        for name, deals in self.with_deal.items():
+            out[f"with_deal/{name}"] = deals
+        return out
+
+    def weekly(self) -> dict[str, np.ndarray]:
+        """Exchanges so far, week by week (a fan chart); the truces' own weekly series is the table's
+        `ceasefire_in_force/<scope>` (one more series per scope would cost the baseline's speed)."""
+        return {} if self.exchanges is None else {f"events_to_date/{EXCHANGE}": np.cumsum(self.exchanges, axis=1)}
+
+    def tables(self) -> dict[str, dict[str, np.ndarray]]:
+        return {}
+
+
+def events_controller(scenario):  # noqa: ANN001, ANN201
+    """The factory `default_controllers` lists after the table: an EventsController for each block's model."""
+    return lambda model: EventsController(scenario.table, model.horizon_weeks)
