@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 from detente.calibration import abc
-from detente.calibration.priors import fitted_priors
 from detente.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +30,7 @@ def main() -> None:
     scenario = load_scenario(ROOT / "scenarios" / "fit-2023-2024.yaml").scenario
     until = dt.date(2024, 12, 31)
     targets = abc.targets(abc.read_record([RECORD / f for f in FILES]), scenario.start, until)
-    simulator = abc.Simulator.of(scenario, fitted_priors(scenario), until)
+    simulator = abc.Simulator.of(scenario, abc.fit_priors(scenario), until)
     fit = abc.smc_abc(simulator, targets, particles=args.particles, generations=args.generations, seed=args.seed)
     wall = time.perf_counter() - began
     d = fit.diagnostics()

@@ -84,7 +84,8 @@ def test_destroyed_energy_is_read_back_from_the_strike_mechanism() -> None:
     energy = np.array([[0.8, 0.6], [0.9, 0.95]])
     rate, air, factor, noise = np.array([0.045, 0.1]), np.array([0.3, 0.5]), np.ones((2, 2)), np.zeros((2, 2))
     for truce, expected_zero in ((np.zeros(2), False), (np.ones(2), True)):
-        after = strikes.energy_damage(energy, rate, air, factor, truce, REPAIR, 0.0, noise)
+        after = np.array([[strikes.energy_after(energy[n, s], rate[1 - s] * factor[n, 1 - s], air[s], truce[n],
+                                                REPAIR[s], 0.0, noise[n, s]) for s in range(2)] for n in range(2)])
         destroyed = energy_destroyed(energy, after, REPAIR)
         hit = np.stack([rate[1] * (1 - air[0]), rate[0] * (1 - air[1])]) * energy * (1 - truce[:, None])
         np.testing.assert_allclose(destroyed, hit, atol=1e-12)

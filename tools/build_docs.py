@@ -11,19 +11,43 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = [
-    "detente.engine", "detente.dynamics.allocation", "detente.dynamics.attrition", "detente.dynamics.territory",
+    "detente.engine", "detente.kernel", "detente.dynamics.mechanism", "detente.dynamics.allocation",
+    "detente.dynamics.attrition", "detente.dynamics.territory",
     "detente.dynamics.forces", "detente.dynamics.strikes", "detente.dynamics.backers", "detente.dynamics.occupation",
     "detente.world.geography", "detente.world.model", "detente.ensemble.streams", "detente.ensemble.summaries",
     "detente.ensemble.registry", "detente.store.duck", "detente.store.run",
 ]
 
 
+def _functions(module) -> list:  # noqa: ANN001
+    """The module's own public functions, compiled ones (numba dispatchers) read through their Python source."""
+    out = []
+    for fname, value in inspect.getmembers(module):
+        fn = getattr(value, "py_func", value)
+        if inspect.isfunction(fn) and fn.__module__ == module.__name__ and not fname.startswith("_"):
+            out.append((fname, fn, fn is not value))
+    return out
+
+
+def _declaration(module) -> list[str]:  # noqa: ANN001
+    """A mechanism's declaration (`MECHANISM`) as a short table: what it reads, writes, is set by, reports."""
+    m = getattr(module, "MECHANISM", None)
+    if m is None:
+        return []
+    shaped = lambda d: ", ".join(f"`{k}` ({v})" for k, v in d.items()) or "—"  # noqa: E731
+    listed = lambda xs: ", ".join(f"`{x}`" for x in xs) or "—"  # noqa: E731
+    return ["## Declaration", "", f"{m.summary}.", "", "| | |", "|---|---|",
+            f"| reads (state) | {shaped(m.reads)} |", f"| writes (state) | {shaped(m.writes)} |",
+            f"| parameters (scenario) | {listed(m.params)} |", f"| reports (week) | {listed(m.reports)} |",
+            f"| metrics (registry) | {listed(m.metrics)} |", ""]
+
+
 def page(name: str) -> str:
     module = importlib.import_module(name)
-    lines = [f"# `{name}`", "", inspect.getdoc(module) or "", ""]
-    for fname, fn in inspect.getmembers(module, inspect.isfunction):
-        if fn.__module__ == name and not fname.startswith("_"):
-            lines += [f"## `{fname}{inspect.signature(fn)}`".replace("    ", " "), "", inspect.getdoc(fn) or "", ""]
+    lines = [f"# `{name}`", "", inspect.getdoc(module) or "", "", *_declaration(module)]
+    for fname, fn, compiled in _functions(module):
+        mark = " (compiled)" if compiled else ""
+        lines += [f"## `{fname}{inspect.signature(fn)}`{mark}".replace("    ", " "), "", inspect.getdoc(fn) or "", ""]
     lines.append(f"_Generated from the source by tools/build_docs.py; source: `src/{name.replace('.', '/')}.py`._")
     return "\n".join(lines) + "\n"
 

@@ -28,7 +28,7 @@ FILES = [RECORD / f for f in ("isw_area_daily.csv", "deepstate_oblast_weekly.csv
 
 def prior_posterior(fit: str, scenario) -> None:  # noqa: ANN001
     posterior = read_posterior(fit)
-    priors = fitted_priors(scenario)
+    priors = [p for p in fitted_priors(scenario) if p.name in posterior.names]
     fig = make_subplots(rows=2, cols=5, subplot_titles=[p.name.split(".", 1)[1] for p in priors])
     rng = np.random.default_rng(0)
     for i, p in enumerate(priors):
@@ -77,20 +77,22 @@ def main() -> None:
     fit_scenario = load_scenario(ROOT / "scenarios" / "fit-2023-2024.yaml").scenario
     for fit, until in (("fit-2023", dt.date(2023, 12, 31)), ("fit-2024", dt.date(2024, 12, 31))):
         prior_posterior(fit, fit_scenario)
-        simulator = abc.Simulator.of(fit_scenario, fitted_priors(fit_scenario), until)
-        samples = read_posterior(fit).samples
+        posterior = read_posterior(fit)
+        simulator = abc.Simulator.for_posterior(fit_scenario, posterior.names, until)
+        samples = posterior.samples
         sims = simulator.run(samples[np.random.default_rng(1).integers(0, len(samples), args.runs)], seed=7)
         weeks = np.arange(simulator.weeks + 1)
         bands(f"In sample: posterior {fit} on the fit scenario against the record to {until}", fit_scenario.start,
               weeks, sims, record, f"calibration-fit-{fit}.html")
-        end = {k: np.percentile(v[:, -1], [10, 50, 90]).round() for k, v in sims.items() if k != "casualties"}
+        end = {k: np.percentile(v[:, -1], [10, 50, 90]).round() for k, v in sims.items() if k not in ("casualties", "fire")}
         print(f"{fit} in sample, change at {until}: {end}")
     for name in ("forecast-2024", "forecast-2024h2", "forecast-2025q1"):
         loaded = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
         scenario = loaded.scenario
         until = scenario.start + dt.timedelta(weeks=scenario.horizon_weeks)
-        simulator = abc.Simulator.of(scenario, fitted_priors(scenario), until)
-        samples = read_posterior(scenario.posterior).samples
+        posterior = read_posterior(scenario.posterior)
+        simulator = abc.Simulator.for_posterior(scenario, posterior.names, until)
+        samples = posterior.samples
         sims = simulator.run(samples[np.random.default_rng(2).integers(0, len(samples), args.runs)], seed=11)
         bands(f"Out of time: {name} (posterior {scenario.posterior}) against the record", scenario.start,
               np.arange(simulator.weeks + 1), sims, record, f"{name}-bands.html")

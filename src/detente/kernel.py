@@ -1,123 +1,209 @@
-"""The weekly step compiled: the mechanisms of `detente.dynamics`, fused into one loop over runs by numba.
+"""The weekly step: the mechanisms of `detente.dynamics` composed, per run, into one compiled loop over runs.
 
-`detente.engine.reference_step` composes the mechanisms as NumPy array functions, one module each, and is
-the readable specification. Over a thousand runs each of its ~150 array operations is mostly interpreter
-and dispatch overhead, so the ensemble runs this kernel instead: per run, it walks the same equations in
-the same order over scalars and a few region-length buffers (about 0.7 µs per run and week on one core).
-tests/test_kernel.py checks, on random states, that the two agree to rounding; any change to a mechanism
-must be made in both (the reference first), or that test fails.
+Each mechanism module holds its equations once, as numba functions over one run's scalars, records and
+region buffers; `advance` calls them in the week's order (see `detente.engine`) for every run. The readable
+reference is this same code run by the interpreter (`engine.reference_step`, through
+`dynamics.mechanism.uncompiled`): there is no second transcription of any equation. Per run and week the
+compiled loop costs about 0.7 µs on one core, where composing the mechanisms as array operations over a
+thousand runs was mostly interpreter and dispatch overhead.
 
-The mechanisms revised for calibration (the ground law `attrition.advance_share`, contiguity
-`allocation.supplied_ground`) are written once, as numba functions this kernel calls; the reference calls
-the same functions' `.py_func`, so their equations exist in one place only.
+Parameters travel as records read by field name (`side[RUSSIA].firepower`, `p.ground_rate_km2`), their
+types built from what the mechanisms declare (`dynamics.mechanism.record_dtype`). A block keeps them as one
+row (run 0's) plus the few entries a scenario draws per run (`KernelModel.varying`, `.values`; a posterior
+draws ~10 of ~200), which the kernel writes into its own copy of the row (`own`, of which the records are
+views) before each run; backers and reach are per-run arrays, broadcast (stride 0) where every run agrees.
+Arguments are grouped in named tuples whose fields are named as the `WarState` and `WeekReport` fields they
+carry, so no call lists more than ten.
 
 The kernel reads the state's arrays and writes fresh output arrays (it never changes its inputs), and draws
-the normals it needs from the block's generator as it goes (about a dozen per run and week, where the
-array form draws one per region whether or not it fights there), so runs are reproducible from the seed.
-Sides, regions and scalars arrive as one row plus the few entries drawn per run (`KernelModel.varying`,
-`.values`), which the kernel writes into its own copy of the row before each run; backers and reach are
-per-run arrays, broadcast (stride 0) where every run agrees. Contiguity (`supplied_ground`) depends on the
-held regions only, so a run holding what the previous run held reuses it.
+the normals it needs from the block's generator as it goes, run by run in a fixed order: the two strike
+shocks, then for each front region in map order its battle and ground shocks, then one will shock per
+backer. Contiguity (`allocation.contiguity`) depends on the held regions only, so a run holding what the
+previous run held reuses it.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from detente.dynamics.allocation import EDGE, supplied_ground
-from detente.dynamics.attrition import advance_share
+from detente.dynamics import allocation, attrition, backers, forces, mechanism, occupation, scopes, strikes, territory
+from detente.dynamics.mechanism import (BACKER_SECTION, REGION_SECTION, SCALAR_SECTIONS, SIDE_SECTION,
+                                        as_records, cached_with, record_dtype)
 from detente.dynamics.scopes import ENERGY, FRONT
 from detente.rows import shared_rows
 from detente.world.model import WarModel
+from detente.world import state as war_state
 from detente.world.state import RUSSIA, UKRAINE
 
-TINY = 1e-9
+# The war's mechanisms in the order a week runs them; their declarations make the parameter records.
+MECHANISMS = tuple(m.MECHANISM for m in (backers, strikes, occupation, allocation, attrition, territory, forces))
+SIDE = record_dtype(MECHANISMS, (SIDE_SECTION,))          # per side: the scenario's forces.<side>.*
+REGION = record_dtype(MECHANISMS, (REGION_SECTION,))      # per region: regions.<id>.*
+PARAMS = record_dtype(MECHANISMS, SCALAR_SECTIONS)        # combat.*, economy.*, occupation.*
+BACKER = record_dtype(MECHANISMS, (BACKER_SECTION,))      # per backer: backers.<id>.*
+SIDE_WIDTH, REGION_WIDTH = len(SIDE.names), len(REGION.names)
 
-SIDE_KEYS = ("strike_rate", "air_defence", "energy_repair_per_week", "production_per_week", "front_share",
-             "firepower", "materiel", "manpower", "recruitment_per_week", "permanent_loss_share",
-             "materiel_use_per_week")
-REGION_KEYS = ("defence_priority", "counter_objective", "fortification", "terrain")
-BACKER_KEYS = ("aid_per_week", "will_erosion_per_week", "will_response_to_front", "will_threshold", "will_noise")
-SCALAR_KEYS = (("combat", "threat_matching"), ("combat", "holding_weight"), ("combat", "materiel_quality_exponent"),
-               ("combat", "logistics_range_km"), ("combat", "russian_loss_rate"), ("combat", "ukrainian_loss_rate"),
-               ("combat", "helmbold_w"), ("combat", "casualty_noise"), ("combat", "dnipro_barrier"),
-               ("combat", "ground_rate_km2"), ("combat", "ratio_threshold"), ("combat", "ratio_elasticity"),
-               ("combat", "ground_noise"), ("economy", "strike_noise"), ("economy", "energy_output_elasticity"),
-               ("economy", "sanctions_output_loss"), ("economy", "secondary_sanctions_output_loss"),
-               ("occupation", "garrison_per_1000_hostile"), ("occupation", "max_garrison_share"),
-               ("occupation", "partisan_logistics_damage"), ("occupation", "partisan_casualties_per_week"),
-               ("occupation", "partisan_growth"), ("occupation", "partisan_suppression"))
-(THREAT, HOLDING, QUALITY_EXP, LOGISTICS_RANGE, LOSS_R, LOSS_U, HELMBOLD_W, CASUALTY_SD, BARRIER, GROUND_RATE,
- RATIO_T, RATIO_E, GROUND_SD, STRIKE_SD, ELASTICITY, SANCTIONS, SECONDARY_LOSS, GARRISON_RATE, GARRISON_CAP,
- PARTISAN_DAMAGE, PARTISAN_KILL, PARTISAN_GROWTH, PARTISAN_SUPPRESSION) = range(len(SCALAR_KEYS))
+
+class WeekIn(NamedTuple):
+    """The `WarState` fields a week reads (named as in `WarState`)."""
+
+    control: np.ndarray
+    manpower: np.ndarray
+    materiel: np.ndarray
+    casualties: np.ndarray
+    energy: np.ndarray
+    backer_will: np.ndarray
+    backer_active: np.ndarray
+    aid_delivered: np.ndarray
+    partisans: np.ndarray
+    objective: np.ndarray
+    truce: np.ndarray
+    aid_factor: np.ndarray
+    strike_factor: np.ndarray
+    recruitment_factor: np.ndarray
+    line_factor: np.ndarray
+    counterattack: np.ndarray
+    secondary_sanctions: np.ndarray
+    foreign_troops: np.ndarray
+
+
+class WeekOut(NamedTuple):
+    """The `WarState` fields a week writes, fresh arrays (named as in `WarState`)."""
+
+    control: np.ndarray
+    manpower: np.ndarray
+    materiel: np.ndarray
+    casualties: np.ndarray
+    energy: np.ndarray
+    backer_will: np.ndarray
+    backer_active: np.ndarray
+    aid_delivered: np.ndarray
+    partisans: np.ndarray
+    garrison: np.ndarray
+
+
+class Report(NamedTuple):
+    """What the week reports (named as in `engine.WeekReport`); `ground_km2`, `front`, `russia_line`,
+    `ukraine_line` arrive zeroed (or need not be, when nobody reads them) and are written at fronts only."""
+
+    casualties: np.ndarray
+    ground_km2: np.ndarray
+    front: np.ndarray
+    russia_line: np.ndarray
+    ukraine_line: np.ndarray
+    aid: np.ndarray
+
+
+class Params(NamedTuple):
+    """A block's parameters: `row`, run 0's sides (2 SIDE records), regions (R REGION records) and scalars (one
+    PARAMS record) as floats; the entries of the row drawn per run; per-run backers (N, B) BACKER records and
+    reach (N, R)."""
+
+    row: np.ndarray
+    varying: np.ndarray
+    values: np.ndarray
+    backers: np.ndarray
+    reach: np.ndarray
+
+
+class Map(NamedTuple):
+    """The map as the kernel reads it (`world.model.WarModel`): per region (R,) its area (km²), hostile
+    inhabitants, share hostile, left-bank share (NaN where the Dnipro does not split it), whether Russian
+    control there is an occupation, whether ground can change hands, whether it is one of Russia's supply
+    bases; the index lists of occupied and contested regions; the neighbour tables (`world.model.EdgeList`).
+    Plain arrays, not records: the kernel's loops over regions vectorise over them."""
+
+    area: np.ndarray
+    hostile_population: np.ndarray
+    hostility: np.ndarray
+    left_bank_share: np.ndarray
+    occupiable: np.ndarray
+    contestable: np.ndarray
+    home: np.ndarray
+    occupied_regions: np.ndarray
+    contested_regions: np.ndarray
+    land: np.ndarray
+    across: np.ndarray
+    adjacent: np.ndarray
+    split_edges: np.ndarray
+
+
+def _records(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """(..., k) floats in the record's field order -> (...) records (a view of a contiguous copy)."""
+    return np.ascontiguousarray(values, dtype=np.float64).view(dtype)[..., 0].view(np.recarray)
 
 
 @dataclass(frozen=True)
 class KernelModel:
-    """A block's model as the kernel reads it: parameters stacked by kind, each indexable by run."""
+    """A block's model as the kernel reads it: parameters as records, each indexable by run."""
 
     runs: int
-    sides: np.ndarray       # (2, len(SIDE_KEYS)) as in run 0; the entries that differ by run are in `values`
-    regions: np.ndarray     # (R, len(REGION_KEYS)) as in run 0, the same
-    scalars: np.ndarray     # (len(SCALAR_KEYS),) as in run 0, the same
-    varying: np.ndarray     # (M,) the entries of [sides, regions, scalars] (flattened, in that order) drawn per run
+    row: np.ndarray         # (P,) run 0's sides, regions and scalars, flat (the SIDE, REGION, PARAMS records)
+    varying: np.ndarray     # (M,) the entries of `row` drawn per run
     values: np.ndarray      # (N, M) their values in each run
-    backers: np.ndarray     # (N, B, len(BACKER_KEYS))
+    backers: np.ndarray     # (N, B) BACKER records
     reach: np.ndarray       # (N, R) exp(−d_r / L): supply reaching each region from Russia's bases (fixed in a run)
-    area: np.ndarray
-    hostile_population: np.ndarray
-    hostility: np.ndarray
-    occupiable: np.ndarray
-    contestable: np.ndarray
-    home: np.ndarray               # (R,) bool: Russia's supply bases
-    occupied_regions: np.ndarray   # indices of the regions where Russian control is an occupation
-    contested_regions: np.ndarray  # indices of the regions where ground can change hands
-    left_bank_share: np.ndarray
-    land: np.ndarray
-    across: np.ndarray
-    adjacent: np.ndarray
-    split_edges: np.ndarray  # (E, 4): region, neighbour, land threshold, river threshold
+    map: Map
 
     @classmethod
     def of(cls, model: WarModel, runs: int) -> "KernelModel":
-        """Stack a (realised) model's parameters, broadcasting constants over the runs; a stack that is the
-        same in every run is kept once (`detente.rows.shared_rows`). Sides, regions and scalars are kept as
-        one row plus the few entries a scenario draws per run (a posterior draws ~10 of ~200): per-run copies
-        of the whole groups made the kernel read megabytes a week for a few changing numbers."""
+        """Stack a (realised) model's parameters by record, broadcasting constants over the runs; a stack that
+        is the same in every run is kept once (`detente.rows.shared_rows`). Sides, regions and scalars are
+        kept as one row plus the few entries a scenario draws per run: per-run copies of the whole groups
+        made the kernel read megabytes a week for a few changing numbers."""
         def per_run(values: np.ndarray, rows: int) -> np.ndarray:  # one row per run, or one row seen N times
             return shared_rows(values) if rows == runs else np.broadcast_to(values, (runs, *values.shape[1:]))
 
-        def stack(group: dict, keys: tuple[str, ...], width: int) -> np.ndarray:
+        def stack(group: dict, dtype: np.dtype, width: int) -> np.ndarray:  # (runs, width, fields)
+            keys = dtype.names
             rows = runs if any(np.ndim(group[k]) == 2 for k in keys) else 1  # (runs, width): drawn per run
-            return per_run(np.ascontiguousarray(
-                np.stack([np.broadcast_to(np.asarray(group[k], float), (rows, width)) for k in keys], axis=-1)), rows)
+            return np.broadcast_to(np.stack([np.broadcast_to(np.asarray(group[k], float), (rows, width))
+                                             for k in keys], axis=-1), (runs, width, len(keys)))
 
         R, B = model.n_regions, len(model.backer_ids)
-        values = [np.asarray(getattr(model, g)[k], float) for g, k in SCALAR_KEYS]
+        sections = {name: getattr(model, name) for name in SCALAR_SECTIONS}
+        values = [np.asarray(sections[_section_of(k)][k], float) for k in PARAMS.names]
         rows = runs if any(v.ndim == 1 for v in values) else 1
-        scalars = np.ascontiguousarray(np.stack([np.broadcast_to(v, (rows,)) for v in values], axis=-1))
-        split = np.array(model.edges.split_edges, float).reshape(-1, 4)
+        scalars = np.stack([np.broadcast_to(v, (rows,)) for v in values], axis=-1)
         reach = np.exp(-np.asarray(model.home_distance_km, float)[None, :]
-                       / scalars[:, LOGISTICS_RANGE: LOGISTICS_RANGE + 1])
-        groups = (stack(model.sides, SIDE_KEYS, 2), stack(model.regions, REGION_KEYS, R),
-                  np.broadcast_to(scalars, (runs, len(SCALAR_KEYS))))
+                       / np.asarray(sections["combat"]["logistics_range_km"], float).reshape(-1, 1))
+        groups = (stack(model.sides, SIDE, 2), stack(model.regions, REGION, R),
+                  np.broadcast_to(scalars, (runs, len(PARAMS.names))))
         flat = np.concatenate([np.reshape(g, (runs, -1)) for g in groups], axis=1)  # (N, P)
         varying = np.flatnonzero((flat != flat[:1]).any(axis=0))
-        return cls(runs=runs, sides=np.ascontiguousarray(groups[0][0]), regions=np.ascontiguousarray(groups[1][0]),
-                   scalars=np.ascontiguousarray(groups[2][0]), varying=varying.astype(np.int64),
-                   values=np.ascontiguousarray(flat[:, varying]), backers=stack(model.backers, BACKER_KEYS, B),
-                   reach=per_run(np.ascontiguousarray(reach), rows),
-                   area=np.asarray(model.area, float), hostile_population=np.asarray(model.hostile_population, float),
-                   hostility=np.asarray(model.geography.hostility, float), occupiable=np.asarray(model.occupiable),
-                   contestable=np.asarray(model.contestable), home=np.asarray(model.home),
-                   occupied_regions=np.flatnonzero(model.occupiable),
-                   contested_regions=np.flatnonzero(model.contestable),
-                   left_bank_share=np.asarray(model.left_bank_share, float),
-                   land=model.edges.land, across=model.edges.across, adjacent=model.edges.adjacent, split_edges=split)
+        backer_rows = runs if any(np.ndim(model.backers[k]) == 2 for k in BACKER.names) else 1
+        backer_records = _records(stack(model.backers, BACKER, B)[:backer_rows], BACKER)
+        edges = model.edges
+        return cls(runs=runs, row=np.ascontiguousarray(flat[0]), varying=varying.astype(np.int64),
+                   values=np.ascontiguousarray(flat[:, varying]),
+                   backers=per_run(backer_records, backer_rows).view(np.recarray),
+                   reach=per_run(np.ascontiguousarray(reach), reach.shape[0]),
+                   map=Map(area=np.asarray(model.area, float),
+                           hostile_population=np.asarray(model.hostile_population, float),
+                           hostility=np.asarray(model.geography.hostility, float),
+                           left_bank_share=np.asarray(model.left_bank_share, float),
+                           occupiable=np.asarray(model.occupiable), contestable=np.asarray(model.contestable),
+                           home=np.asarray(model.home), occupied_regions=np.flatnonzero(model.occupiable),
+                           contested_regions=np.flatnonzero(model.contestable), land=edges.land,
+                           across=edges.across, adjacent=edges.adjacent,
+                           split_edges=np.array(edges.split_edges, float).reshape(-1, 4)))
+
+    def params(self) -> Params:
+        """The parameters for one call of `advance`."""
+        return Params(row=self.row, varying=self.varying, values=self.values, backers=self.backers,
+                      reach=self.reach)
+
+
+def _section_of(name: str) -> str:
+    for mechanism in MECHANISMS:
+        for section in SCALAR_SECTIONS:
+            if name in mechanism.params_of(section):
+                return section
+    raise KeyError(name)
 
 
 _last: tuple | None = None  # (model, runs, KernelModel) of the block in progress: realise() makes one per block
@@ -135,245 +221,149 @@ def kernel_model(model: WarModel, runs: int) -> KernelModel:
     return km
 
 
-@numba.njit(cache=True)
-def _neighbour_held(held: np.ndarray, table: np.ndarray, r: int) -> bool:
-    for k in range(table.shape[1]):
-        if held[table[r, k]]:
-            return True
-    return False
-
-
-@numba.njit(cache=True)
-def _reach(c: np.ndarray, held: np.ndarray, land: np.ndarray, across: np.ndarray, adjacent: np.ndarray,
-           split_edges: np.ndarray, r: int) -> tuple[bool, bool]:
-    """allocation.russian_reach for one region: supplied Russian-held ground (`held`) next door by land, and
-    across the Dnipro."""
-    by_land, by_river = _neighbour_held(held, land, r), _neighbour_held(held, across, r)
-    for i in range(split_edges.shape[0]):
-        if int(split_edges[i, 0]) == r:
-            m = int(split_edges[i, 1])
-            if held[m] or _neighbour_held(held, adjacent, m):
-                by_land = by_land or c[m] > split_edges[i, 2]
-                by_river = by_river or c[m] > split_edges[i, 3]
-    return by_land, by_river
-
-
 @numba.njit(cache=True, error_model="numpy")
-def _quality(materiel: float, manpower: float, materiel0: float, manpower0: float, firepower: float,
-             exponent: float) -> float:
-    """attrition.firepower_quality for one side."""
-    ratio = (materiel / max(manpower, 1.0)) / (max(materiel0, 1e-9) / max(manpower0, 1.0))
-    return firepower * min(max(ratio, 0.02), 50.0) ** exponent
+def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001, ANN201
+    """One week for every run: reads `state` (WeekIn), writes `out` (WeekOut) and `report` (Report).
 
+    Per run: aid arrives (backers); strikes hit energy and output is produced (strikes); garrisons and
+    partisans behind the line (occupation); who holds what, where the fronts are and who is placed where
+    (allocation); battles and ground (attrition, territory); partisans on the new control (occupation);
+    pools (forces); backers' will (backers). Division follows NumPy's rules (error_model="numpy"). With
+    `keep`, each normal drawn is also written to `drawn` (N, noise_width) at its column: ground (R), battle
+    (R), strikes (2), will (B).
 
-@numba.njit(cache=True)
-def _shock(sd: float, eps: float) -> float:
-    return math.exp(sd * eps - 0.5 * sd * sd)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def advance(control, manpower, materiel, casualties, energy, will, active, aid_delivered, partisans, objective,
-            truce, aid_factor, strike_factor, recruitment_factor, line_factor, counterattack, secondary, foreign,
-            rng, keep, drawn, sides, regions, scalars, varying, values, backers, reach, area, hostile_population,
-            hostility, occupiable, contestable, home, occupied_regions, contested_regions, left_bank_share, land,
-            across, adjacent, split_edges,
-            out_control, out_manpower, out_materiel, out_casualties, out_energy, out_will, out_active, out_aid_total,
-            out_partisans, out_garrison, week_casualties, moved, front, russia, ukraine, aid):
-    """One week for every run; writes the out_* arrays and the report arrays (see `detente.engine.step`); the
-    report arrays `moved`, `front`, `russia`, `ukraine` arrive zeroed and only front regions are written.
-
-    Per run: what Russia holds and occupies (over the map, then the occupied regions); where the fronts are
-    (over the contestable regions); who is placed where and the battles (over that run's fronts); partisans
-    on the new control (over the map). Transcendentals are evaluated only where they can matter
-    (a side with no intent to attack, or without the margin ρ*, advances by zero whatever its log-ratio).
-    Division follows NumPy's rules (error_model="numpy"), as the reference does.
-
-    Standard normals come from `rng` (the block's dynamics Generator) as they are needed, run by run in a
-    fixed order: the two strike shocks, then for each front region in map order its battle and ground
-    shocks, then one will shock per backer. With `keep`, each is also written to `drawn` (N, noise_width)
-    at its column, so `reference_step` can replay the week."""
+    The tuples' arrays are taken out once, by name, before the loop over runs: an array read from a tuple
+    inside the loop, or passed on inside one, costs reference counts per run (~30% of the week)."""
+    control, manpower, materiel, partisans = state.control, state.manpower, state.materiel, state.partisans
+    will, active, objective, truce = state.backer_will, state.backer_active, state.objective, state.truce
+    aid_factor, strike_factor, line_factor = state.aid_factor, state.strike_factor, state.line_factor
+    recruitment_factor, counterattack = state.recruitment_factor, state.counterattack
+    secondary, foreign = state.secondary_sanctions, state.foreign_troops
+    R = control.shape[1]
+    # this run's sides, regions and scalars: a copy of the row made here, which the compiler then knows no
+    # output aliases (the records' fields stay in registers across the writes; ~30% of the week)
+    own = params.row.copy()
+    side = as_records(own[:2 * SIDE_WIDTH], SIDE)
+    region = as_records(own[2 * SIDE_WIDTH: 2 * SIDE_WIDTH + R * REGION_WIDTH], REGION)
+    p = as_records(own[2 * SIDE_WIDTH + R * REGION_WIDTH:], PARAMS)[0]
+    varying, values, backer, reach = params.varying, params.values, params.backers, params.reach
+    area, hostile_population, hostility = geo.area, geo.hostile_population, geo.hostility
+    left_bank = geo.left_bank_share
+    occupiable, contestable, home = geo.occupiable, geo.contestable, geo.home
+    occupied_regions, contested_regions = geo.occupied_regions, geo.contested_regions
+    land, across, adjacent, split_edges = geo.land, geo.across, geo.adjacent, geo.split_edges
+    out_control, out_partisans, out_energy, out_will = out.control, out.partisans, out.energy, out.backer_will
+    week_casualties, moved, front, aid = report.casualties, report.ground_km2, report.front, report.aid
+    russia, ukraine = report.russia_line, report.ukraine_line
     N, R = control.shape
     B = will.shape[1]
     held = np.zeros(R + 1, np.bool_)        # padding slot R is never held
-    held_ukr = np.zeros(R + 1, np.bool_)
+    held_ukraine = np.zeros(R + 1, np.bool_)
     supplied = np.zeros(R + 1, np.bool_)   # held and joined to a home region (allocation.supplied_ground)
     connected = np.zeros(R, np.bool_)      # supplied or next to supplied ground: Russia can attack there
     by_land = np.zeros(R, np.bool_)
     by_river = np.zeros(R, np.bool_)
     fronts = np.empty(R, np.int64)           # this run's front regions, in map order
     known = False                            # `supplied` and `connected` hold the contiguity of `held`
-    S = sides.size
-    own = np.concatenate((sides.ravel(), regions.ravel(), scalars))  # this run's sides, regions and scalars
-    side, region = own[:S].reshape(sides.shape), own[S: S + regions.size].reshape(regions.shape)  # views of own
-    p = own[S + regions.size:]
     for n in range(N):
-        c = control[n]
         for m in range(varying.size):
             own[varying[m]] = values[n, m]
-        # --- backers: aid arrives (backers.aid_flow)
+        # --- backers: aid arrives
         aid_total = 0.0
         for b in range(B):
-            a = backers[n, b, 0] * will[n, b] * aid_factor[n, b] * (1.0 if active[n, b] else 0.0)
+            a = backers.aid_flow(backer[n, b], will[n, b], aid_factor[n, b], active[n, b])
             aid[n, b] = a
             aid_total += a
-        # --- strikes on energy and output (strikes.energy_damage, strikes.output)
-        energy_truce = truce[n, ENERGY]
-        produced_r, produced_u = 0.0, 0.0
-        keep_russia = 1.0 - min(max(p[SANCTIONS] + p[SECONDARY_LOSS] * secondary[n], 0.0), 1.0)
+        # --- strikes on energy, and output
+        kept = strikes.russian_output_kept(p.sanctions_output_loss, p.secondary_sanctions_output_loss, secondary[n])
+        produced_russia, produced_ukraine = 0.0, 0.0
         for s in range(2):
             o = 1 - s
             eps = rng.standard_normal()
             if keep:
                 drawn[n, 2 * R + s] = eps
-            incoming = side[o, 0] * strike_factor[n, o]
-            exposed = incoming * (1.0 - side[s, 1]) * (1.0 - energy_truce)
-            hit = exposed * _shock(p[STRIKE_SD], eps) if exposed != 0.0 else 0.0  # a truce: no strikes to scale
-            e = energy[n, s]
-            e_new = min(max(e - hit * e + side[s, 2] * (1.0 - e), 0.0), 1.0)
-            out_energy[n, s] = e_new
-            working = e_new ** p[ELASTICITY] if e_new != 1.0 else 1.0
+            e = strikes.energy_after(state.energy[n, s], side[o].strike_rate * strike_factor[n, o], side[s].air_defence,
+                                     truce[n, ENERGY], side[s].energy_repair_per_week, p.strike_noise, eps)
+            out_energy[n, s] = e
             if s == RUSSIA:
-                produced_r = side[s, 3] * working * keep_russia
+                produced_russia = strikes.output(e, side[s].production_per_week, p.energy_output_elasticity, kept)
             else:
-                produced_u = side[s, 3] * working * 1.0
-        # --- pass 1: held ground, occupation and partisans behind the line (occupation.hostile_under_occupation,
-        #     occupation.garrison, occupation.partisan_casualties, the partisan level of attrition.logistics)
-        hostile_total, occupied, partisan_sum, partisan_hits = 0.0, 0.0, 0.0, 0.0
-        same = True  # Russia holds what it held in the previous run: its supplied ground is the same
-        for r in range(R):
-            russian = c[r] > 0.5
-            same = same and held[r] == russian
-            held[r] = russian
-            held_ukr[r] = contestable[r] and c[r] < 0.5
-        known = known and same
-        for i in range(occupied_regions.size):  # index loops: iterating an array costs a reference count per run
-            r = occupied_regions[i]
-            h = c[r] * hostile_population[r]
-            hostile_total += h
-            partisan_hits += partisans[n, r] * h
-            occupied += c[r] * area[r]
-            partisan_sum += partisans[n, r] * c[r] * area[r]
-        needed = p[GARRISON_RATE] * hostile_total / 1000.0
-        garrison = min(needed, p[GARRISON_CAP] * manpower[n, RUSSIA])
-        coverage = garrison / needed if needed > 0 else 1.0
-        partisan_level = partisan_sum / max(occupied, 1.0)
-        line_russia = max(manpower[n, RUSSIA] - garrison, 0.0) * min(side[RUSSIA, 4] * line_factor[n, RUSSIA], 1.0)
-        line_ukraine = manpower[n, UKRAINE] * min(side[UKRAINE, 4] * line_factor[n, UKRAINE], 1.0)
-        # --- pass 2: where the fronts are (allocation.supplied_ground, allocation.russian_reach,
-        #     allocation.front_mask)
-        fighting = 1.0 - truce[n, FRONT] > 0
-        if fighting and not known:  # contiguity depends on the held regions only: runs that agree share it
-            supplied_ground(held, home, adjacent, supplied)
-            for i in range(contested_regions.size):
-                r = contested_regions[i]
-                connected[r] = supplied[r] or _neighbour_held(supplied, adjacent, r)
-            known = True
-        attack_total, hold_total, F = 0.0, 0.0, 0
-        for i in range(contested_regions.size if fighting else 0):
-            r = contested_regions[i]
-            by_land[r], by_river[r] = False, False
-            f = False
-            if c[r] > EDGE and c[r] < 1.0 - EDGE:
-                f = True
-            elif c[r] <= EDGE and objective[n, r] > 0:  # entering untouched ground needs Russian reach
-                by_land[r], by_river[r] = _reach(c, supplied, land, across, adjacent, split_edges, r)
-                f = by_land[r] or by_river[r]
-            if not f and region[r, 1] > 0 and c[r] >= 1.0 - EDGE and _neighbour_held(held_ukr, adjacent, r):
-                f = True
-            if f:
-                front[n, r] = True
-                fronts[F] = r
-                F += 1
-                attack_total += max(objective[n, r], p[HOLDING])
-                hold_total += region[r, 0] + region[r, 1]
-        # --- pass 3: allocation.allocate
-        safe_attack = attack_total if attack_total > 0 else 1.0
-        safe_hold = hold_total if hold_total > 0 else 1.0
-        tau = p[THREAT]
-        line_sum_r, line_sum_u = 0.0, 0.0
-        for i in range(F):
-            r = fronts[i]
-            weight = max(objective[n, r], p[HOLDING])
-            ru = line_russia * weight / safe_attack
-            hold_share = (region[r, 0] + region[r, 1]) / safe_hold
-            uk = line_ukraine * (tau * (weight / safe_attack) + (1.0 - tau) * hold_share) + foreign[n, r]
-            russia[n, r], ukraine[n, r] = ru, uk
-            line_sum_r += ru
-            line_sum_u += uk
-        q_r = _quality(materiel[n, RUSSIA], manpower[n, RUSSIA], side[RUSSIA, 6], side[RUSSIA, 7],
-                       side[RUSSIA, 5], p[QUALITY_EXP])
-        q_u = _quality(materiel[n, UKRAINE], manpower[n, UKRAINE], side[UKRAINE, 6], side[UKRAINE, 7],
-                       side[UKRAINE, 5], p[QUALITY_EXP])
-        # --- pass 4: battles (attrition.casualties, river_barrier, ground_change), ground (territory.apply_ground)
-        #     and partisans on the new control (occupation.partisans_after)
+                produced_ukraine = strikes.output(e, side[s].production_per_week, p.energy_output_elasticity, 1.0)
+        # --- occupation behind the line; who holds what
+        garrison, coverage, partisan_level, partisan_losses = occupation.behind_the_line(
+            control, partisans, n, occupied_regions, area, hostile_population, p, manpower[n, RUSSIA])
+        known = allocation.held_ground(control, n, contestable, held, held_ukraine) and known
+        line_russia = allocation.line_troops(max(manpower[n, RUSSIA] - garrison, 0.0), side[RUSSIA].front_share,
+                                             line_factor[n, RUSSIA])
+        line_ukraine = allocation.line_troops(manpower[n, UKRAINE], side[UKRAINE].front_share, line_factor[n, UKRAINE])
+        # --- where the fronts are, and who is placed where
+        F, attack_total, hold_total = 0, 0.0, 0.0
+        if 1.0 - truce[n, FRONT] > 0:
+            if not known:  # contiguity depends on the held regions only: runs that agree share it
+                allocation.contiguity(held, home, adjacent, contested_regions, supplied, connected)
+                known = True
+            F, attack_total, hold_total = allocation.find_fronts(
+                control, objective, n, region, contested_regions, supplied, held_ukraine, land, across, adjacent,
+                split_edges, p.holding_weight, front, fronts, by_land, by_river)
+        line_sum_russia, line_sum_ukraine = allocation.allocate(
+            line_russia, line_ukraine, F, fronts, attack_total, hold_total, objective, foreign, n, region, p, russia,
+            ukraine)
+        q_russia = attrition.firepower_quality(materiel[n, RUSSIA], manpower[n, RUSSIA], side[RUSSIA].materiel,
+                                               side[RUSSIA].manpower, side[RUSSIA].firepower,
+                                               p.materiel_quality_exponent)
+        q_ukraine = attrition.firepower_quality(materiel[n, UKRAINE], manpower[n, UKRAINE], side[UKRAINE].materiel,
+                                                side[UKRAINE].manpower, side[UKRAINE].firepower,
+                                                p.materiel_quality_exponent)
+        # --- battles and ground on each front
         lost_russia, lost_ukraine, russian_gain = 0.0, 0.0, 0.0
-        w, sd_c, sd_g = p[HELMBOLD_W], p[CASUALTY_SD], p[GROUND_SD]
         for r in range(R):
-            out_control[n, r] = c[r]
+            out_control[n, r] = control[n, r]
         for i in range(F):
             r = fronts[i]
-            cr = c[r]
             ru, uk = russia[n, r], ukraine[n, r]
-            supply = reach[n, r] * (1.0 - p[PARTISAN_DAMAGE] * partisan_level)
-            defence = region[r, 2] * region[r, 3]
+            supply = attrition.supply(reach[n, r], p.partisan_logistics_damage, partisan_level)
+            defence = region[r].fortification * region[r].terrain
             eps_battle, eps_ground = rng.standard_normal(), rng.standard_normal()
             if keep:
                 drawn[n, R + r], drawn[n, r] = eps_battle, eps_ground
-            if ru > 0 and uk > 0:
-                shock = _shock(sd_c, eps_battle)
-                ratio_w = (uk / ru) ** w
-                lost_russia += p[LOSS_R] * q_u * defence * ru * ratio_w * shock
-                lost_ukraine += p[LOSS_U] * q_r * supply / defence * uk * (1.0 / ratio_w) * shock
-            barrier = 1.0
-            bank = left_bank_share[r]
-            if (cr <= 1e-6 and not by_land[r] and by_river[r]) or (not math.isnan(bank) and cr >= bank - 0.01
-                                                                  and cr < 1.0):
-                barrier = p[BARRIER]
-            power_r, power_u = ru * q_r * supply, uk * q_u
-            intent_r = 1.0 if objective[n, r] > 0 and connected[r] else 0.0
-            intent_u = max(1.0 if region[r, 1] > 0 else 0.0, counterattack[n])
-            net = 0.0
-            if intent_r > 0:
-                net += ru * intent_r * advance_share(power_r, p[RATIO_T] * power_u * defence * barrier, p[RATIO_E])
-            if intent_u > 0:
-                net -= uk * intent_u * advance_share(power_u, p[RATIO_T] * power_r * defence * barrier, p[RATIO_E])
-            gain = p[GROUND_RATE] * net / 1000.0 * _shock(sd_g, eps_ground) if net != 0.0 else 0.0
-            share = min(max(gain / area[r], -cr), 1.0 - cr)
-            out_control[n, r] = cr + share
-            moved[n, r] = share * area[r]
-            russian_gain += share * area[r]
+            lost_r, lost_u = attrition.casualties(ru, uk, q_russia, q_ukraine, supply, defence, p, eps_battle)
+            lost_russia += lost_r
+            lost_ukraine += lost_u
+            barrier = attrition.river_barrier(control[n, r], by_land[r], by_river[r], left_bank[r],
+                                              p.dnipro_barrier)
+            intent_russia = 1.0 if objective[n, r] > 0 and connected[r] else 0.0
+            intent_ukraine = max(1.0 if region[r].counter_objective > 0 else 0.0, counterattack[n])
+            gain = attrition.ground_change(ru, uk, ru * q_russia * supply, uk * q_ukraine, defence, barrier,
+                                           intent_russia, intent_ukraine, p, eps_ground)
+            out_control[n, r], moved[n, r] = territory.apply_ground(control[n, r], gain, area[r])
+            russian_gain += moved[n, r]
         for r in range(R):
-            cr = out_control[n, r]
-            pr = partisans[n, r]
-            if occupiable[r] and cr > 0:
-                grown = (pr + p[PARTISAN_GROWTH] * hostility[r] * cr * (1.0 - pr)
-                         - p[PARTISAN_SUPPRESSION] * coverage * pr)
-                out_partisans[n, r] = min(max(grown, 0.0), 1.0)
-            elif cr > 0:
-                out_partisans[n, r] = min(max(pr - p[PARTISAN_SUPPRESSION] * coverage * pr, 0.0), 1.0)
-            else:
-                out_partisans[n, r] = 0.0
-        # --- pools (forces.manpower_after, forces.materiel_after)
-        week_casualties[n, RUSSIA] = lost_russia + p[PARTISAN_KILL] * partisan_hits / 1e6
+            out_partisans[n, r] = occupation.partisans_after(partisans[n, r], out_control[n, r], occupiable[r],
+                                                             hostility[r], p.partisan_growth,
+                                                             p.partisan_suppression, coverage)
+        out.garrison[n] = garrison
+        # --- pools
+        week_casualties[n, RUSSIA] = lost_russia + partisan_losses
         week_casualties[n, UKRAINE] = lost_ukraine
         for s in range(2):
-            recruits = side[s, 8] * recruitment_factor[n, s]
-            out_manpower[n, s] = max(manpower[n, s] + recruits - side[s, 9] * week_casualties[n, s], 0.0)
-            inflow = produced_r if s == RUSSIA else produced_u + aid_total
-            line = line_sum_r if s == RUSSIA else line_sum_u
-            out_materiel[n, s] = max(materiel[n, s] + inflow - side[s, 10] * line / 1e5, 0.0)
-            out_casualties[n, s] = casualties[n, s] + week_casualties[n, s]
-        out_garrison[n] = garrison
-        # --- backers.update_will
+            recruits = side[s].recruitment_per_week * recruitment_factor[n, s]
+            out.manpower[n, s] = forces.manpower_after(manpower[n, s], recruits, side[s].permanent_loss_share,
+                                                       week_casualties[n, s])
+            inflow = produced_russia if s == RUSSIA else produced_ukraine + aid_total
+            line = line_sum_russia if s == RUSSIA else line_sum_ukraine
+            out.materiel[n, s] = forces.materiel_after(materiel[n, s], inflow, side[s].materiel_use_per_week, line)
+            out.casualties[n, s] = state.casualties[n, s] + week_casualties[n, s]
+        # --- backers' will
         for b in range(B):
             eps = rng.standard_normal()
             if keep:
                 drawn[n, 2 * R + 2 + b] = eps
-            per_week = backers[n, b, 0]
-            burden = aid[n, b] / (per_week if per_week > 0 else 1.0)
-            change = (-backers[n, b, 1] * will[n, b] * burden + backers[n, b, 2] * (-russian_gain) / 1000.0
-                      + backers[n, b, 4] * eps)
-            new_will = min(max(will[n, b] + change, 0.0), 1.0)
-            out_will[n, b] = new_will
-            out_active[n, b] = active[n, b] and new_will >= backers[n, b, 3]
-            out_aid_total[n, b] = aid_delivered[n, b] + aid[n, b]
+            out_will[n, b], out.backer_active[n, b] = backers.update_will(backer[n, b], will[n, b], active[n, b],
+                                                                          aid[n, b], russian_gain, eps)
+            out.aid_delivered[n, b] = state.aid_delivered[n, b] + aid[n, b]
+
+
+# The kernel inlines every mechanism and bakes in the record types their declarations make: its disk cache
+# must be renewed when any of them changes, not only when this file does.
+cached_with(advance, allocation, attrition, backers, forces, mechanism, occupation, scopes, strikes, territory,
+            war_state)

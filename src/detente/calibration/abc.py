@@ -12,12 +12,15 @@ particles; each generation drops the fraction α with the largest distance (the 
 largest distance kept), refills by resampling the survivors, and moves each resampled particle by
 Metropolis–Hastings steps (Gaussian random walk on the unbounded z scale with twice the survivors'
 covariance; accepted if the prior ratio allows and the simulated distance is within ε). It stops when the
-move acceptance falls below `min_acceptance` or after `generations`. Each distance comes from one
+move acceptance falls below `min_acceptance` (1%; pushed lower, the tolerance keeps falling on the luck of
+single noisy simulations and the population collapses onto a few particles: at 0.2% the fit-2024 spreads fell
+to 0.04–0.2 of the priors' with ESS ~190, an artefact, not information) or after `generations`. Each distance comes from one
 stochastic simulation (pseudo-marginal ABC), so the posterior carries the model's own noise.
 
 Summary statistics (all changes since the scenario's start, at the model's week ends, up to --until only):
 ISW-assessed Russian-controlled area (every 4th week), DeepState's occupied area in the regions where the
-front moved (every 4th week), and the UK MoD's Russian casualties cumulated by month. Each enters the
+front moved (every 4th week), the UK MoD's Russian casualties cumulated by month, and, where its file is given,
+the ratio of Russian to Ukrainian artillery fire over reported periods (`detente.calibration.fire_ratio`). Each enters the
 distance as a root-mean-square deviation in a scale that says what a "close" fit is (see `TARGET_SCALES`).
 """
 
@@ -31,7 +34,8 @@ from typing import Callable
 
 import numpy as np
 
-from detente.calibration.priors import FittedPrior
+from detente.calibration import fire_ratio
+from detente.calibration.priors import FittedPrior, fitted_priors
 from detente.engine import step
 from detente.ensemble.schedule import ScheduleFactory
 from detente.errors import InputError
@@ -43,6 +47,7 @@ FIT_REGIONS = ("donetsk", "kharkiv", "zaporizhzhia", "luhansk", "kherson")
 # What a close fit is, per series: km² for areas, a share for cumulative casualties.
 TARGET_SCALES = {"isw": 150.0, "donetsk": 150.0, "kharkiv": 60.0, "zaporizhzhia": 60.0, "luhansk": 60.0,
                  "kherson": 60.0, "casualties": 0.08}
+MIN_ACCEPTANCE = 0.01  # stop when fewer moves than this are accepted (see the module docstring)
 STRIDE = 4  # weeks between compared points of the weekly series (fewer, less correlated points)
 
 
@@ -59,11 +64,15 @@ def _at_or_before(series: dict[dt.date, float], day: dt.date, within: int = 7) -
 def read_record(files: list[Path]) -> dict[str, dict[dt.date, float]]:
     """The series the fit uses, by kind: 'isw' (daily km²), region ids (weekly km²), 'casualties' (the UK MoD's
     monthly estimate, dated at the month's last day), read by `detente.calibration.record.load_record` (which
-    refuses a file of another layout, naming it)."""
+    refuses a file of another layout, naming it); and 'fire_ratio' (a list of `fire_ratio.FirePeriod`) from
+    data/calibration/artillery_fire_ratio.csv."""
     from detente.calibration.record import load_record
 
-    out: dict[str, dict[dt.date, float]] = {}
+    out: dict = {}
     for path in files:
+        if fire_ratio.is_fire_ratio_file(path):
+            out["fire_ratio"] = fire_ratio.read_fire_ratio(path)
+            continue
         for name, series in load_record(path).series.items():
             points = {d: float(v) for d, v in zip(series.dates, series.values) if np.isfinite(v)}
             head, _, region = name.partition("/")
@@ -84,6 +93,8 @@ class Targets:
     series: dict[str, np.ndarray]               # kind -> observed change at those weeks (NaN: none)
     casualty_days: np.ndarray = field(default_factory=lambda: np.zeros(0))  # month ends, days since start
     casualties: np.ndarray = field(default_factory=lambda: np.zeros(0))     # cumulative since start
+    fire_spans: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), int))  # week ends of each fire period
+    fire_ratios: np.ndarray = field(default_factory=lambda: np.zeros(0))    # observed Russian:Ukrainian shells
 
 
 def targets(record: dict[str, dict[dt.date, float]], start: dt.date, until: dt.date) -> Targets:
@@ -94,7 +105,7 @@ def targets(record: dict[str, dict[dt.date, float]], start: dt.date, until: dt.d
         weeks = np.append(weeks, last_week)
     series = {}
     for kind, values in record.items():
-        if kind == "casualties":
+        if kind in ("casualties", "fire_ratio"):
             continue
         zero = _at_or_before(values, start)
         if zero is None:
@@ -110,7 +121,9 @@ def targets(record: dict[str, dict[dt.date, float]], start: dt.date, until: dt.d
         total += record["casualties"][day]
         days.append((day - start).days)
         cumulative.append(total)
-    return Targets(weeks=weeks, series=series, casualty_days=np.array(days, float), casualties=np.array(cumulative))
+    fire = fire_ratio.usable(record.get("fire_ratio", []), start, until)
+    return Targets(weeks=weeks, series=series, casualty_days=np.array(days, float), casualties=np.array(cumulative),
+                   fire_spans=fire_ratio.week_spans(fire, start), fire_ratios=np.array([p.ratio for p in fire]))
 
 
 # ---------------------------------------------------------------- simulation of a generation
@@ -130,22 +143,55 @@ class Simulator:
         weeks = (until - scenario.start).days // 7
         model = compile_model(scenario.model_copy(update={"posterior": None}))
         model = replace(model, horizon_weeks=weeks)
-        keys = tuple(model_key(model, path_of(p.name)) for p in priors)
+        keys = tuple(None if p.name == fire_ratio.SHELL_RATIO_PRIOR["name"] else model_key(model, path_of(p.name))
+                     for p in priors)
         return cls(scenario=scenario, model=model, priors=tuple(priors), weeks=weeks, keys=keys)
 
-    def run(self, theta: np.ndarray, seed: int) -> dict[str, np.ndarray]:
-        """theta (n, P) -> {kind: (n, weeks + 1) change since the start} and 'casualties' cumulative."""
+    @classmethod
+    def for_posterior(cls, scenario: Scenario, names: tuple[str, ...] | list[str], until: dt.date) -> "Simulator":
+        """A simulator whose parameter vectors are rows of a posterior with these columns (every column set as
+        drawn: a derived firepower is stored, so nothing is linked again)."""
+        priors = [FittedPrior(name=n, dist="uniform", lo=0.0, hi=1.0, centre=0.5, sd=None, reason="posterior column")
+                  for n in names]
+        return cls.of(scenario, priors, until)
+
+    @property
+    def linked(self) -> bool:
+        """Russia's firepower is derived from the shell ratio and μ (`fire_ratio.linked_firepower`)."""
+        return None in self.keys
+
+    def start(self, theta: np.ndarray, rng: np.random.Generator):  # noqa: ANN201
+        """The realised model, the state at the start and the schedule for a batch of parameter vectors; where
+        the firepower is linked, each run's f_R = (S · L_U/L_R)^μ from its own line troops at the start."""
         n = theta.shape[0]
-        rng = np.random.default_rng(seed)
-        overrides = {key: theta[:, i] for i, key in enumerate(self.keys)}
+        overrides = {key: theta[:, i] for i, key in enumerate(self.keys) if key is not None}
         model = realise(self.model, n, rng, overrides)
         state = initial_state(model, n)
         schedule = ScheduleFactory(self.scenario)(model) if self.scenario.inputs else None
         if schedule is not None:
             state = schedule.start(model, state, rng)
+        if self.linked:
+            names = [p.name for p in self.priors]
+            f_r = fire_ratio.linked_firepower(theta[:, self.keys.index(None)], theta[:, names.index(fire_ratio.EXPONENT)],
+                                              fire_ratio.log_line_ratio(state, model))
+            firepower = np.array(np.broadcast_to(np.asarray(model.sides["firepower"], float), (n, 2)))
+            firepower[:, RUSSIA] = f_r
+            model = replace(model, sides={**model.sides, "firepower": firepower})
+        return model, state, schedule
+
+    def derived_firepower(self, theta: np.ndarray) -> np.ndarray:
+        """Russia's firepower per parameter vector where it is linked (what the posterior stores for it)."""
+        model, _, _ = self.start(theta, np.random.default_rng(0))
+        return np.asarray(model.sides["firepower"])[:, RUSSIA]
+
+    def run(self, theta: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+        """theta (n, P) -> {kind: (n, weeks + 1) change since the start} and 'casualties' cumulative."""
+        n = theta.shape[0]
+        rng = np.random.default_rng(seed)
+        model, state, schedule = self.start(theta, rng)
         ukrainian = np.array([c == "UA" for c in model.geography.countries])
         columns = {rid: model.region_ids.index(rid) for rid in FIT_REGIONS}
-        out = {kind: np.zeros((n, self.weeks + 1)) for kind in ("isw", *FIT_REGIONS, "casualties")}
+        out = {kind: np.zeros((n, self.weeks + 1)) for kind in ("isw", *FIT_REGIONS, "casualties", "fire")}
         start_control = state.control.copy()
         for w in range(1, self.weeks + 1):
             if schedule is not None:
@@ -156,7 +202,29 @@ class Simulator:
             for rid, r in columns.items():
                 out[rid][:, w] = change[:, r]
             out["casualties"][:, w] = state.casualties[:, RUSSIA]
+            out["fire"][:, w] = fire_ratio.log_fire_ratio(state, model)
         return out
+
+
+def fit_priors(scenario: Scenario) -> list[FittedPrior]:
+    """The scenario's priors, plus the shell ratio at the start where Russia's firepower is linked to it: the
+    scenario fits the materiel exponent and declares no prior of its own on the firepower."""
+    priors = fitted_priors(scenario)
+    names = {p.name for p in priors}
+    if fire_ratio.EXPONENT in names and fire_ratio.FIREPOWER not in names:
+        priors.append(FittedPrior(**fire_ratio.SHELL_RATIO_PRIOR))
+    return priors
+
+
+def posterior_columns(simulator: Simulator, names: list[str], samples: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """What a posterior stores: scenario parameters only, the shell-ratio nuisance replaced by the firepower it
+    gives each row."""
+    if not simulator.linked:
+        return names, samples
+    i = names.index(fire_ratio.SHELL_RATIO_PRIOR["name"])
+    out = samples.copy()
+    out[:, i] = simulator.derived_firepower(samples)
+    return [fire_ratio.FIREPOWER if k == i else n for k, n in enumerate(names)], out
 
 
 def distances(sim: dict[str, np.ndarray], obs: Targets) -> np.ndarray:
@@ -173,6 +241,8 @@ def distances(sim: dict[str, np.ndarray], obs: Targets) -> np.ndarray:
         simulated = np.array([np.interp(obs.casualty_days, days, row) for row in sim["casualties"]])
         rel = (simulated - obs.casualties[None, :]) / np.maximum(obs.casualties[None, :], 1.0) / TARGET_SCALES["casualties"]
         total = total + np.mean(rel**2, axis=1)
+    if obs.fire_ratios.size:
+        total = total + fire_ratio.fire_distance(sim["fire"], obs.fire_spans, obs.fire_ratios)
     return np.sqrt(total)
 
 
@@ -200,7 +270,7 @@ class Fit:
 
 
 def smc_abc(simulator: Simulator, obs: Targets, particles: int = 1000, alpha: float = 0.5,
-            generations: int = 30, min_acceptance: float = 0.01, max_moves: int = 12, seed: int = 0,
+            generations: int = 30, min_acceptance: float = MIN_ACCEPTANCE, max_moves: int = 12, seed: int = 0,
             progress: Callable[[int, dict], None] | None = None) -> Fit:
     """Drovandi–Pettitt adaptive SMC-ABC; see the module docstring."""
     began = time.perf_counter()

@@ -9,6 +9,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -36,7 +37,6 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
     """Fit, write data/posteriors/OUT, and return the manifest (the library entry point of the command)."""
     from detente.calibration import abc
     from detente.calibration.posterior import write_posterior
-    from detente.calibration.priors import fitted_priors
     from detente.scenario.loader import load_scenario
 
     loaded = load_scenario(scenario_path)
@@ -48,7 +48,7 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
     if until > last:
         raise InputError.single(str(scenario_path), f"--until {until} lies beyond the scenario's horizon ({last})",
                                 field="--until")
-    priors = fitted_priors(scenario)
+    priors = abc.fit_priors(scenario)
     if not priors:
         raise InputError.single(str(scenario_path), "no parameter declares a `prior:`; nothing to fit", field="prior",
                                 hint="add prior: {dist: uniform, between: [lo, hi], reason: ...} to the parameters to fit")
@@ -72,14 +72,24 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
         "data": [{"file": Path(p).name, "sha256": _sha256(Path(p))} for p in observed],
         "method": METHOD,
         "settings": {"particles": particles, "generations": generations, "alpha": 0.5, "seed": seed,
-                     "summary_stride_weeks": abc.STRIDE, "target_scales": abc.TARGET_SCALES,
+                     "min_acceptance": abc.MIN_ACCEPTANCE,
+                     "summary_stride_weeks": abc.STRIDE,
+                     "target_scales": {**abc.TARGET_SCALES, "fire_ratio_log": abc.fire_ratio.FIRE_SCALE},
                      "fit_regions": list(abc.FIT_REGIONS)},
         "fixed_at_commit": _commit(),
         "priors": [p.describe() for p in fit.priors],
         "diagnostics": fit.diagnostics(),
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    write_posterior(out, fit.names, fit.samples, manifest)
+    names, samples = abc.posterior_columns(simulator, fit.names, fit.samples)
+    if names != fit.names:
+        f_r = samples[:, names.index(abc.fire_ratio.FIREPOWER)]
+        manifest["derived"] = {abc.fire_ratio.FIREPOWER: {
+            "how": "f_R = (S * L_U / L_R)^mu per row: S the shell ratio at the start (the nuisance "
+                   f"'{abc.fire_ratio.SHELL_RATIO_PRIOR['name']}'), L the troops in the line then, mu the fitted "
+                   "materiel exponent (detente.calibration.fire_ratio)",
+            "p10_p50_p90": [round(float(x), 4) for x in np.percentile(f_r, [10, 50, 90])]}}
+    write_posterior(out, names, samples, manifest)
     return manifest
 
 

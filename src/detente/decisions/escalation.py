@@ -23,7 +23,7 @@ what it reads):
 
 - strikes on energy — "Execute targeted attack" (violent escalation, 28) once per `strike_unit` u of a side's
   pre-war energy capacity destroyed in the week. The destroyed share D_s is read back from the energy
-  balance of `dynamics.strikes.energy_damage` (E' = E − hit·E + ρ(1 − E)): D_s = E_s + ρ_s(1 − E_s) − E'_s;
+  balance of `dynamics.strikes.energy_after` (E' = E − hit·E + ρ(1 − E)): D_s = E_s + ρ_s(1 − E_s) − E'_s;
 - advances into new regions — "Occupy border city of attacked nation" (violent escalation, 28) for each
   region whose Russian control rises from under `new_region` to at least it, or, in Russia's home regions,
   falls from above 1 − `new_region` to below it (an incursion);

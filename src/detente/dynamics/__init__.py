@@ -1,6 +1,10 @@
-"""Mechanisms of the war, one module each: pure functions from state arrays to new arrays.
+"""Mechanisms of the war, one module each: the per-run equations, written once as compiled functions.
 
-Each takes arrays with a leading run axis, the compiled model (`detente.world.model.WarModel`) and
-pre-drawn standard normal noise, and returns new arrays; none draws random numbers or keeps state itself,
-which is what makes a run reproducible from its seed and identical however runs are batched.
+Each module holds its equations as `numba.njit(cache=True)` functions over one run's scalars, parameter
+records (`mechanism.record_dtype`) and region buffers, with the equations and their sources in its docstring,
+and declares what it reads and writes in the state, its scenario parameters and its metrics (`MECHANISM`, a
+`mechanism.Mechanism`). `detente.kernel.advance` composes them into the week; none draws random numbers or
+keeps state itself (the kernel draws the normals in a fixed order), which is what makes a run reproducible
+from its seed and identical however runs are batched. The readable reference is the same code run
+uncompiled (`mechanism.uncompiled`, `engine.reference_step`).
 """

@@ -27,15 +27,16 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from detente.dynamics.mechanism import Mechanism
+
 EDGE = 1e-6
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def supplied_ground(held, home, adjacent, out):  # noqa: ANN001, ANN201
     """Mark in `out` (R + 1,) the held regions joined to a held home region through held neighbours
     (`adjacent` (R, K) padded with R, the never-held slot); returns `out`. A search from the held home regions
-    over held neighbours, O(R K) per run; the kernel calls it per run and week, the array reference through
-    `.py_func`."""
+    over held neighbours, O(R K) per run."""
     R = adjacent.shape[0]
     for r in range(R + 1):
         out[r] = False
@@ -58,69 +59,125 @@ def supplied_ground(held, home, adjacent, out):  # noqa: ANN001, ANN201
     return out
 
 
-def supplied(control: np.ndarray, edges, home: np.ndarray) -> np.ndarray:  # noqa: ANN001
-    """Bool (R + 1, N): supplied Russian-held ground per run (row R: the padding region, never supplied)."""
-    held = np.zeros(control.shape[1] + 1, bool)
-    out = np.zeros((control.shape[1] + 1, control.shape[0]), bool)
-    row = np.zeros(control.shape[1] + 1, bool)
-    for n in range(control.shape[0]):
-        held[:-1] = control[n] > 0.5
-        out[:, n] = supplied_ground.py_func(held, home, edges.adjacent, row)
-    return out
+@numba.njit(cache=True, error_model="numpy")
+def neighbour_held(held, table, r: int) -> bool:  # noqa: ANN001
+    """Whether some neighbour of r listed in `table` (R, K), padded with the never-held slot R, is held."""
+    for k in range(table.shape[1]):
+        if held[table[r, k]]:
+            return True
+    return False
 
 
-def russian_reach(control: np.ndarray, edges, home: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: ANN001
-    """Whether supplied Russian-held ground lies next door by land, and across the Dnipro (bool (N, R)
-    each), and whether Russia can attack in the region at all: it is supplied or touches supplied ground.
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def held_ground(control, n: int, contestable, held, held_ukraine) -> bool:  # noqa: ANN001
+    """Mark Russian-held (c > ½) and Ukrainian-held contestable (c < ½) regions of run n in the (R + 1,)
+    buffers; return whether Russia holds exactly what the buffer held before (then its contiguity, which
+    depends on the held regions only, is unchanged: consecutive runs that agree share it)."""
+    same = True
+    for r in range(control.shape[1]):
+        russian = control[n, r] > 0.5
+        same = same and held[r] == russian
+        held[r] = russian
+        held_ukraine[r] = contestable[r] and control[n, r] < 0.5
+    return same
+
+
+@numba.njit(cache=True, error_model="numpy")
+def contiguity(held, home, adjacent, contested_regions, supplied, connected) -> None:  # noqa: ANN001
+    """Supplied ground (`supplied_ground`), and in `connected` the contested regions where Russia can attack at
+    all: supplied, or next to supplied ground."""
+    supplied_ground(held, home, adjacent, supplied)
+    for i in range(contested_regions.size):
+        r = contested_regions[i]
+        connected[r] = supplied[r] or neighbour_held(supplied, adjacent, r)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def russian_reach(control, n: int, supplied, land, across, adjacent, split_edges,  # noqa: ANN001
+                  r: int) -> tuple[bool, bool]:
+    """Whether supplied Russian-held ground lies next to region r by land, and across the Dnipro (run n).
 
     Russia holding a region the Dnipro splits reaches a right-bank neighbour by land only with what it
     holds beyond the left bank, and a left-bank neighbour with what it holds of the left bank; the rest of
-    its presence there lies across the river (thresholds in `EdgeList.split_edges`).
-    """
-    control_t = control.T
-    held = supplied(control, edges, home)
-    by_land, by_river = _any_neighbour(held, edges.land), _any_neighbour(held, edges.across)
-    connected = held[:-1] | _any_neighbour(held, edges.adjacent)
-    for r, n, land_threshold, river_threshold in edges.split_edges:
-        by_land[r] |= connected[n] & (control_t[n] > land_threshold)
-        by_river[r] |= connected[n] & (control_t[n] > river_threshold)
-    return by_land.T, by_river.T, connected.T
+    its presence there lies across the river (`split_edges` (E, 4): region, neighbour, land threshold,
+    river threshold; see `world.model.EdgeList`)."""
+    by_land, by_river = neighbour_held(supplied, land, r), neighbour_held(supplied, across, r)
+    for i in range(split_edges.shape[0]):
+        if int(split_edges[i, 0]) == r:
+            m = int(split_edges[i, 1])
+            if supplied[m] or neighbour_held(supplied, adjacent, m):
+                by_land = by_land or control[n, m] > split_edges[i, 2]
+                by_river = by_river or control[n, m] > split_edges[i, 3]
+    return by_land, by_river
 
 
-def _any_neighbour(held: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """(R, N) bool: some neighbour listed in `table` (R, K) is held; `held` is (R + 1, N)."""
-    out = held[table[:, 0]]
-    for k in range(1, table.shape[1]):
-        out |= held[table[:, k]]
-    return out
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def find_fronts(control, objective, n: int, region, contested_regions, supplied, held_ukraine,  # noqa: ANN001, ANN201
+                land, across, adjacent, split_edges, holding_weight: float, front, fronts, by_land, by_river):
+    """Run n's front regions (the rule above), in map order: marks `front` (N, R), lists them in `fronts`,
+    records Russia's reach (`by_land`, `by_river`) where it enters untouched ground; returns their number F
+    and the attack and hold weights Σ max(o, h)·f and Σ p·f. `region` is the REGION record (R,); the
+    neighbour tables are those of `world.model.EdgeList`. Block arrays and a run index, not row views: a
+    view costs two reference counts per run."""
+    attack_total, hold_total, F = 0.0, 0.0, 0
+    for i in range(contested_regions.size):
+        r = contested_regions[i]
+        by_land[r], by_river[r] = False, False
+        f = False
+        c = control[n, r]
+        if c > EDGE and c < 1.0 - EDGE:
+            f = True
+        elif c <= EDGE and objective[n, r] > 0:  # entering untouched ground needs Russian reach
+            by_land[r], by_river[r] = russian_reach(control, n, supplied, land, across, adjacent, split_edges, r)
+            f = by_land[r] or by_river[r]
+        if (not f and region[r].counter_objective > 0 and c >= 1.0 - EDGE
+                and neighbour_held(held_ukraine, adjacent, r)):
+            f = True
+        if f:
+            front[n, r] = True
+            fronts[F] = r
+            F += 1
+            attack_total += max(objective[n, r], holding_weight)
+            hold_total += region[r].defence_priority + region[r].counter_objective
+    return F, attack_total, hold_total
 
 
-def front_mask(control: np.ndarray, objective: np.ndarray, counter_objective: np.ndarray, contestable: np.ndarray,
-               edges, russian_next_door: np.ndarray) -> np.ndarray:  # noqa: ANN001
-    """Bool (N, R): regions where the two sides are in contact and one of them means to fight this week."""
-    contested = (control > EDGE) & (control < 1.0 - EDGE)
-    entry = (control <= EDGE) & russian_next_door & (objective > 0)
-    front = contested | entry
-    if np.any(counter_objective > 0):
-        held = np.zeros((control.shape[1] + 1, control.shape[0]), bool)
-        held[:-1] = (contestable[None, :] & (control < 0.5)).T
-        ukrainian_next_door = _any_neighbour(held, edges.adjacent).T
-        front |= (control >= 1.0 - EDGE) & ukrainian_next_door & (counter_objective > 0)
-    return front & contestable
+@numba.njit(cache=True, error_model="numpy")
+def line_troops(available: float, front_share: float, line_factor: float) -> float:
+    """F_s: the troops a side puts in the line (`available`: Russia's net of its garrison)."""
+    return available * min(front_share * line_factor, 1.0)
 
 
-def allocate(line_russia: np.ndarray, line_ukraine: np.ndarray, front: np.ndarray, objective: np.ndarray,
-             defence_priority: np.ndarray, threat_matching: float | np.ndarray,
-             holding_weight: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Troops per region for each side ((N,), (N,) -> (N, R), (N, R)); totals are conserved on any front."""
-    attack_weight = np.where(front, np.maximum(objective, np.asarray(holding_weight)[..., None]), 0.0)
-    attack_total = attack_weight.sum(axis=1, keepdims=True)
-    safe_total = np.where(attack_total > 0, attack_total, 1.0)
-    russia = line_russia[:, None] * attack_weight / safe_total
-    hold_weight = np.where(front, defence_priority, 0.0)
-    hold_total = hold_weight.sum(axis=1, keepdims=True)
-    hold_share = hold_weight / np.where(hold_total > 0, hold_total, 1.0)
-    threat_share = attack_weight / safe_total
-    tau = np.asarray(threat_matching)[..., None]
-    ukraine = line_ukraine[:, None] * (tau * threat_share + (1.0 - tau) * hold_share)
-    return russia, ukraine
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def allocate(line_russia: float, line_ukraine: float, F: int, fronts,  # noqa: ANN001, ANN201
+             attack_total: float, hold_total: float, objective, foreign, n: int, region, p, russia, ukraine):
+    """Place run n's line troops on its F fronts (R_r and U_r above, plus third-country troops where
+    they stand) into `russia`, `ukraine` (N, R); return the totals engaged. Totals are conserved."""
+    safe_attack = attack_total if attack_total > 0 else 1.0
+    safe_hold = hold_total if hold_total > 0 else 1.0
+    tau = p.threat_matching
+    line_sum_russia, line_sum_ukraine = 0.0, 0.0
+    for i in range(F):
+        r = fronts[i]
+        weight = max(objective[n, r], p.holding_weight)
+        ru = line_russia * weight / safe_attack
+        hold_share = (region[r].defence_priority + region[r].counter_objective) / safe_hold
+        uk = line_ukraine * (tau * (weight / safe_attack) + (1.0 - tau) * hold_share) + foreign[n, r]
+        russia[n, r], ukraine[n, r] = ru, uk
+        line_sum_russia += ru
+        line_sum_ukraine += uk
+    return line_sum_russia, line_sum_ukraine
+
+
+MECHANISM = Mechanism(
+    name="allocation",
+    summary="where the fronts are (contiguity, the Dnipro) and how each side spreads its line troops",
+    reads={"control": "N R", "objective": "N R", "foreign_troops": "N R", "truce": "N S", "manpower": "N 2",
+           "line_factor": "N 2"},
+    writes={},
+    params=("forces.front_share", "combat.threat_matching", "combat.holding_weight", "regions.defence_priority",
+            "regions.counter_objective"),
+    reports=("front", "russia_line", "ukraine_line"),
+    functions=(supplied_ground, neighbour_held, held_ground, contiguity, russian_reach, find_fronts, line_troops,
+               allocate),
+)

@@ -31,84 +31,91 @@ Materiel per soldier scales firepower: q_s = f_s · ((K_s/M_s) / (K_s⁰/M_s⁰)
 
 from __future__ import annotations
 
+import math
+
 import numba
-import numpy as np
+
+from detente.dynamics import mechanism
+from detente.dynamics.mechanism import Mechanism, cached_with, shock
 
 TINY = 1e-9
 
 
 @numba.njit(cache=True, error_model="numpy")
-def advance_share(power, resistance, elasticity):  # noqa: ANN001, ANN201  (scalars in the kernel, arrays in the reference)
+def advance_share(power, resistance, elasticity):  # noqa: ANN001, ANN201  (scalars, or arrays in tests)
     """π(ρ) = ρ^ε / (1 + ρ^ε), ρ = (P + tiny) / (resistance + tiny): the share of its potential advance an
-    attacker realises. Written in plain arithmetic so that the kernel calls it on scalars and the array
-    reference calls the very same code on arrays (`advance_share.py_func`)."""
+    attacker realises. Plain arithmetic: the same code also runs on arrays (`advance_share.py_func`)."""
     return 1.0 / (1.0 + ((resistance + TINY) / (power + TINY)) ** elasticity)
 
 
-def firepower_quality(materiel: np.ndarray, manpower: np.ndarray, materiel0: np.ndarray, manpower0: np.ndarray,
-                      exponent: float | np.ndarray, firepower: np.ndarray) -> np.ndarray:
-    """q_s per run and side ((N, 2)): firepower factor times equipment per soldier against the start."""
-    ratio = (materiel / np.maximum(manpower, 1.0)) / (np.maximum(materiel0, 1e-9) / np.maximum(manpower0, 1.0))
-    return firepower * np.clip(ratio, 0.02, 50.0) ** np.asarray(exponent)[..., None]
+@numba.njit(cache=True, error_model="numpy")
+def firepower_quality(materiel: float, manpower: float, materiel0: float, manpower0: float, firepower: float,
+                      exponent: float) -> float:
+    """q_s for one side: firepower factor times equipment per soldier against the start (K⁰, M⁰)."""
+    ratio = (materiel / max(manpower, 1.0)) / (max(materiel0, 1e-9) / max(manpower0, 1.0))
+    return firepower * min(max(ratio, 0.02), 50.0) ** exponent
 
 
-def logistics(home_distance_km: np.ndarray, range_km: float | np.ndarray, partisan_level: np.ndarray,
-              partisan_damage: float | np.ndarray) -> np.ndarray:
-    """ℓ_r per run and region ((N, R)): supply reaching the front from Russia's bases."""
-    reach = np.exp(-home_distance_km[None, :] / np.asarray(range_km)[..., None])
-    return reach * (1.0 - np.asarray(partisan_damage)[..., None] * partisan_level[:, None])
+@numba.njit(cache=True, error_model="numpy")
+def supply(reach: float, partisan_damage: float, partisan_level: float) -> float:
+    """ℓ_r = exp(−d_r / L) · (1 − λ_p p̄), with `reach` = exp(−d_r / L) (fixed in a run)."""
+    return reach * (1.0 - partisan_damage * partisan_level)
 
 
-def casualties(russia: np.ndarray, ukraine: np.ndarray, quality: np.ndarray, supply: np.ndarray,
-               defence: np.ndarray, loss_rate_russia: float | np.ndarray, loss_rate_ukraine: float | np.ndarray,
-               w: float | np.ndarray, noise_sd: float | np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weekly casualties per region (N, R) for Russia and Ukraine; zero where either side is absent."""
-    w = np.asarray(w)[..., None]
-    sd = np.asarray(noise_sd)[..., None]
-    shock = np.exp(sd * noise - 0.5 * sd**2)
-    engaged = (russia > 0) & (ukraine > 0)
-    # U^w R^(1-w) = R (U/R)^w and R^w U^(1-w) = U (R/U)^w: one power per region and week
-    ratio_w = np.where(engaged, (ukraine / np.where(engaged, russia, 1.0)) ** w, 0.0)
-    inverse_w = np.where(engaged, 1.0 / np.where(engaged, ratio_w, 1.0), 0.0)
-    lost_russia = np.asarray(loss_rate_russia)[..., None] * quality[:, 1:2] * defence * russia * ratio_w * shock
-    lost_ukraine = (np.asarray(loss_rate_ukraine)[..., None] * quality[:, 0:1] * supply / defence * ukraine
-                    * inverse_w * shock)
-    return lost_russia, lost_ukraine
+@numba.njit(cache=True, error_model="numpy")
+def casualties(russia: float, ukraine: float, q_russia: float, q_ukraine: float, supply: float, defence: float,
+               p, eps: float) -> tuple[float, float]:  # noqa: ANN001 (the PARAMS record)
+    """C_R, C_U in one region this week; zero where either side is absent. U^w R^(1−w) = R (U/R)^w and
+    R^w U^(1−w) = U (R/U)^w: one power per region."""
+    if russia > 0 and ukraine > 0:
+        shocked = shock(p.casualty_noise, eps)
+        ratio_w = (ukraine / russia) ** p.helmbold_w
+        return (p.russian_loss_rate * q_ukraine * defence * russia * ratio_w * shocked,
+                p.ukrainian_loss_rate * q_russia * supply / defence * ukraine * (1.0 / ratio_w) * shocked)
+    return 0.0, 0.0
 
 
-def ground_change(russia: np.ndarray, ukraine: np.ndarray, quality: np.ndarray, supply: np.ndarray,
-                  defence: np.ndarray, barrier: np.ndarray, russian_intent: np.ndarray, ukrainian_intent: np.ndarray,
-                  rate_km2: float | np.ndarray, threshold: float | np.ndarray, elasticity: float | np.ndarray,
-                  noise_sd: float | np.ndarray, noise: np.ndarray) -> np.ndarray:
-    """Weekly km² moving to Russian control per region (N, R), before capping by the ground available.
-
-    Each side advances only where it means to attack (intent in [0, 1]), by the share `advance_share` of
-    its potential that its effective power against `threshold` times the defender's gives; the defender's
-    terrain and fortification count for whoever defends.
-    """
-    russian_power = russia * quality[:, 0:1] * supply
-    ukrainian_power = ukraine * quality[:, 1:2]
-    e = np.asarray(elasticity)[..., None]
-    t = np.asarray(threshold)[..., None]
-    share = advance_share.py_func
-    russian_push = np.where(russian_intent > 0, share(russian_power, t * ukrainian_power * defence * barrier, e), 0.0)
-    ukrainian_push = np.where(ukrainian_intent > 0, share(ukrainian_power, t * russian_power * defence * barrier, e), 0.0)
-    sd = np.asarray(noise_sd)[..., None]
-    shock = np.exp(sd * noise - 0.5 * sd**2)
-    net = russia * russian_intent * russian_push - ukraine * ukrainian_intent * ukrainian_push
-    return np.asarray(rate_km2)[..., None] * net / 1000.0 * shock
+@numba.njit(cache=True, error_model="numpy")
+def river_barrier(control: float, by_land: bool, by_river: bool, left_bank_share: float, barrier: float) -> float:
+    """β_r, the defender's multiplier: the Dnipro's where Russia can reach the ground only across the river,
+    (a) in a region the river splits once Russia holds its whole left bank, (b) in a region Russia has not
+    entered whose Russian-held neighbourhood lies across the river (see allocation.reach)."""
+    if (control <= 1e-6 and not by_land and by_river) or (not math.isnan(left_bank_share)
+                                                          and control >= left_bank_share - 0.01 and control < 1.0):
+        return barrier
+    return 1.0
 
 
-def river_barrier(control: np.ndarray, by_land: np.ndarray, by_river: np.ndarray, left_bank_share: np.ndarray,
-                  barrier: float | np.ndarray) -> np.ndarray:
-    """Defender multiplier (N, R): the Dnipro's where Russia can reach the ground only across the river.
+@numba.njit(cache=True, error_model="numpy")
+def ground_change(russia: float, ukraine: float, power_russia: float, power_ukraine: float, defence: float,
+                  barrier: float, intent_russia: float, intent_ukraine: float, p, eps: float) -> float:  # noqa: ANN001
+    """G_r, km² moving to Russia in one region this week before capping by the ground available; the powers
+    are P_R = R q_R ℓ_r and P_U = U q_U, `defence` φ_r, `barrier` β_r. Each side advances only where it means to
+    attack; a side with no intent costs no power law, and no net push no shock."""
+    net = 0.0
+    if intent_russia > 0:
+        resistance = p.ratio_threshold * power_ukraine * defence * barrier
+        net += russia * intent_russia * advance_share(power_russia, resistance, p.ratio_elasticity)
+    if intent_ukraine > 0:
+        resistance = p.ratio_threshold * power_russia * defence * barrier
+        net -= ukraine * intent_ukraine * advance_share(power_ukraine, resistance, p.ratio_elasticity)
+    return p.ground_rate_km2 * net / 1000.0 * shock(p.ground_noise, eps) if net != 0.0 else 0.0
 
-    Applies (a) in regions the river splits once Russia holds their whole left bank, and (b) in regions
-    Russia has not entered whose Russian-held neighbourhood lies across the river (see
-    allocation.russian_reach).
-    """
-    blocked_from_outside = (control <= 1e-6) & ~by_land & by_river
-    split = ~np.isnan(left_bank_share)
-    at_bank = split[None] & (control >= np.nan_to_num(left_bank_share)[None] - 0.01) & (control < 1.0)
-    factor = np.asarray(barrier)[..., None]
-    return np.where(blocked_from_outside | at_bank, factor, 1.0)
+
+cached_with(casualties, mechanism)  # it calls mechanism.shock
+cached_with(ground_change, mechanism)  # it calls mechanism.shock
+
+MECHANISM = Mechanism(
+    name="attrition",
+    summary="casualties (Helmbold) and ground change (force-ratio advance) on each front",
+    reads={"manpower": "N 2", "materiel": "N 2", "partisans": "N R", "objective": "N R", "counterattack": "N"},
+    writes={"casualties": "N 2", "control": "N R"},
+    params=("forces.firepower", "forces.materiel", "forces.manpower", "combat.materiel_quality_exponent",
+            "combat.logistics_range_km", "combat.russian_loss_rate", "combat.ukrainian_loss_rate",
+            "combat.helmbold_w", "combat.casualty_noise", "combat.dnipro_barrier", "combat.ground_rate_km2",
+            "combat.ratio_threshold", "combat.ratio_elasticity", "combat.ground_noise",
+            "occupation.partisan_logistics_damage", "regions.fortification", "regions.terrain"),
+    reports=("casualties", "ground_km2"),
+    metrics=("casualties_russia", "casualties_ukraine", "area_gained_km2"),
+    functions=(advance_share, firepower_quality, supply, casualties, river_barrier, ground_change),
+)

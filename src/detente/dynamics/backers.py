@@ -11,20 +11,37 @@ gains count negative), and shocks. A backer whose will falls below its threshold
 
 from __future__ import annotations
 
-import numpy as np
+import numba
+
+from detente.dynamics.mechanism import Mechanism
 
 
-def aid_flow(will: np.ndarray, active: np.ndarray, aid_factor: np.ndarray,
-             aid_per_week: np.ndarray) -> np.ndarray:
-    """€ bn each backer delivers this week (N, B)."""
-    return aid_per_week * will * aid_factor * active
+@numba.njit(cache=True, error_model="numpy")
+def aid_flow(backer, will: float, aid_factor: float, active: bool) -> float:  # noqa: ANN001 (a BACKER record)
+    """a_b, € bn this week."""
+    return backer.aid_per_week * will * aid_factor * (1.0 if active else 0.0)
 
 
-def update_will(will: np.ndarray, active: np.ndarray, aid: np.ndarray, aid_per_week: np.ndarray,
-                erosion: np.ndarray, response: np.ndarray, threshold: np.ndarray, noise_sd: np.ndarray,
-                ukraine_gain_km2: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """New will (N, B) in [0, 1] and which backers are still giving."""
-    burden = aid / np.where(aid_per_week > 0, aid_per_week, 1.0)
-    change = -erosion * will * burden + response * ukraine_gain_km2[:, None] / 1000.0 + noise_sd * noise
-    new_will = np.minimum(np.maximum(will + change, 0.0), 1.0)
-    return new_will, active & (new_will >= threshold)
+@numba.njit(cache=True, error_model="numpy")
+def update_will(backer, will: float, active: bool, aid: float, russian_gain_km2: float,  # noqa: ANN001
+                eps: float) -> tuple[float, bool]:
+    """W_b' in [0, 1] and whether the backer still gives (ΔA_U = −russian_gain_km2)."""
+    per_week = backer.aid_per_week
+    burden = aid / (per_week if per_week > 0 else 1.0)
+    change = (-backer.will_erosion_per_week * will * burden
+              + backer.will_response_to_front * (-russian_gain_km2) / 1000.0 + backer.will_noise * eps)
+    new_will = min(max(will + change, 0.0), 1.0)
+    return new_will, active and new_will >= backer.will_threshold
+
+
+MECHANISM = Mechanism(
+    name="backers",
+    summary="aid from Ukraine's backers, and their will eroding with cost, the front and shocks",
+    reads={"backer_will": "N B", "backer_active": "N B", "aid_factor": "N B", "aid_delivered": "N B"},
+    writes={"backer_will": "N B", "backer_active": "N B", "aid_delivered": "N B"},
+    params=("backers.aid_per_week", "backers.will_erosion_per_week", "backers.will_response_to_front",
+            "backers.will_threshold", "backers.will_noise"),
+    reports=("aid",),
+    metrics=("aid_delivered_eur_bn", "backer_will/<backer>", "backer_gave_up/<backer>"),
+    functions=(aid_flow, update_will),
+)

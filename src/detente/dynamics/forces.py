@@ -10,18 +10,31 @@ while recruiting ~30,000 a month and losing ~1,000–1,500 a day (see the scenar
 
 from __future__ import annotations
 
-import numpy as np
+import numba
+
+from detente.dynamics.mechanism import Mechanism
 
 
-def manpower_after(manpower: np.ndarray, recruitment: np.ndarray, casualties: np.ndarray,
-                   permanent_share: np.ndarray) -> np.ndarray:
-    """Troops in the theatre next week (N, 2)."""
-    return np.maximum(manpower + recruitment - permanent_share * casualties, 0.0)
+@numba.njit(cache=True, error_model="numpy")
+def manpower_after(manpower: float, recruits: float, permanent_share: float, casualties: float) -> float:
+    """M_s' (troops in the theatre next week)."""
+    return max(manpower + recruits - permanent_share * casualties, 0.0)
 
 
-def materiel_after(materiel: np.ndarray, produced: np.ndarray, aid_total: np.ndarray, line: np.ndarray,
-                   use_per_week: np.ndarray) -> np.ndarray:
-    """Materiel stock next week (N, 2), € bn; aid goes to Ukraine (column 1)."""
-    inflow = produced.copy()
-    inflow[:, 1] += aid_total
-    return np.maximum(materiel + inflow - use_per_week * line / 1e5, 0.0)
+@numba.njit(cache=True, error_model="numpy")
+def materiel_after(materiel: float, inflow: float, use_per_week: float, line: float) -> float:
+    """K_s' (€ bn), `inflow` = P_s plus, for Ukraine, the aid delivered."""
+    return max(materiel + inflow - use_per_week * line / 1e5, 0.0)
+
+
+MECHANISM = Mechanism(
+    name="forces",
+    summary="manpower and materiel pools: recruitment, permanent losses, output, aid and use",
+    reads={"manpower": "N 2", "materiel": "N 2", "casualties": "N 2", "recruitment_factor": "N 2"},
+    writes={"manpower": "N 2", "materiel": "N 2", "casualties": "N 2"},
+    params=("forces.recruitment_per_week", "forces.permanent_loss_share", "forces.materiel_use_per_week"),
+    reports=("casualties",),
+    metrics=("casualties_russia", "casualties_ukraine", "manpower_russia", "manpower_ukraine",
+             "materiel_russia", "materiel_ukraine"),
+    functions=(manpower_after, materiel_after),
+)

@@ -12,34 +12,55 @@ that they choked on it": the deeper Russia goes into hostile ground, the more it
 
 from __future__ import annotations
 
-import numpy as np
+import numba
+
+from detente.dynamics.mechanism import Mechanism
 
 
-def hostile_under_occupation(control: np.ndarray, hostile_population: np.ndarray,
-                             occupiable: np.ndarray) -> np.ndarray:
-    """Hostile inhabitants under Russian control per region (N, R)."""
-    return control * np.where(occupiable, hostile_population, 0.0)[None, :]
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def behind_the_line(control, partisans, n: int, occupied_regions, area, hostile_population, p,  # noqa: ANN001, ANN201
+                    manpower_russia: float):
+    """Run n's occupation this week, from control and partisans (N, R) over the occupied regions:
+    the garrison G, its coverage κ in [0, 1], the partisan level p̄ = Σ p_r c_r area_r / Σ c_r area_r that
+    cuts supply (attrition.supply), and the casualties C_p partisans inflict. `area` and
+    `hostile_population` are the map's (R,), `p` the PARAMS record."""
+    hostile_total, occupied, partisan_sum, partisan_hits = 0.0, 0.0, 0.0, 0.0
+    for i in range(occupied_regions.size):  # index loops: iterating an array costs a reference count per run
+        r = occupied_regions[i]
+        c = control[n, r]
+        h = c * hostile_population[r]
+        hostile_total += h
+        partisan_hits += partisans[n, r] * h
+        occupied += c * area[r]
+        partisan_sum += partisans[n, r] * c * area[r]
+    needed = p.garrison_per_1000_hostile * hostile_total / 1000.0
+    garrison = min(needed, p.max_garrison_share * manpower_russia)
+    coverage = garrison / needed if needed > 0 else 1.0
+    partisan_level = partisan_sum / max(occupied, 1.0)
+    return garrison, coverage, partisan_level, p.partisan_casualties_per_week * partisan_hits / 1e6
 
 
-def garrison(hostile: np.ndarray, manpower_russia: np.ndarray, per_1000: float | np.ndarray,
-             max_share: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Troops garrisoned (N,) and the coverage of what holding the ground would need (N,) in [0, 1]."""
-    needed = np.asarray(per_1000) * hostile.sum(axis=1) / 1000.0
-    held = np.minimum(needed, np.asarray(max_share) * manpower_russia)
-    coverage = np.where(needed > 0, held / np.where(needed > 0, needed, 1.0), 1.0)
-    return held, coverage
+@numba.njit(cache=True, error_model="numpy")
+def partisans_after(partisans: float, control: float, occupiable: bool, hostility: float, growth: float,
+                    suppression: float, coverage: float) -> float:
+    """p_r' in [0, 1] for one region; zero where Russia holds nothing, suppressed only where it is not an
+    occupation (home ground)."""
+    if occupiable and control > 0:
+        grown = partisans + growth * hostility * control * (1.0 - partisans) - suppression * coverage * partisans
+        return min(max(grown, 0.0), 1.0)
+    if control > 0:
+        return min(max(partisans - suppression * coverage * partisans, 0.0), 1.0)
+    return 0.0
 
 
-def partisans_after(partisans: np.ndarray, control: np.ndarray, hostility: np.ndarray, occupiable: np.ndarray,
-                    coverage: np.ndarray, growth: float | np.ndarray,
-                    suppression: float | np.ndarray) -> np.ndarray:
-    """Partisan activity next week (N, R) in [0, 1]; zero where Russia holds nothing."""
-    h = np.where(occupiable, hostility, 0.0)[None, :]
-    grow = np.asarray(growth)[..., None] * h * control * (1.0 - partisans)
-    suppress = np.asarray(suppression)[..., None] * coverage[:, None] * partisans
-    return np.minimum(np.maximum(partisans + grow - suppress, 0.0), 1.0) * (control > 0)
-
-
-def partisan_casualties(partisans: np.ndarray, hostile: np.ndarray, per_million: float | np.ndarray) -> np.ndarray:
-    """Russian casualties from partisan attacks this week (N,)."""
-    return np.asarray(per_million) * (partisans * hostile).sum(axis=1) / 1e6
+MECHANISM = Mechanism(
+    name="occupation",
+    summary="garrisons for hostile occupied ground, and the partisans that grow where they are short",
+    reads={"control": "N R", "partisans": "N R", "manpower": "N 2"},
+    writes={"partisans": "N R", "garrison": "N"},
+    params=("occupation.garrison_per_1000_hostile", "occupation.max_garrison_share",
+            "occupation.partisan_logistics_damage", "occupation.partisan_casualties_per_week",
+            "occupation.partisan_growth", "occupation.partisan_suppression"),
+    metrics=("garrison_russia", "partisan_activity"),
+    functions=(behind_the_line, partisans_after),
+)

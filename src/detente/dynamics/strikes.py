@@ -11,28 +11,45 @@ with elasticity η and, for Russia, sanctions:
 
 from __future__ import annotations
 
-import numpy as np
+import numba
 
-from detente.world.state import RUSSIA, UKRAINE
-
-
-def energy_damage(energy: np.ndarray, strike_rate: np.ndarray, air_defence: np.ndarray, strike_factor: np.ndarray,
-                  energy_truce: np.ndarray, repair: np.ndarray, noise_sd: float | np.ndarray,
-                  noise: np.ndarray) -> np.ndarray:
-    """New energy capacity (N, 2) after a week of strikes and repair."""
-    incoming = np.stack([strike_rate[..., UKRAINE] * strike_factor[:, UKRAINE],
-                         strike_rate[..., RUSSIA] * strike_factor[:, RUSSIA]], axis=1)
-    sd = np.asarray(noise_sd)[..., None]
-    hit = incoming * (1.0 - air_defence) * (1.0 - energy_truce[:, None]) * np.exp(sd * noise - 0.5 * sd**2)
-    repaired = repair * (1.0 - energy)
-    return np.minimum(np.maximum(energy - hit * energy + repaired, 0.0), 1.0)
+from detente.dynamics import mechanism
+from detente.dynamics.mechanism import Mechanism, cached_with, shock
 
 
-def output(energy: np.ndarray, production: np.ndarray, elasticity: float | np.ndarray,
-           sanctions: float | np.ndarray, secondary_loss: float | np.ndarray,
-           secondary: float | np.ndarray) -> np.ndarray:
-    """Materiel produced this week by each side (N, 2), € bn."""
-    produced = production * energy ** np.asarray(elasticity)[..., None]
-    russian_loss = np.minimum(np.maximum(np.asarray(sanctions) + np.asarray(secondary_loss) * np.asarray(secondary), 0.0), 1.0)
-    keep = np.stack(np.broadcast_arrays(1.0 - russian_loss, np.ones_like(russian_loss)), axis=-1)
-    return produced * keep
+@numba.njit(cache=True, error_model="numpy")
+def energy_after(energy: float, incoming: float, air_defence: float, energy_truce: float, repair: float,
+                 noise_sd: float, eps: float) -> float:
+    """E' for one side: `incoming` = k_o · π_o (the opponent's strike rate times its policy multiplier). With
+    nothing exposed (a truce, no strikes) the shock is not evaluated: there is nothing for it to scale."""
+    exposed = incoming * (1.0 - air_defence) * (1.0 - energy_truce)
+    hit = exposed * shock(noise_sd, eps) if exposed != 0.0 else 0.0
+    return min(max(energy - hit * energy + repair * (1.0 - energy), 0.0), 1.0)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def russian_output_kept(sanctions: float, secondary_loss: float, secondary: float) -> float:
+    """1 − S_russia, S_russia = s₁ + s₂ · secondary clipped to [0, 1]."""
+    return 1.0 - min(max(sanctions + secondary_loss * secondary, 0.0), 1.0)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def output(energy: float, production: float, elasticity: float, kept: float) -> float:
+    """P_s = P̄_s · E_s^η · kept (€ bn this week); E = 1 needs no power."""
+    working = energy ** elasticity if energy != 1.0 else 1.0
+    return production * working * kept
+
+
+cached_with(energy_after, mechanism)  # it calls mechanism.shock
+
+MECHANISM = Mechanism(
+    name="strikes",
+    summary="long-range strikes on energy, repair, and the materiel output energy and sanctions allow",
+    reads={"energy": "N 2", "strike_factor": "N 2", "truce": "N S", "secondary_sanctions": "N"},
+    writes={"energy": "N 2"},
+    params=("forces.strike_rate", "forces.air_defence", "forces.energy_repair_per_week",
+            "forces.production_per_week", "economy.strike_noise", "economy.energy_output_elasticity",
+            "economy.sanctions_output_loss", "economy.secondary_sanctions_output_loss"),
+    metrics=("energy_russia", "energy_ukraine"),
+    functions=(energy_after, russian_output_kept, output),
+)

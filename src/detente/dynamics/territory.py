@@ -7,11 +7,25 @@ area in each region is always exactly its area.
 
 from __future__ import annotations
 
-import numpy as np
+import numba
+
+from detente.dynamics.mechanism import Mechanism
 
 
-def apply_ground(control: np.ndarray, gain_km2: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return new control (N, R) and the km² that actually changed hands (N, R), after capping."""
-    wanted = gain_km2 / area[None, :]
-    moved = np.minimum(np.maximum(wanted, -control), 1.0 - control)
-    return control + moved, moved * area[None, :]
+@numba.njit(cache=True, error_model="numpy")
+def apply_ground(control: float, gain_km2: float, area: float) -> tuple[float, float]:
+    """New control of one region and the km² that actually changed hands (to Russia), after capping."""
+    share = min(max(gain_km2 / area, -control), 1.0 - control)
+    return control + share, share * area
+
+
+MECHANISM = Mechanism(
+    name="territory",
+    summary="ground change applied to control shares, conserving area",
+    reads={"control": "N R"},
+    writes={"control": "N R"},
+    params=(),
+    reports=("ground_km2",),
+    metrics=("area_gained_km2", "area_gained_km2/<region>"),
+    functions=(apply_ground,),
+)

@@ -1,0 +1,146 @@
+"""What a mechanism declares, the records its parameters travel in, and how its compiled code is read uncompiled.
+
+A mechanism of the war is one module of `detente.dynamics` holding (a) its per-run equations once, as
+`numba.njit(cache=True)` functions over scalars, records and region-length buffers that the weekly kernel
+(`detente.kernel.advance`) composes, and (b) a `Mechanism` declaration at module level: the `WarState`
+fields it reads and writes (with their shapes), its parameters by scenario key, the `WeekReport` fields
+and the registry metrics it feeds, and its compiled functions. tests/conformance.py checks every
+declaration against the state, the scenario schema and the metric registry, and runs every declared
+function compiled against the same code uncompiled (`uncompiled`).
+
+Parameters travel as NumPy records read by field name (`side.firepower`, `p.ground_rate_km2`):
+numba reads a record field at a fixed offset, as cheap as the column numbers it replaces. The record
+types are built from the declarations (`record_dtype`), so a mechanism that declares a new parameter
+finds it in its record without any other file listing it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import math
+import types
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numba
+import numpy as np
+from numba.core.caching import FunctionCache
+from numba.extending import overload
+from numba.np.numpy_support import as_dtype
+
+# Scenario sections whose parameters travel in each record (`Mechanism.params` keys are "<section>.<name>").
+SIDE_SECTION = "forces"        # per side: scenario `forces.<russia|ukraine>.<name>`, record SIDE (2,)
+REGION_SECTION = "regions"     # per region: scenario `regions.<id>.<name>`, record REGION (R,)
+BACKER_SECTION = "backers"     # per backer: scenario `backers.<id>.<name>`, record BACKER (N, B)
+SCALAR_SECTIONS = ("combat", "economy", "occupation")  # one value each (or one per run): record PARAMS
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """A mechanism's declaration: what it touches, what sets it, what it reports.
+
+    `reads`/`writes` map `WarState` field names to their shape ("N R": runs × regions, "N 2": runs × sides,
+    "N B": runs × backers, "N S": runs × truce scopes, "N": one per run). `params` are scenario keys
+    "<section>.<name>" (sections above). `reports` are `WeekReport` fields; `metrics` registry names
+    (`detente.ensemble.registry`) whose values come from what the mechanism writes. `functions` are its
+    compiled per-run equations, each run by the conformance test compiled and uncompiled."""
+
+    name: str
+    summary: str
+    reads: dict[str, str]
+    writes: dict[str, str]
+    params: tuple[str, ...]
+    reports: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+    functions: tuple[Callable, ...] = field(default=(), repr=False)
+
+    def params_of(self, section: str) -> tuple[str, ...]:
+        """The names of its parameters in one scenario section (in declaration order)."""
+        return tuple(key.split(".", 1)[1] for key in self.params if key.split(".", 1)[0] == section)
+
+
+def record_dtype(mechanisms: tuple[Mechanism, ...], sections: tuple[str, ...]) -> np.dtype:
+    """An all-float64 record of every parameter the mechanisms declare in the given sections, each once, in
+    declaration order (all float64: a run's record is also written through a flat float view)."""
+    names: list[str] = []
+    for mechanism in mechanisms:
+        for section in sections:
+            names += [n for n in mechanism.params_of(section) if n not in names]
+    return np.dtype([(n, np.float64) for n in names], align=True)
+
+
+def as_records(buffer: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A flat float64 buffer seen as records of `dtype` (all float64 fields), read by field name. Compiled, a
+    plain view; run by the interpreter, a `np.recarray` (whose elements read fields as attributes)."""
+    return buffer.view(dtype).view(np.recarray)
+
+
+@overload(as_records, jit_options={"cache": True})
+def _as_records(buffer, dtype):  # noqa: ANN001, ANN202
+    records = as_dtype(dtype.dtype)
+
+    def view(buffer, dtype):  # noqa: ANN001, ANN202
+        return buffer.view(records)
+    return view
+
+
+@numba.njit(cache=True, error_model="numpy")
+def shock(sd: float, eps: float) -> float:
+    """A mean-one lognormal multiplier e^(σ ε − σ²/2) for a standard normal ε."""
+    return math.exp(sd * eps - 0.5 * sd * sd)
+
+
+def uncompiled(fn: Callable, _done: dict | None = None) -> Callable:
+    """The same Python code as the compiled function `fn`, run by the interpreter: `fn.py_func` with every
+    compiled function it calls (through its module's globals, recursively) replaced by its own uncompiled
+    form. This is the readable reference of the weekly step: no second transcription of any equation."""
+    done = {} if _done is None else _done
+    if not isinstance(fn, numba.core.registry.CPUDispatcher):
+        return fn
+    if fn in done:
+        return done[fn]
+    py = fn.py_func
+    scope: dict[str, Any] = dict(py.__globals__)
+    plain = types.FunctionType(py.__code__, scope, py.__name__, py.__defaults__, py.__closure__)
+    done[fn] = plain
+    for name in py.__code__.co_names:
+        value = scope.get(name)
+        if isinstance(value, numba.core.registry.CPUDispatcher):
+            scope[name] = uncompiled(value, done)
+        elif isinstance(value, types.ModuleType):
+            scope[name] = _ModuleView(value, done)
+    return plain
+
+
+class _ModuleView:
+    """A module seen through `uncompiled`: its compiled functions read uncompiled (for `allocation.f(...)`)."""
+
+    def __init__(self, module: types.ModuleType, done: dict) -> None:
+        self._module, self._done = module, done
+
+    def __getattr__(self, name: str) -> Any:
+        return uncompiled(getattr(self._module, name), self._done)
+
+
+class _DependentCache(FunctionCache):
+    """numba's on-disk cache, keyed also by the source of the modules a function calls into. numba keys a
+    cached function by its own bytecode and its file only: the kernel compiled with every mechanism inlined
+    would otherwise be loaded stale after a mechanism's equations changed."""
+
+    def __init__(self, py_func: Callable, stamp: str) -> None:
+        super().__init__(py_func)
+        self._stamp = stamp
+
+    def _index_key(self, sig, codegen):  # noqa: ANN001, ANN202
+        return (*super()._index_key(sig, codegen), self._stamp)
+
+
+def cached_with(dispatcher: Callable, *modules: types.ModuleType) -> Callable:
+    """Make `dispatcher`'s disk cache (cache=True) depend on the source of `modules` (those whose compiled
+    functions, globals or records it uses); returns the dispatcher."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(inspect.getsource(module).encode())
+    dispatcher._cache = _DependentCache(dispatcher.py_func, digest.hexdigest())
+    return dispatcher
