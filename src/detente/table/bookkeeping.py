@@ -10,6 +10,7 @@ import math
 import numba
 import numpy as np
 
+from detente.dynamics.mechanism import cached_with
 from detente.table import agreements, ratification
 
 
@@ -62,3 +63,6 @@ def week_after(run, party, books, seats, led, side_sign, gain, casualties, aid, 
             book.max_streak = max(book.max_streak, book.streak)
         if any_counted:
             p.any_in_force += 1
+
+
+cached_with(week_after, agreements, ratification)  # its cache follows the equations it compiles in

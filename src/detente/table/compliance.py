@@ -8,7 +8,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from detente.table import agreements, decision, ratification
+from detente.dynamics.mechanism import cached_with
+from detente.table import agenda, agreements, decision, ratification
 
 
 @numba.njit(cache=True)
@@ -99,3 +100,7 @@ def quiet_week(run):
     for n in range(run.shape[0]):
         p = run[n]
         p.trust = agreements.trust_after(p.trust, False, p.trust_loss, p.trust_recovery)
+
+
+for _kernel in (surplus_in_force, keep_or_break, quiet_week):  # caches follow the equations compiled in
+    cached_with(_kernel, agenda, agreements, decision, ratification)

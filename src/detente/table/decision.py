@@ -12,6 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from detente.dynamics.mechanism import cached_with
 from detente.table import agenda, mediation, ratification
 
 
@@ -102,3 +103,8 @@ def sign(n, g, week, seat, who, issues, consent, issue, text, readings, divergen
         if consent[a]:
             holder = party[n, who[a]]
             holder.support = min(max(holder.support - holder.concession_cost * conceded[a], 0.0), 1.0)
+
+
+# a kernel's disk cache also depends on the modules whose equations it compiles in (`cached_with`)
+for _kernel in (reading_surplus, seat_parties, decide):
+    cached_with(_kernel, agenda, mediation, ratification)

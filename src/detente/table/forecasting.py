@@ -8,6 +8,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from detente.dynamics.mechanism import cached_with
 from detente.table import ratification
 
 
@@ -28,3 +29,6 @@ def forecasts(run, party, side_sign, manpower, backer_will, backer_active, aid_w
         for a in range(A):
             holder = party[n, a]
             holder.rho = ratification.forecast(p.lev, side_sign[a], holder.optimism, p.forecast_noise, noise[a])
+
+
+cached_with(forecasts, ratification)  # its cache follows the equations it compiles in

@@ -4,7 +4,7 @@ The table's kernels read every parameter and every book by field name (`p.distor
 `book.weeks_left`) from NumPy records, one record per run (`RUN`), per run and party (`PARTY`), per run and
 agreement (`AGREEMENT`), per agreement (`SEAT`) and per issue (`ISSUE`). numba reads a record field at a fixed
 offset, as cheap as an array, and the same arrays seen as `np.recarray` read the same way in Python, so the
-kernels run uncompiled (`uncompiled`, `on_records`) as the readable reference of the same code: there is no
+kernels run uncompiled (`dynamics.mechanism.uncompiled`, `on_records`) as the readable reference of the same code: there is no
 second transcription of any equation and no positional list of parameters.
 
 Parameters drawn per run (`detente.table.controller` draws them in the scenario's order) and the books the
@@ -13,12 +13,11 @@ table keeps are kept apart by comment only: a record is what the kernels of one 
 
 from __future__ import annotations
 
-import types
 from typing import Any, Callable
 
-import numba
 import numpy as np
 
+from detente.dynamics.mechanism import uncompiled  # noqa: F401 (the table's kernels read uncompiled likewise)
 from detente.table.schema import Compliance, Forecast, Mediation
 
 F, I, B = np.float64, np.int64, np.bool_
@@ -100,28 +99,6 @@ def fill(target: np.ndarray, values: dict[str, Any]) -> np.ndarray:
     return target
 
 
-def uncompiled(fn: Callable, _done: dict | None = None) -> Callable:
-    """The same Python code as the compiled function `fn`, run by the interpreter: `fn.py_func` with every
-    compiled function it calls (as a global or through a module) replaced, recursively, by its own uncompiled
-    form. The readable reference of the table's week: the kernels' own code, never a second transcription."""
-    done = {} if _done is None else _done
-    if not isinstance(fn, numba.core.registry.CPUDispatcher):
-        return fn
-    if fn in done:
-        return done[fn]
-    py = fn.py_func
-    scope: dict[str, Any] = dict(py.__globals__)
-    plain = types.FunctionType(py.__code__, scope, py.__name__, py.__defaults__, py.__closure__)
-    done[fn] = plain
-    for name in py.__code__.co_names:
-        value = scope.get(name)
-        if isinstance(value, numba.core.registry.CPUDispatcher):
-            scope[name] = uncompiled(value, done)
-        elif isinstance(value, types.ModuleType):
-            scope[name] = _ModuleView(value, done)
-    return plain
-
-
 def on_records(fn: Callable) -> Callable:
     """`fn` with its structured-array arguments seen as `np.recarray`, so that Python reads a record's fields
     by attribute (`p.distortion`) as the compiled kernels do."""
@@ -129,13 +106,3 @@ def on_records(fn: Callable) -> Callable:
         return fn(*(a.view(np.recarray) if isinstance(a, np.ndarray) and a.dtype.names else a for a in args))
 
     return call
-
-
-class _ModuleView:
-    """A module seen through `uncompiled`: its compiled functions read uncompiled (`mediation.shuttle(...)`)."""
-
-    def __init__(self, module: types.ModuleType, done: dict) -> None:
-        self._module, self._done = module, done
-
-    def __getattr__(self, name: str) -> Any:
-        return uncompiled(getattr(self._module, name), self._done)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from detente.table import decision
+from detente.dynamics.mechanism import cached_with
+from detente.table import agenda, decision, mediation, ratification
 
 
 @numba.njit(cache=True)
@@ -43,3 +44,6 @@ def negotiate(week, run, party, books, seats, negotiators, consent_at, issues_at
             if agreed:
                 decision.sign(n, g, week, seat, who, issues, consent, issue, text, read, divergence, conceded, book,
                               terms, readings, party)
+
+
+cached_with(negotiate, decision, agenda, mediation, ratification)  # its cache follows the equations it compiles in
