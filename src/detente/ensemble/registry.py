@@ -142,6 +142,10 @@ METRICS: tuple[Metric, ...] = (
     _m("events/<scope>", "count", "events", "table",
        "one-off events of this kind (prisoner exchanges; summits, direct talks, agreements in principle), each "
        "counted once", "<scope> events"),
+    _m("in_principle/<scope>", "count", "sessions", "table",
+       "sessions at which every negotiator accepted the text of this scope but a home would not ratify it (or its "
+       "leader would not survive it): agreed in principle, never implemented, nothing changes in the war",
+       "<scope> agreed in principle"),
     _m("with_deal/<event>", "count", "events", "table",
        "one-off events of this kind (summits) that ended in a text the participants accepted",
        "<event>s with a deal"),

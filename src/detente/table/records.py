@@ -70,6 +70,7 @@ AGREEMENT = np.dtype([
     ("surplus", F, (2,)),                              # U_s(x̃_s) − V_s of each side while in force
     ("held", B),                                       # in force during this week (what the week counts)
     ("ended", I),                                      # how it ended this week (agreements.IN_FORCE: not)
+    ("in_principle", I),                               # sessions whose text was agreed but not ratified
 ], align=True)
 
 # (G,): who sits where at each agreement's shuttle and what the agreement is (fixed by the scenario)
