@@ -158,6 +158,9 @@ METRICS: tuple[Metric, ...] = (
     _m("events_to_date/<event>", "count", "events", "table",
        "one-off events so far (prisoner exchanges)", "<event> events so far",
        WEEKLY),
+    _m("unilateral_declared/<truce>", "count", "truces", "table",
+       "times one side declared this unilateral truce on its own consent (detente.table.unilateral), observed by the "
+       "other side or not", "<truce> declared"),
     _m("truce_days/<kind>/<scope>", "quantity", "days", "table",
        "days a truce of this scope was in force, by kind: agreed at the table, or declared by one side alone "
        "(unilateral)", "days of <kind> <scope> truce"),
