@@ -55,13 +55,16 @@ def decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party, re
     n (p: its `records.RUN`), and decide: True where every party whose consent it needs (`consent`) and who
     cares about its issues accepts its reading. ideal, salience, weight (P, K) and quo_values (K,): the table's
     positions (`seat_parties`); quo (K,): the issues whose no-deal point is the status quo; copies (P, K):
-    scratch. Writes text (K,), readings (P, K), conceded (P,); returns (agreed, divergence)."""
+    scratch. Writes text (K,), readings (P, K), conceded (P,); returns (agreed, divergence, in_principle):
+    in_principle where every such party accepted its reading at the table (surplus over the need) but a home
+    would not ratify it or its leader would not survive it, so the text is agreed in principle and never
+    implemented (the Istanbul communique of 2022, the Black Sea text of March 2024; docs/partial-deals.md)."""
     P, K = who.size, issues.size
     mediation.first_draft(ideal, weight, quo, quo_values, seat.mediator_at, text)
     divergence = mediation.shuttle(text, ideal, salience, weight, p, rng, copies, readings)
     odds = ratification.rearm_odds(float(seat.duration), p) if seat.front else 1.0
     need = ratification.acceptance_need(p.acceptance_margin, p.trust)
-    agreed = True
+    agreed, accepted = True, True
     for a in range(P):
         actor = who[a]
         surplus, expected, utility = reading_surplus(n, actor, a, issues, ideal, salience, readings, no_deal, party,
@@ -77,7 +80,9 @@ def decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party, re
             cares = cares or salience[a, k] > 0
         if not (ok or not consent[a] or not cares):
             agreed = False
-    return agreed, divergence
+        if not (surplus > need or not consent[a] or not cares):
+            accepted = False
+    return agreed, divergence, accepted and not agreed
 
 
 @numba.njit(cache=True)

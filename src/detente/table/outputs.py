@@ -55,6 +55,8 @@ def metrics(table: Any) -> dict[str, np.ndarray]:
     for g, persons in table.persons.items():  # one-off agreements (prisoner exchanges) as events
         out[f"events/{lay.scopes[g]}"] = table.books["signings"][:, g].astype(float)
         out[f"persons/{lay.scopes[g]}"] = table.books["signings"][:, g] * persons
+    for g, scope in enumerate(lay.scopes):  # texts agreed in principle, never implemented (decision.decide)
+        out[f"in_principle/{scope}"] = table.books["in_principle"][:, g].astype(float)
     out["violations_observed"] = table.run["violations_seen"].copy()
     out["agreements_broke_down"] = table.run["broke_down"].astype(float)
     out[table.trust_name.replace("trust/", "trust_final/")] = table.run["trust"].copy()

@@ -4,8 +4,8 @@ The table's kernels read every parameter and every book by field name (`p.distor
 `book.weeks_left`) from NumPy records, one record per run (`RUN`), per run and party (`PARTY`), per run and
 agreement (`AGREEMENT`), per agreement (`SEAT`) and per issue (`ISSUE`). numba reads a record field at a fixed
 offset, as cheap as an array, and the same arrays seen as `np.recarray` read the same way in Python, so the
-kernels run uncompiled (`dynamics.mechanism.uncompiled`, `on_records`) as the readable reference of the same code: there is no
-second transcription of any equation and no positional list of parameters.
+kernels run uncompiled (`dynamics.mechanism.uncompiled`, `on_records`) as the readable reference of the same
+code: there is no second transcription of any equation and no positional list of parameters.
 
 Parameters drawn per run (`detente.table.controller` draws them in the scenario's order) and the books the
 table keeps are kept apart by comment only: a record is what the kernels of one shape read and write.
@@ -70,6 +70,7 @@ AGREEMENT = np.dtype([
     ("surplus", F, (2,)),                              # U_s(x̃_s) − V_s of each side while in force
     ("held", B),                                       # in force during this week (what the week counts)
     ("ended", I),                                      # how it ended this week (agreements.IN_FORCE: not)
+    ("in_principle", I),                               # sessions whose text was agreed but not ratified
 ], align=True)
 
 # (G,): who sits where at each agreement's shuttle and what the agreement is (fixed by the scenario)

@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from detente.scenario.params import Multiplier, NonNegative, Param, Positive, Probability, Strict
 from detente.table.events import ExchangeSetup, OneOffSetup
+from detente.table.unilateral import UnilateralTruceSetup
 
 
 def _p(value: float) -> Param:
@@ -198,6 +199,9 @@ class TableSetup(Strict):
     one_offs: dict[str, OneOffSetup] = Field(
         default_factory=dict, description="kinds of diplomatic event recorded at a rate that change nothing at the "
                                           "front (summits, direct talks, agreements in principle; detente.table.events)")
+    unilateral_truces: dict[str, UnilateralTruceSetup] = Field(
+        default_factory=dict, description="truces one side may declare alone, on its own consent (holiday truces; "
+                                          "detente.table.unilateral)")
     rearm_factor: Multiplier = Field(default_factory=lambda: _p(1.0),
                                      description="multiplier (≥ 1) on the aid Ukraine's backers deliver while the "
                                                  "whole front is quiet (the commitment problem)")

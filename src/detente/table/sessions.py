@@ -39,8 +39,10 @@ def negotiate(week, run, party, books, seats, negotiators, consent_at, issues_at
             p = run[n]
             decision.seat_parties(n, who, issues, ideal, salience, capability, status_quo, side_sign, p, own, heed,
                                   weight, quo_values)
-            agreed, divergence = decision.decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party,
+            agreed, divergence, in_principle = decision.decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party,
                                                  book.relief, rng, own, heed, weight, copies, text, read, conceded)
+            if in_principle:  # recorded; nothing is signed, so nothing changes in the war
+                book.in_principle += 1
             if agreed:
                 decision.sign(n, g, week, seat, who, issues, consent, issue, text, read, divergence, conceded, book,
                               terms, readings, party)
