@@ -35,7 +35,7 @@ from detente.rows import own_rows, shared_rows
 from detente.scenario.schema import Leader, Scenario
 from detente.table import agenda as ag
 from detente.table import agreements as agr
-from detente.table import bookkeeping, compliance, forecasting, outputs, sessions
+from detente.table import bookkeeping, compliance, forecasting, outputs, positions, sessions
 from detente.table.layout import TableLayout, compile_agenda, issue_records, layout  # noqa: F401 (re-exported)
 from detente.table.records import (AGREEMENT, COMPLIANCE, FORECAST, MEDIATION, PARTY, PARTY_PARAMS, RUN,
                                    SUPPORT_PARAMS, fill, on_records, records, uncompiled)
@@ -58,6 +58,7 @@ class Kernels:
     quiet_week: Callable = compliance.quiet_week
     negotiate: Callable = sessions.negotiate
     week_after: Callable = bookkeeping.week_after
+    between_sessions: Callable = positions.between_sessions
 
     def uncompiled(self) -> "Kernels":
         """The same kernels run uncompiled (`records.uncompiled`): the reference of the table's week."""
@@ -121,6 +122,7 @@ class TableController:
         self.party["rho"] = 0.5
         self.no_deal = np.empty((n, A, K))
         self._expectations(np.arange(K))
+        self._positions(n, A, K)
         self.terms = np.full((n, G, K), np.nan)
         self.readings = np.zeros((n, G, 2, K))
         self.outsider = (~lay.consent[:, list(lay.belligerents)]).astype(float)  # (G, 2): a side not party to g
@@ -137,6 +139,24 @@ class TableController:
         self.series[self.trust_name] = week_major()
         self._record(0)
         return state
+
+    def _positions(self, n: int, A: int, K: int) -> None:
+        """What the mediator drafts from: the ideals, or positions KTAB's SMP moves between sessions."""
+        self.smp = self.lay.setup.mediation.draft_from == "smp"
+        if not self.smp:
+            self.stand = None
+            return
+        setup = self.lay.setup
+        self.positioned = np.array([[a in setup.issues[k].positions for k in self.lay.issues] for a in self.lay.actors],
+                                   bool).reshape(A, K)
+        self.stand = np.array(self.agenda.ideal, float)
+        self.last_weight, self.last_ideal = np.full((n, A, K), np.nan), np.full((n, A, K), np.nan)
+        self._move_positions(True)
+
+    def _move_positions(self, first: bool = False) -> None:
+        a = self.agenda
+        self.kernels.between_sessions(self.run, a.ideal, a.salience, a.capability, self.positioned, self.lay.side_sign,
+                                      self.last_weight, self.last_ideal, self.stand, first)
 
     def _leader_arrays(self, n: int) -> None:
         """Support, survival threshold and ideal points of each leader and his successors."""
@@ -195,9 +215,12 @@ class TableController:
             k.no_deal_points(a.ideal, a.status_quo, a.war_swing, self.line, self.issue, self.party,
                              *lay.belligerents, self.moving_issues, self.no_deal)
         self._comply(week)
+        if self.smp:  # between sessions, positions move where the front or a successor moved their inputs
+            self._move_positions()
         a = self.agenda
         k.negotiate(week, self.run, self.party, self.books, self.seats, self.negotiators, self.consent_at,
-                    lay.padded_issues, self.quo_issues, self.issue, a.ideal, a.salience, a.capability, a.status_quo,
+                    lay.padded_issues, self.quo_issues, self.issue, a.ideal, a.salience, a.capability,
+                    a.ideal if self.stand is None else self.stand, a.status_quo,
                     self.no_deal, lay.side_sign, self.terms, self.readings, self.rng)
         in_force, violated = books["in_force"], books["violated"]
         books["signings"] += in_force & (books["week_agreed"] == week)  # one-off agreements count as events

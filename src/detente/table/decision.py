@@ -33,10 +33,11 @@ def reading_surplus(n, actor, a, issues, ideal, salience, reading, no_deal, part
 
 
 @numba.njit(cache=True)
-def seat_parties(n, who, issues, ideal_all, salience_all, capability_all, status_quo, side_sign, p, ideal, salience,
-                 weight, quo_values):
-    """The positions at agreement's table in run n: each negotiator's ideal, salience and weight (capability ×
-    salience, a belligerent's scaled by its leverage, `mediation.leverage_scale`) on its issues (P, K), and the
+def seat_parties(n, who, issues, ideal_all, salience_all, capability_all, stand_all, status_quo, side_sign, p, ideal,
+                 salience, weight, stand, quo_values):
+    """The positions at agreement's table in run n: each negotiator's ideal, salience, weight (capability ×
+    salience, a belligerent's scaled by its leverage, `mediation.leverage_scale`) and stated position (what the
+    mediator drafts from: its ideal, or where KTAB's SMP has moved it, `positions`) on its issues (P, K), and the
     status quo on them (K,), from the agenda's (N, A, K) and (N, K) arrays."""
     for a in range(who.size):
         scale = mediation.leverage_scale(p.leverage_weight, side_sign[who[a]], p.lev)
@@ -44,23 +45,24 @@ def seat_parties(n, who, issues, ideal_all, salience_all, capability_all, status
             ideal[a, k] = ideal_all[n, who[a], issues[k]]
             salience[a, k] = salience_all[n, who[a], issues[k]]
             weight[a, k] = capability_all[n, who[a], issues[k]] * salience[a, k] * scale
+            stand[a, k] = stand_all[n, who[a], issues[k]]
     for k in range(issues.size):
         quo_values[k] = status_quo[n, issues[k]]
 
 
 @numba.njit(cache=True)
 def decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party, relief, rng, ideal, salience, weight,
-           copies, text, readings, conceded):
+           stand, copies, text, readings, conceded):
     """Shuttle a text for the agreement (seat: its `records.SEAT`) over `issues` among the parties `who` in run
     n (p: its `records.RUN`), and decide: True where every party whose consent it needs (`consent`) and who
-    cares about its issues accepts its reading. ideal, salience, weight (P, K) and quo_values (K,): the table's
-    positions (`seat_parties`); quo (K,): the issues whose no-deal point is the status quo; copies (P, K):
+    cares about its issues accepts its reading. ideal, salience, weight, stand (P, K) and quo_values (K,): the
+    table's positions (`seat_parties`; the mediator drafts from `stand`); quo (K,): the issues whose no-deal point is the status quo; copies (P, K):
     scratch. Writes text (K,), readings (P, K), conceded (P,); returns (agreed, divergence, in_principle):
     in_principle where every such party accepted its reading at the table (surplus over the need) but a home
     would not ratify it or its leader would not survive it, so the text is agreed in principle and never
     implemented (the Istanbul communique of 2022, the Black Sea text of March 2024; docs/partial-deals.md)."""
     P, K = who.size, issues.size
-    mediation.first_draft(ideal, weight, quo, quo_values, seat.mediator_at, text)
+    mediation.first_draft(stand, weight, quo, quo_values, seat.mediator_at, text)
     divergence = mediation.shuttle(text, ideal, salience, weight, p, rng, copies, readings)
     odds = ratification.rearm_odds(float(seat.duration), p) if seat.front else 1.0
     need = ratification.acceptance_need(p.acceptance_margin, p.trust)

@@ -16,11 +16,12 @@ from detente.table import agenda, decision, mediation, ratification
 
 @numba.njit(cache=True)
 def negotiate(week, run, party, books, seats, negotiators, consent_at, issues_at, quo_at, issue, ideal, salience,
-              capability, status_quo, no_deal, side_sign, terms, readings, rng):
+              capability, stand, status_quo, no_deal, side_sign, terms, readings, rng):
     """One week's sessions over the N runs of a block. run (N,), party (N, A), books (N, G): `records.RUN`,
     `PARTY`, `AGREEMENT`; seats (G,) `records.SEAT` with agreement g's negotiators negotiators[g, :P] (their
     consent consent_at[g, :P]) and its issues issues_at[g, :K] (status-quo issues quo_at[g, :K]); issue (K,)
-    `records.ISSUE`; ideal, salience, capability (N, A, K), status_quo (N, K), no_deal (N, A, K): the agenda;
+    `records.ISSUE`; ideal, salience, capability, stand (N, A, K: the positions drafted from), status_quo (N, K),
+    no_deal (N, A, K): the agenda;
     terms (N, G, K) and readings (N, G, 2, K) the books of agreed texts."""
     N, G = books.shape
     session = np.empty(N, np.bool_)
@@ -32,15 +33,17 @@ def negotiate(week, run, party, books, seats, negotiators, consent_at, issues_at
         who, consent, issues, quo = negotiators[g, :P], consent_at[g, :P], issues_at[g, :K], quo_at[g, :K]
         own, heed, weight, copies = np.empty((P, K)), np.empty((P, K)), np.empty((P, K)), np.empty((P, K))
         text, read, conceded, quo_values = np.empty(K), np.empty((P, K)), np.empty(P), np.empty(K)
+        stated = np.empty((P, K))
         for n in range(N):
             book = books[n, g]
             if not session[n] or book.in_force:
                 continue
             p = run[n]
-            decision.seat_parties(n, who, issues, ideal, salience, capability, status_quo, side_sign, p, own, heed,
-                                  weight, quo_values)
-            agreed, divergence, in_principle = decision.decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party,
-                                                 book.relief, rng, own, heed, weight, copies, text, read, conceded)
+            decision.seat_parties(n, who, issues, ideal, salience, capability, stand, status_quo, side_sign, p, own,
+                                  heed, weight, stated, quo_values)
+            agreed, divergence, in_principle = decision.decide(n, seat, who, issues, consent, quo, quo_values, no_deal,
+                                                               p, party, book.relief, rng, own, heed, weight, stated,
+                                                               copies, text, read, conceded)
             if in_principle:  # recorded; nothing is signed, so nothing changes in the war
                 book.in_principle += 1
             if agreed:
