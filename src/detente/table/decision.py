@@ -60,8 +60,8 @@ def decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party, re
     is the status quo; copies (P, K): scratch. Writes text (K,), readings (P, K), conceded (P,); returns (agreed,
     divergence, in_principle): in_principle where every such party accepted its reading at the table (surplus over
     the need) but a home would not ratify it or its leader would not survive it, so the text is agreed in principle
-    and never implemented (the Istanbul communique of 2022, the Black Sea text of March 2024; docs/partial-
-    deals.md)."""
+    and never implemented (the Istanbul communique of 2022, the Black Sea text of March 2024;
+    docs/partial-deals.md)."""
     P, K = who.size, issues.size
     mediation.first_draft(stand, weight, quo, quo_values, seat.mediator_at, text)
     divergence = mediation.shuttle(text, ideal, salience, weight, p, rng, copies, readings)
