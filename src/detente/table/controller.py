@@ -142,7 +142,7 @@ class TableController:
 
     def _positions(self, n: int, A: int, K: int) -> None:
         """What the mediator drafts from: the ideals, or positions KTAB's SMP moves between sessions."""
-        self.smp = self.lay.setup.mediation.draft_from == "smp"
+        self.smp = positions.MODELS.get(self.lay.setup.mediation.draft_from, 0)
         if not self.smp:
             self.stand = None
             return
@@ -156,7 +156,7 @@ class TableController:
     def _move_positions(self, first: bool = False) -> None:
         a = self.agenda
         self.kernels.between_sessions(self.run, a.ideal, a.salience, a.capability, self.positioned, self.lay.side_sign,
-                                      self.last_weight, self.last_ideal, self.stand, first)
+                                      self.last_weight, self.last_ideal, self.stand, first, self.smp)
 
     def _leader_arrays(self, n: int) -> None:
         """Support, survival threshold and ideal points of each leader and his successors."""

@@ -223,16 +223,124 @@ def smp(ideals, weights, out) -> int:
     return rounds
 
 
+# ------------------------------------------------------------------ Bueno de Mesquita's model (BDM), one issue
+# The equations of `detente.bargaining.bdm` (Scholz, Calbert & Smith 2011, Q = T = 1) for one issue whose
+# actors all have salience 1 (the scenario's table: weight = capability × salience, `bargaining.scenario_table`).
+
+@numba.njit(cache=True, inline="always")
+def bdm_utility(base: float, r: float) -> float:
+    """2 − 4 base^r, BDM's risk-shaped utility (base clipped to [0, 1] against round-off)."""
+    return 2.0 - 4.0 * min(max(base, 0.0), 1.0) ** r
+
+
+@numba.njit(cache=True, inline="always")
+def challenge_eu(d: float, d_mu: float, s_j: float, p_ij: float, r: float) -> float:
+    """Expected gain of a challenge at distance d, judged with risk exponent r (Q = T = 1)."""
+    q, t = 1.0, 1.0
+    u_s, u_f = bdm_utility(0.5 - 0.5 * d, r), bdm_utility(0.5 + 0.5 * d, r)
+    u_sq = bdm_utility(0.5, r)
+    u_b, u_w = bdm_utility(0.5 - 0.25 * (d_mu + d), r), bdm_utility(0.5 + 0.25 * (d_mu + d), r)
+    challenge = s_j * (p_ij * u_s + (1.0 - p_ij) * u_f) + (1.0 - s_j) * u_s
+    return challenge - (q * u_sq + (1.0 - q) * (t * u_b + (1.0 - t) * u_w))
+
+
+@numba.njit(cache=True)
+def weighted_median(x, w) -> float:
+    """The smallest position with at least half the total weight at or below it."""
+    order = np.argsort(x, kind="mergesort")
+    cum = np.cumsum(w[order])
+    return x[order][np.searchsorted(cum, 0.5 * cum[-1] - 1e-12 * cum[-1])]
+
+
+@numba.njit(cache=True)
+def bdm_round(x, w, new) -> None:
+    """One BDM round on one issue (positions scaled to the issue's initial range, weights w, saliences 1):
+    proposals, then every actor takes the proposal asking it to move least; all move at once."""
+    n = x.size
+    mu = weighted_median(x, w)
+    p = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            pro, tot = 0.0, 0.0
+            for k in range(n):
+                v = w[k] * (abs(x[k] - x[j]) - abs(x[k] - x[i]))
+                pro += max(v, 0.0)
+                tot += abs(v)
+            p[i, j] = pro / tot if tot > 0 else 0.5
+    vuln = np.zeros(n)
+    for b in range(n):
+        for a in range(n):
+            vuln[b] += 0.0 if a == b else challenge_eu(abs(x[a] - x[b]), abs(x[a] - mu), 1.0, p[a, b], 1.0)
+    lo, hi = vuln.min(), vuln.max()
+    r = np.ones(n)
+    if hi - lo >= 1e-12:
+        for i in range(n):
+            big_r = (2.0 * vuln[i] - hi - lo) / (hi - lo)
+            r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    for j in range(n):
+        best, best_move, best_offer = -1, np.inf, 0.0
+        for i in range(n):
+            d = abs(x[i] - x[j])
+            e1 = challenge_eu(d, abs(x[i] - mu), 1.0, p[i, j], r[i])
+            e2 = challenge_eu(d, abs(x[j] - mu), 1.0, p[j, i], r[i])
+            if not (e1 > 0 and not d < 1e-12):
+                continue
+            conflict = e2 > 0 and e1 > e2
+            capitulate = e2 <= 0 and abs(e2) >= e1
+            compromise = e2 <= 0 and abs(e2) < e1
+            if not (conflict or capitulate or compromise):
+                continue
+            ratio = abs(e2) / e1 if compromise else 1.0
+            offer = x[j] + (x[i] - x[j]) * ratio
+            move = abs(offer - x[j])
+            if move < best_move:
+                best, best_move, best_offer = i, move, offer
+        new[j] = best_offer if best >= 0 else x[j]
+
+
+@numba.njit(cache=True)
+def bdm(ideals, weights, out) -> int:
+    """BDM on one issue from the ideals until nobody moves, or the forecast (weighted median) has held for five
+    rounds, or 100 rounds (`bargaining.bdm.run_bdm`); writes the final positions, returns the rounds."""
+    n = ideals.size
+    x, new, scaled, moved_to = ideals.copy(), np.empty(n), np.empty(n), np.empty(n)
+    lo = ideals.min()
+    span = ideals.max() - lo if ideals.max() - lo > 0 else 1.0
+    median, steady, rounds = weighted_median(x, weights), 0, 0
+    for t in range(1, MAX_ROUNDS + 1):
+        for i in range(n):
+            scaled[i] = (x[i] - lo) / span
+        bdm_round(scaled, weights, moved_to)
+        moved = 0.0
+        for i in range(n):
+            new[i] = lo + span * moved_to[i]
+            moved = max(moved, abs(new[i] - x[i]))
+        x[:] = new
+        rounds = t
+        if moved <= 1e-6:
+            break
+        new_median = weighted_median(x, weights)
+        steady = steady + 1 if abs(new_median - median) <= 1e-6 else 0
+        median = new_median
+        if steady >= 5:
+            break
+    out[:] = x
+    return rounds
+
+
+SMP, BDM = 1, 2  # table.mediation.draft_from: smp, bdm
+MODELS = {"smp": SMP, "bdm": BDM}
 RECOMPUTE = 0.1  # relative change of an actor's weight that counts as the inputs having moved (placeholder)
 
 
 @numba.njit(cache=True)
-def between_sessions(run, ideal, salience, capability, positioned, side_sign, last_weight, last_ideal, stand, first):
+def between_sessions(run, ideal, salience, capability, positioned, side_sign, last_weight, last_ideal, stand, first,
+                     model):
     """Move each run's positions on each issue by SMP where its inputs have moved since they were last computed
     (first: compute everywhere): the weights w_a = c_a s_a e^{±λL/2} of the actors with a position on the issue
-    (positioned (A, K)) by more than RECOMPUTE of their value, or an ideal (a successor's). SMP starts from the
-    ideals each time and runs to KTAB's convergence; an issue with fewer than two actors, or none who cares, is
-    not bargained (positions stay at the ideals). A run whose inputs on an issue equal the previous run's takes
+    (positioned (A, K)) by more than RECOMPUTE of their value, or an ideal (a successor's). The model (SMP with
+    KTAB's stopping rule, or BDM, `bdm`) starts from the ideals each time and runs to convergence; an issue with
+    fewer than two actors, or none who cares, is not bargained (positions stay at the ideals). A run whose inputs on an issue equal the previous run's takes
     its result. Writes stand (N, A, K) and the inputs used (last_weight, last_ideal)."""
     N, A, K = ideal.shape
     w, y, out, who = np.empty(A), np.empty(A), np.empty(A), np.empty(A, np.int64)
@@ -264,7 +372,10 @@ def between_sessions(run, ideal, salience, capability, positioned, side_sign, la
                 for i in range(m):
                     stand[n, who[i], k] = y[i]
             else:
-                smp(y[:m].copy(), w[:m].copy(), out[:m])
+                if model == SMP:
+                    smp(y[:m].copy(), w[:m].copy(), out[:m])
+                else:
+                    bdm(y[:m].copy(), w[:m].copy(), out[:m])
                 for i in range(m):
                     stand[n, who[i], k] = out[i]
 

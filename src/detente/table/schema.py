@@ -105,9 +105,10 @@ class Mediation(Strict):
     """The shuttle: a single text carried from party to party, read with noise (the telephone game)."""
 
     rounds: int = Field(3, ge=0, le=20, description="relays of amendments before the text is put to the parties")
-    draft_from: Literal["ideals", "smp"] = Field(
+    draft_from: Literal["ideals", "smp", "bdm"] = Field(
         "ideals", description="what the mediator drafts from: the parties' ideal points, or their positions as "
-                              "KTAB's SMP moves them between sessions (detente.table.positions)")
+                              "KTAB's SMP (or Bueno de Mesquita's model) moves them between sessions "
+                              "(detente.table.positions)")
     distortion: NonNegative = Field(default_factory=lambda: _p(0.0),
                                     description="s.d. of a copy's error on one relay, as a share of the range")
     relay_growth: NonNegative = Field(default_factory=lambda: _p(0.0),
