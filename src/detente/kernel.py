@@ -134,7 +134,7 @@ class Map(NamedTuple):
 
 def _records(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """(..., k) floats in the record's field order -> (...) records (a view of a contiguous copy)."""
-    return np.ascontiguousarray(values, dtype=np.float64).view(dtype)[..., 0].view(np.recarray)
+    return np.ascontiguousarray(values, dtype=np.float64).view(dtype)[..., 0]
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ class KernelModel:
         edges = model.edges
         return cls(runs=runs, row=np.ascontiguousarray(flat[0]), varying=varying.astype(np.int64),
                    values=np.ascontiguousarray(flat[:, varying]),
-                   backers=per_run(backer_records, backer_rows).view(np.recarray),
+                   backers=per_run(backer_records, backer_rows),
                    reach=per_run(np.ascontiguousarray(reach), reach.shape[0]),
                    map=Map(area=np.asarray(model.area, float),
                            hostile_population=np.asarray(model.hostile_population, float),
@@ -192,10 +192,12 @@ class KernelModel:
                            across=edges.across, adjacent=edges.adjacent,
                            split_edges=np.array(edges.split_edges, float).reshape(-1, 4)))
 
-    def params(self) -> Params:
-        """The parameters for one call of `advance`."""
-        return Params(row=self.row, varying=self.varying, values=self.values, backers=self.backers,
-                      reach=self.reach)
+    def params(self, interpreted: bool = False) -> Params:
+        """The parameters for one call of `advance`; `interpreted`: for the code run uncompiled, with the
+        backers as a `np.recarray` (whose elements read fields as attributes; compiled, plain records are
+        read the same way, and a recarray costs ~3 µs a call to dispatch)."""
+        backers = self.backers.view(np.recarray) if interpreted else self.backers
+        return Params(row=self.row, varying=self.varying, values=self.values, backers=backers, reach=self.reach)
 
 
 def _section_of(name: str) -> str:
