@@ -97,8 +97,8 @@ def log_fire_ratio(state: WarState, model: WarModel) -> np.ndarray:
     share = np.minimum(s["front_share"] * state.line_factor, 1.0)
     line_russia = np.maximum(state.manpower[:, RUSSIA] - state.garrison, 1.0) * share[:, RUSSIA]
     line_ukraine = np.maximum(state.manpower[:, UKRAINE], 1.0) * share[:, UKRAINE]
-    quality = attrition.firepower_quality(state.materiel, state.manpower, s["materiel"], s["manpower"],
-                                          c["materiel_quality_exponent"], s["firepower"])
+    quality = attrition.firepower_quality.py_func(state.materiel, state.manpower, s["materiel"], s["manpower"],
+                                                  s["firepower"], np.asarray(c["materiel_quality_exponent"])[..., None])
     return np.log(line_russia * quality[:, RUSSIA]) - np.log(line_ukraine * quality[:, UKRAINE])
 
 
