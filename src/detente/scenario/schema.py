@@ -90,6 +90,10 @@ class Forces(Strict):
     energy_repair_per_week: Probability = Field(description="share of lost energy capacity restored each week")
     firepower: Positive = Field(default_factory=lambda: Param(value=1.0),
                                 description="fire delivered per soldier relative to the other side's at start")
+    production_budget_elasticity: NonNegative = Field(
+        default_factory=lambda: Param(value=1.0),
+        description="elasticity of materiel output to a dated production index (`production.<side>` input, e.g. "
+                    "real defence budget against the start): output × index^this")
 
 
 class Backer(Strict):
