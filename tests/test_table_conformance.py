@@ -10,6 +10,7 @@ from `Kernels`-like compiled kernels.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +50,18 @@ class TableConformance:
 
     scenario = "baseline.yaml"
     runs, seed = 24, 11
+    settings = ""  # lines under `set:` of a variant of `scenario` (empty: the scenario as it is)
+
+    def load(self):
+        if not self.settings:
+            return load_scenario(ROOT / "scenarios" / self.scenario).scenario
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "variant.yaml"
+            path.write_text(f"extends: {ROOT / 'scenarios' / self.scenario}\nname: variant\nset:\n{self.settings}")
+            return load_scenario(path).scenario
 
     def run(self, kernels: Kernels, seed: int | None = None):
-        scenario = load_scenario(ROOT / "scenarios" / self.scenario).scenario
+        scenario = self.load()
         made: list[TableController] = []
 
         def make(model):
@@ -114,3 +124,13 @@ class TestNavalBase(TableConformance):  # an issue the front decides, beyond the
 
 class TestTelephoneShuttle(TableConformance):  # heavy distortion: readings that diverge
     scenario = "seed001-shuttle-telephone.yaml"
+
+
+class TestPositionsBySmp(TableConformance):  # the mediator drafts from where KTAB's SMP moves the parties
+    runs = 3
+    settings = "  horizon_weeks: 10\n  table.mediation.draft_from: smp\n"
+
+
+class TestPositionsByBdm(TableConformance):  # ... or Bueno de Mesquita's model
+    runs = 3
+    settings = "  horizon_weeks: 10\n  table.mediation.draft_from: bdm\n"
