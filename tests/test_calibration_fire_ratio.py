@@ -54,16 +54,20 @@ def test_the_model_ratio_is_line_troops_times_firepower():
     model = realise(model, 3, np.random.default_rng(0))
     state = initial_state(model, 3)
     s = model.sides
-    firepower = np.broadcast_to(s["firepower"], (3, 2))  # one row, or a row per run where drawn
-    share = np.minimum(s["front_share"] * state.line_factor, 1.0)
+    firepower = np.broadcast_to(np.asarray(s["firepower"], float), (3, 2))  # one row, or a row per run where drawn
+    share = np.minimum(np.broadcast_to(np.asarray(s["front_share"], float), (3, 2)) * state.line_factor, 1.0)
     line = (state.manpower[:, 0] - state.garrison) * share[:, 0], state.manpower[:, 1] * share[:, 1]
     expected = np.log(line[0] * firepower[:, 0] / (line[1] * firepower[:, 1]))  # materiel at its start
     assert np.allclose(fire_ratio.log_fire_ratio(state, model), expected)
-    # doubling Russia's firepower doubles the ratio; doubling Ukraine's line halves it
+    assert np.allclose(fire_ratio.log_line_ratio(state, model), np.log(line[0] / line[1]))
+    # doubling Russia's firepower doubles the ratio; halving Ukraine's materiel per soldier lowers its fire by 2^-μ
     doubled = firepower.copy()
     doubled[:, 0] *= 2
     model2 = replace(model, sides={**model.sides, "firepower": doubled})
     assert np.allclose(fire_ratio.log_fire_ratio(state, model2) - expected, np.log(2))
+    poorer = state.replace(materiel=state.materiel * np.array([1.0, 0.5]))
+    mu = float(np.asarray(model.combat["materiel_quality_exponent"]).mean())
+    assert np.allclose(fire_ratio.log_fire_ratio(poorer, model) - expected, mu * np.log(2))
 
 
 def test_distance_is_zero_at_the_observed_ratio_and_grows_with_the_gap():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from conftest import write_variant
-from detente.table.agreements import violations
+from detente.table.agreements import violates
 from detente.ensemble.runner import simulate
 
 
@@ -51,10 +51,9 @@ decisions:
 
 
 def test_without_consent_the_deals_value_does_not_restrain():
-    temptation = np.full((1, 1, 2), 0.1)
-    surplus = np.full((1, 1, 2), 0.5)          # the deal is worth much to both sides
-    quiet = np.zeros((1, 1, 2))
-    args = (temptation, np.zeros((1, 1, 2)), surplus, np.ones(1), np.zeros(1), quiet, np.ones((1, 1), bool))
-    assert not violations(*args).any()
-    over_kyivs_head = violations(*args, consent=np.array([[1.0, 0.0]]))
-    assert over_kyivs_head.tolist() == [[[False, True]]]
+    # temptation 0.1, no shock, the deal worth 0.5 to both sides, shadow of the future 1
+    def breaks(consented):
+        return violates(0.1, 0.0, 0.0, 0.0, 1.0, consented, 0.5)
+
+    assert not breaks(1.0)       # a side that signed is held by what the deal is worth to it
+    assert breaks(0.0)           # a side the deal was struck over has nothing restraining it

@@ -1,75 +1,88 @@
-"""The table's mechanisms as pure functions: analytic cases and invariants (hypothesis)."""
+"""The table's mechanisms as per-run functions (the ones its kernels compose): analytic cases and invariants
+(hypothesis). Each is the compiled equation; tests/test_table_conformance.py checks it against its own Python."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detente.bargaining.compromise import weighted_mean
 from detente.table import agenda as ag
 from detente.table import agreements as agr
 from detente.table import mediation as med
 from detente.table import ratification as rat
-from detente.bargaining.compromise import weighted_mean
+from detente.table.records import RUN, ISSUE, fill, records
 
 
-def _shuttle(ideal, salience, capability, sd=0.0, rounds=3, seed=0, present=None):
-    n, a, k = ideal.shape
+def _run(sd=0.0, rounds=3, **values):
+    p = records(RUN, (1,))
+    fill(p, {"distortion": sd, "relay_growth": 0.5, "issue_growth": 0.5, "amendment": 0.5, "rounds": rounds,
+             **values})
+    return p[0]
+
+
+def _shuttle(ideal, salience, capability, sd=0.0, rounds=3, seed=0):
+    """The mediator's draft and shuttle for one run among P parties on K issues (arrays (P, K))."""
+    P, K = ideal.shape
     weight = capability * salience
-    present = np.ones((n, a), bool) if present is None else present
-    draft = med.compromise_draft(ideal, weight, present, np.full((n, k), 0.5))
-    return med.shuttle(draft, ideal, salience, weight, present, np.ones(k), rounds, np.full(n, sd),
-                       np.full(n, 0.5), np.full(n, 0.5), np.full(n, 0.5), np.random.default_rng(seed))
+    text, readings, copies = np.empty(K), np.empty((P, K)), np.empty((P, K))
+    med.first_draft(ideal, weight, np.zeros(K, bool), np.zeros(K), -1, text)
+    divergence = med.shuttle(text, ideal, salience, weight, _run(sd, rounds), np.random.default_rng(seed), copies,
+                             readings)
+    return text, readings, divergence
 
 
 def test_identical_positions_give_that_text_and_beat_any_costly_war():
-    ideal = np.full((5, 3, 2), 0.7)
-    sal, cap = np.full((5, 3, 2), 0.5), np.ones((5, 3, 2))
-    result = _shuttle(ideal, sal, cap)
-    np.testing.assert_allclose(result.text, 0.7)
-    utility = ag.text_utility(result.readings, ideal, sal, np.ones(2))
-    np.testing.assert_allclose(utility, 1.0)
-    no_deal = np.full((5, 3, 2), 1.0)  # even a war that would bring each its ideal ...
-    value = rat.outside_option(no_deal, sal, np.ones(2), np.full((5, 3), 0.1), 1.0, np.ones(5))
-    assert np.all(utility > value)  # ... is worse than the same outcome without its cost
+    ideal, sal, cap = np.full((3, 2), 0.7), np.full((3, 2), 0.5), np.ones((3, 2))
+    text, readings, _ = _shuttle(ideal, sal, cap)
+    np.testing.assert_allclose(text, 0.7)
+    no_deal = np.full((1, 3, 2), 1.0)  # even a war that would bring each its ideal ...
+    for a in range(3):
+        utility = ag.text_utility(readings, ideal, sal, a, 2)
+        assert utility == pytest.approx(1.0)
+        expected = rat.expected_no_deal(no_deal, 0, a, np.arange(2), sal, a)
+        assert utility > rat.outside_option(expected, 0.1, 1.0, 1.0)  # ... is worse than it without its cost
 
 
 def test_draft_is_ktab_compromise_weighted_mean():
     rng = np.random.default_rng(3)
-    ideal, sal, cap = rng.random((1, 4, 3)), rng.random((1, 4, 3)), rng.random(4)
-    draft = med.compromise_draft(ideal, cap[None, :, None] * sal, np.ones((1, 4), bool), np.zeros((1, 3)))
-    np.testing.assert_allclose(draft[0], weighted_mean(ideal[0], cap, sal[0]))
+    ideal, sal, cap = rng.random((4, 3)), rng.random((4, 3)), rng.random(4)
+    text = np.empty(3)
+    med.first_draft(ideal, cap[:, None] * sal, np.zeros(3, bool), np.zeros(3), -1, text)
+    np.testing.assert_allclose(text, weighted_mean(ideal, cap, sal))
 
 
 def test_a_party_whose_outside_option_beats_any_text_never_accepts():
     # war brings Russia its ideal with certainty (rho = 1) and costs it nothing: no text can do better
-    y = np.array([[[1.0, 1.0], [0.0, 0.0]]])
-    sal = np.full((1, 2, 2), 0.5)
+    y, sal = np.array([[1.0, 1.0], [0.0, 0.0]]), np.full((2, 2), 0.5)
+    issue = fill(records(ISSUE, (2,)), {"low": 0.0, "high": 1.0, "no_deal": ag.WAR})
+    no_deal = np.array([[[ag.no_deal_point(ag.WAR, y[a, k], y[0, k], y[1, k], 0.0, 1.0, 0.0, issue[k], 0.0)
+                          for k in range(2)] for a in range(2)]])
     for text in np.linspace(0, 1, 11):
-        u = ag.text_utility(np.full((1, 2), text), y, sal, np.ones(2))
-        agenda = ag.Agenda(("a", "b"), ("russia", "ukraine"), np.zeros(2), np.ones(2), np.array([1, 1]),
-                           np.zeros((1, 2)), np.zeros((1, 2)), np.zeros((2, 1)), np.zeros(2), y, sal, sal)
-        no_deal = ag.no_deal_points(agenda, np.array([[1.0, 0.5]]), np.zeros((1, 2)), 0, 1)
-        v = rat.outside_option(no_deal, sal, np.ones(2), np.zeros((1, 2)), 1.0, np.ones(1))
-        assert not (u[0, 0] - v[0, 0] > 0)
+        u = ag.text_utility(np.full((2, 2), text), y, sal, 0, 2)
+        v = rat.outside_option(rat.expected_no_deal(no_deal, 0, 0, np.arange(2), sal, 0), 0.0, 1.0, 1.0)
+        assert not (u - v > 0)
 
 
 def test_ratification_refuses_what_would_bring_the_leader_down():
-    ok = rat.ratifies(np.array([[0.1, 0.1]]), np.array([[0.5, 0.34]]), np.array([[0.3, 0.3]]),
-                      np.array([[0.5, 0.5]]), np.array([[0.3, 0.3]]))
-    assert ok.tolist() == [[True, False]]
+    assert rat.ratifies(0.1, 0.5, 0.3, 0.5, 0.3)
+    assert not rat.ratifies(0.1, 0.34, 0.3, 0.5, 0.3)   # support 0.34 − 0.05 falls below 0.3
+    assert not rat.ratifies(0.4, 0.9, 0.3, 0.0, 0.0)    # beyond what the home ratifies
 
 
 def test_noise_grows_with_relays_and_issues():
-    d = np.array([0.1])
-    assert med.relay_sd(d, 0.5, 0.2, 3, 1)[0] > med.relay_sd(d, 0.5, 0.2, 1, 1)[0]
-    assert med.relay_sd(d, 0.5, 0.2, 1, 6)[0] > med.relay_sd(d, 0.5, 0.2, 1, 1)[0]
+    assert med.relay_sd(0.1, 0.5, 0.2, 3, 1) > med.relay_sd(0.1, 0.5, 0.2, 1, 1)
+    assert med.relay_sd(0.1, 0.5, 0.2, 1, 6) > med.relay_sd(0.1, 0.5, 0.2, 1, 1)
 
 
 def test_trust_falls_on_a_seen_violation_and_recovers_in_quiet_weeks():
-    t = agr.trust_after(np.array([0.5, 0.5]), np.array([True, False]), np.full(2, 0.2), np.full(2, 0.1))
-    np.testing.assert_allclose(t, [0.3, 0.55])
+    assert agr.trust_after(0.5, True, 0.2, 0.1) == pytest.approx(0.3)
+    assert agr.trust_after(0.5, False, 0.2, 0.1) == pytest.approx(0.55)
+    assert agr.trust_after(0.1, True, 0.2, 0.1) == 0.0
 
 
 def test_truce_levels_cover_their_scope_only():
@@ -80,47 +93,62 @@ def test_truce_levels_cover_their_scope_only():
     assert broken[0, 0] == 0.5
 
 
+def test_an_agreement_is_renewed_only_when_both_still_want_it_and_it_held():
+    assert agr.renews(True, 0.2, 0.2, 0.1, False)
+    assert not agr.renews(True, 0.2, 0.05, 0.1, False)
+    assert not agr.renews(True, 0.2, 0.2, 0.1, True)
+    assert not agr.renews(False, 0.2, 0.2, 0.1, False)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 2**31 - 1), st.floats(0.0, 2.0), st.integers(0, 6))
 def test_positions_stay_within_the_range(seed, sd, rounds):
     rng = np.random.default_rng(seed)
-    ideal, sal, cap = rng.random((20, 4, 5)), rng.random((20, 4, 5)), rng.random((20, 4, 5))
-    result = _shuttle(ideal, sal, cap, sd=sd, rounds=rounds, seed=seed)
-    for x in (result.text, result.readings):
+    ideal, sal, cap = rng.random((4, 5)), rng.random((4, 5)), rng.random((4, 5))
+    text, readings, divergence = _shuttle(ideal, sal, cap, sd=sd, rounds=rounds, seed=seed)
+    for x in (text, readings):
         assert np.all((x >= 0) & (x <= 1))
-    assert np.all((result.divergence >= 0) & (result.divergence <= 1))
+    assert 0 <= divergence <= 1
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.floats(-50, 50), st.floats(-5, 5), st.floats(0, 3), st.integers(0, 1000))
 def test_forecasts_are_probabilities(lev, optimism, noise, seed):
     rng = np.random.default_rng(seed)
-    rho = rat.forecasts(np.full(10, lev), np.full((10, 3), optimism), np.array([1.0, -1.0, 0.0]),
-                        np.full(10, noise), rng.standard_normal((10, 3)))
-    assert np.all((rho >= 0) & (rho <= 1))
-    after = rat.rearmed_forecast(rho, np.abs(rng.normal(50, 20, (10, 2))) + 1, np.array([1.0, 0.2]),
-                                 np.full(10, 0.4), np.full(10, 2.0), 13, np.full(10, 0.5))
-    assert np.all((after >= 0) & (after <= 1))
+    for sign in (1.0, -1.0, 0.0):
+        rho = rat.forecast(lev, sign, optimism, noise, rng.standard_normal())
+        assert 0 <= rho <= 1
+        w = _run(materiel_russia=abs(rng.normal(50, 20)) + 1, materiel_ukraine=abs(rng.normal(50, 20)) + 1,
+                 production_russia=1.0, production_ukraine=0.2, last_aid=0.4, rearm=2.0, materiel_weight=0.5)
+        assert 0 <= rat.scaled_odds(rho, rat.rearm_odds(13.0, w)) <= 1
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.floats(0, 1), st.floats(-30, 30))
 def test_scaling_the_odds_is_shifting_the_log_odds(p, shift):
     """The forecast after rearming scales the odds by e^shift: the same as logistic(logit ρ + shift)."""
-    scaled = rat.scaled_odds(np.array([p]), np.array([np.exp(shift)]))
-    assert scaled[0] == pytest.approx(rat.logistic(rat.logit(np.array([p])) + shift)[0], rel=1e-12, abs=1e-15)
-    assert 0.0 <= scaled[0] <= 1.0
+    scaled = rat.scaled_odds(p, math.exp(shift))
+    assert scaled == pytest.approx(rat.logistic(rat.logit(p) + shift), rel=1e-12, abs=1e-15)
+    assert 0.0 <= scaled <= 1.0
 
 
 def test_scaled_odds_saturate_instead_of_failing():
-    assert rat.scaled_odds(np.array([0.3, 0.0]), np.array([np.inf, np.inf])).tolist() == [1.0, 1.0]
-    assert rat.scaled_odds(np.array([0.3]), np.array([0.0])).tolist() == [0.0]
+    assert rat.scaled_odds(0.3, math.inf) == 1.0 and rat.scaled_odds(0.0, math.inf) == 1.0
+    assert rat.scaled_odds(0.3, 0.0) == 0.0
 
 
 def test_rearming_during_a_truce_lowers_russias_prospects():
-    rho = np.array([[0.6, 0.6]])
-    after = rat.rearmed_forecast(rho, np.array([[100.0, 40.0]]), np.array([1.0, 0.2]), np.array([0.4]),
-                                 np.array([2.0]), 13, np.array([0.5]))
-    assert np.all(after < rho)
-    kappa = rat.commitment_term(rho, after, np.array([[0.5, -0.5]]), np.array([1.0]))
-    assert kappa[0, 0] < 0 < kappa[0, 1]
+    w = _run(materiel_russia=100.0, materiel_ukraine=40.0, production_russia=1.0, production_ukraine=0.2,
+             last_aid=0.4, rearm=2.0, materiel_weight=0.5)
+    after = rat.scaled_odds(0.6, rat.rearm_odds(13.0, w))
+    assert after < 0.6
+    assert rat.commitment_term(0.6, after, 0.5, 1.0) < 0 < rat.commitment_term(0.6, after, -0.5, 1.0)
+
+
+def test_the_war_stake_is_what_each_side_wins_by_its_ideal():
+    ideal = np.array([[[1.0, 0.3], [0.0, 0.3], [0.5, 0.3]]])  # issue 0 decided by war, issue 1 the status quo
+    salience = np.ones((1, 3, 2))
+    issue = fill(records(ISSUE, (2,)), {"low": 0.0, "high": 1.0, "no_deal": [ag.WAR, ag.STATUS_QUO]})
+    party = records(np.dtype([("stake", float)]), (1, 3))
+    ag.stakes(ideal, salience, issue, 0, 1, party)
+    np.testing.assert_allclose(party["stake"][0], [1.0, -1.0, 0.0])

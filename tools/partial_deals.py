@@ -146,6 +146,8 @@ def exchanges(rows: list[dict[str, str]]) -> dict:
         "persons_per_exchange": {
             "value": round(statistics.fmean(persons)),
             "median": statistics.median(persons), "min": min(persons), "max": max(persons), "n": len(persons),
+            "spread": {"value": round(statistics.stdev(persons) / statistics.fmean(persons), 2),
+                       "method": "coefficient of variation (sample s.d. / mean) of the same exchanges' sizes"},
             "method": "mean of persons_exchanged (both directions) over the exchanges of the same window with "
                       "both sides' numbers",
             "all_2022_2024": {"mean": round(statistics.fmean(all_persons), 1), "n": len(all_persons)}},
@@ -268,6 +270,7 @@ def derive(path: Path = RECORD) -> dict:
             "table.agreements.black_sea.duration_days": "black_sea_grain_initiative.term_days",
             "table.exchanges.rate_per_year": "prisoner_exchanges.rate_per_year",
             "table.exchanges.persons_per_event": "prisoner_exchanges.persons_per_exchange",
+            "table.exchanges.persons_spread": "prisoner_exchanges.persons_per_exchange.spread",
             "table.one_offs.summit.rate_per_year": "talks.summits.per_year_2023_2024",
             "table.one_offs.summit.with_deal": "talks.summits.with_deal_share_2023_2024",
             "table.one_offs.agreement_in_principle.rate_per_year": "talks.agreements_in_principle.per_year_2023_2024",

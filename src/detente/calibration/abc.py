@@ -137,15 +137,16 @@ class Simulator:
     priors: tuple[FittedPrior, ...]
     weeks: int
     keys: tuple[tuple, ...]
+    fire: bool = False  # record the fire ratio (`fire_ratio.log_fire_ratio`) for a fit that targets it
 
     @classmethod
-    def of(cls, scenario: Scenario, priors: list[FittedPrior], until: dt.date) -> "Simulator":
+    def of(cls, scenario: Scenario, priors: list[FittedPrior], until: dt.date, fire: bool = False) -> "Simulator":
         weeks = (until - scenario.start).days // 7
         model = compile_model(scenario.model_copy(update={"posterior": None}))
         model = replace(model, horizon_weeks=weeks)
         keys = tuple(None if p.name == fire_ratio.SHELL_RATIO_PRIOR["name"] else model_key(model, path_of(p.name))
                      for p in priors)
-        return cls(scenario=scenario, model=model, priors=tuple(priors), weeks=weeks, keys=keys)
+        return cls(scenario=scenario, model=model, priors=tuple(priors), weeks=weeks, keys=keys, fire=fire)
 
     @classmethod
     def for_posterior(cls, scenario: Scenario, names: tuple[str, ...] | list[str], until: dt.date) -> "Simulator":
@@ -191,7 +192,8 @@ class Simulator:
         model, state, schedule = self.start(theta, rng)
         ukrainian = np.array([c == "UA" for c in model.geography.countries])
         columns = {rid: model.region_ids.index(rid) for rid in FIT_REGIONS}
-        out = {kind: np.zeros((n, self.weeks + 1)) for kind in ("isw", *FIT_REGIONS, "casualties", "fire")}
+        kinds = ("isw", *FIT_REGIONS, "casualties") + (("fire",) if self.fire else ())
+        out = {kind: np.zeros((n, self.weeks + 1)) for kind in kinds}
         start_control = state.control.copy()
         for w in range(1, self.weeks + 1):
             if schedule is not None:
@@ -202,7 +204,8 @@ class Simulator:
             for rid, r in columns.items():
                 out[rid][:, w] = change[:, r]
             out["casualties"][:, w] = state.casualties[:, RUSSIA]
-            out["fire"][:, w] = fire_ratio.log_fire_ratio(state, model)
+            if self.fire:
+                out["fire"][:, w] = fire_ratio.log_fire_ratio(state, model)
         return out
 
 

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from detente.dynamics import attrition
+from detente.dynamics import allocation, attrition
 from detente.errors import InputError
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE, WarState
@@ -90,16 +90,28 @@ def week_spans(periods: list[FirePeriod], start: dt.date) -> np.ndarray:
     return np.array(spans, dtype=int).reshape(-1, 2)
 
 
+def _lines(state: WarState, model: WarModel) -> tuple[np.ndarray, np.ndarray]:
+    """Troops in the line per run (N,) for Russia (net of its garrison) and Ukraine, by the engine's own
+    `allocation.line_troops` (a compiled scalar function, mapped over the runs)."""
+    share = np.broadcast_to(np.asarray(model.sides["front_share"], float), state.manpower.shape)
+    line = np.vectorize(allocation.line_troops, otypes=[float])
+    russia = line(np.maximum(state.manpower[:, RUSSIA] - state.garrison, 0.0), share[:, RUSSIA],
+                  state.line_factor[:, RUSSIA])
+    ukraine = line(state.manpower[:, UKRAINE], share[:, UKRAINE], state.line_factor[:, UKRAINE])
+    return np.maximum(russia, 1.0), np.maximum(ukraine, 1.0)
+
+
 def log_fire_ratio(state: WarState, model: WarModel) -> np.ndarray:
-    """log Φ per run (N,): Russia's fire over Ukraine's this week, as the engine composes troops in the line
-    (manpower less the garrison, times the line share) and firepower per soldier."""
-    s, c = model.sides, model.combat
-    share = np.minimum(s["front_share"] * state.line_factor, 1.0)
-    line_russia = np.maximum(state.manpower[:, RUSSIA] - state.garrison, 1.0) * share[:, RUSSIA]
-    line_ukraine = np.maximum(state.manpower[:, UKRAINE], 1.0) * share[:, UKRAINE]
-    quality = attrition.firepower_quality.py_func(state.materiel, state.manpower, s["materiel"], s["manpower"],
-                                                  s["firepower"], np.asarray(c["materiel_quality_exponent"])[..., None])
-    return np.log(line_russia * quality[:, RUSSIA]) - np.log(line_ukraine * quality[:, UKRAINE])
+    """log Φ per run (N,): Russia's fire over Ukraine's this week, troops in the line times firepower per soldier,
+    both by the engine's own functions (`allocation.line_troops`, `attrition.firepower_quality`)."""
+    russia, ukraine = _lines(state, model)
+    shape = state.manpower.shape
+    s = {k: np.broadcast_to(np.asarray(model.sides[k], float), shape) for k in ("materiel", "manpower", "firepower")}
+    exponent = np.broadcast_to(np.asarray(model.combat["materiel_quality_exponent"], float), shape[:1])
+    quality = np.vectorize(attrition.firepower_quality, otypes=[float])
+    q = [quality(state.materiel[:, i], state.manpower[:, i], s["materiel"][:, i], s["manpower"][:, i],
+                 s["firepower"][:, i], exponent) for i in (RUSSIA, UKRAINE)]
+    return np.log(russia * q[RUSSIA]) - np.log(ukraine * q[UKRAINE])
 
 
 def fire_distance(simulated: np.ndarray, spans: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -118,7 +130,9 @@ def fire_distance(simulated: np.ndarray, spans: np.ndarray, observed: np.ndarray
 # the start, Russia's firepower factor is
 #     f_R = (S · L_U / L_R)^μ,
 # S the ratio of shells fired a day at the fit's start, L_s the troops in the line then (so S·L_U/L_R is the
-# ratio of shells per soldier in the line), μ the fitted exponent. Ukraine's precision and training are not
+# ratio of shells per soldier in the line), μ the fitted exponent. "Then" is the state before the first week: no
+# garrison drawn off yet and no dated input applied (the first week's garrison would lower L_R by up to 10%, and
+# Wagner's extra line commitment of winter 2023 raise it by 30%; S, a fitted nuisance, absorbs such a constant). Ukraine's precision and training are not
 # counted (a stated bias: other things equal per shell). S is uncertain and enters the fit as a nuisance with
 # the prior below; f_R is then derived per particle and written into the posterior beside μ, so a scenario that
 # draws a row keeps the pair consistent.
@@ -135,9 +149,9 @@ EXPONENT = "combat.materiel_quality_exponent"
 
 
 def log_line_ratio(state: WarState, model: WarModel) -> np.ndarray:
-    """log(L_R / L_U) per run: the troops in the line, as `log_fire_ratio` composes them, firepower left out."""
-    unit = {**model.sides, "firepower": np.ones_like(np.asarray(model.sides["firepower"], float))}
-    return log_fire_ratio(state, replace(model, sides=unit))
+    """log(L_R / L_U) per run: the troops in the line, as the engine composes them."""
+    russia, ukraine = _lines(state, model)
+    return np.log(russia) - np.log(ukraine)
 
 
 def linked_firepower(shell_ratio: np.ndarray, exponent: np.ndarray, log_lines: np.ndarray) -> np.ndarray:

@@ -57,7 +57,7 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
             raise InputError.single(str(path), "no such file", field="--observed")
     record = abc.read_record([Path(p) for p in observed])
     obs = abc.targets(record, scenario.start, until)
-    simulator = abc.Simulator.of(scenario, priors, until)
+    simulator = abc.Simulator.of(scenario, priors, until, fire=bool(obs.fire_ratios.size))
     console = Console(stderr=True, quiet=quiet)
     with Progress(TextColumn("[bold]calibrating[/]"), BarColumn(), TextColumn("gen {task.completed:.0f}/{task.total:.0f}"),
                   TextColumn("{task.fields[info]}"), TimeElapsedColumn(), console=console, disable=quiet) as bar:
@@ -65,10 +65,12 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
         fit = abc.smc_abc(simulator, obs, particles=particles, generations=generations, seed=seed,
                           progress=lambda g, h: bar.update(task, completed=g, info=(
                               f"ε={h['tolerance']:.2f} acc={h['acceptance']:.3f}")))
+    names, samples = abc.posterior_columns(simulator, fit.names, fit.samples)
     manifest = {
         "name": out, "scenario": str(Path(scenario_path)), "scenario_hash": loaded.digest,
         "fit_start": scenario.start.isoformat(), "fit_end": until.isoformat(), "samples": int(len(fit.samples)),
-        "parameters": fit.names,
+        "parameters": names,                  # the columns of samples.csv
+        "fitted": fit.names,                  # what the sampler moved (a nuisance included, e.g. the shell ratio)
         "data": [{"file": Path(p).name, "sha256": _sha256(Path(p))} for p in observed],
         "method": METHOD,
         "settings": {"particles": particles, "generations": generations, "alpha": 0.5, "seed": seed,
@@ -81,7 +83,6 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
         "diagnostics": fit.diagnostics(),
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    names, samples = abc.posterior_columns(simulator, fit.names, fit.samples)
     if names != fit.names:
         f_r = samples[:, names.index(abc.fire_ratio.FIREPOWER)]
         manifest["derived"] = {abc.fire_ratio.FIREPOWER: {

@@ -143,7 +143,8 @@ def ceasefire_table(result: Any) -> Table | None:
 
 
 def events_table(result: Any) -> Table | None:
-    """The table's events in each quarter, mean per run: prisoner exchanges, agreements of each scope begun."""
+    """The table's events in each quarter, mean per run: one-off events (exchanges, summits, …), agreements of
+    each scope begun."""
     from detente.ensemble import registry
 
     summary = result.summary()
@@ -152,8 +153,8 @@ def events_table(result: Any) -> Table | None:
         return None
     events = sorted({p["event"] for p in found.values()})
     quarters = sorted({int(p["quarter"]) for p in found.values()})
-    table = Table(title="the table's events in each quarter, mean per run (exchanges; agreements of each scope "
-                        "begun)", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title="the table's events in each quarter, mean per run (one-off events: exchanges, summits, "
+                        "…; agreements of each scope begun)", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("event", overflow="fold", min_width=8)
     for q in quarters:
         table.add_column(f"Q{q}", justify="right", no_wrap=True)

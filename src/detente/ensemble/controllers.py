@@ -22,4 +22,8 @@ def default_controllers(scenario: Scenario) -> tuple[ControllerFactory, ...]:
         from detente.table.events import events_controller
 
         controllers += (table_controller(scenario), events_controller(scenario))
+        if scenario.table.unilateral_truces:  # declared by one side alone, after the agreed truces are counted
+            from detente.table.unilateral import unilateral_controller
+
+            controllers += (unilateral_controller(scenario),)
     return controllers

@@ -142,6 +142,10 @@ METRICS: tuple[Metric, ...] = (
     _m("events/<scope>", "count", "events", "table",
        "one-off events of this kind (prisoner exchanges; summits, direct talks, agreements in principle), each "
        "counted once", "<scope> events"),
+    _m("in_principle/<scope>", "count", "sessions", "table",
+       "sessions at which every negotiator accepted the text of this scope but a home would not ratify it (or its "
+       "leader would not survive it): agreed in principle, never implemented, nothing changes in the war",
+       "<scope> agreed in principle"),
     _m("with_deal/<event>", "count", "events", "table",
        "one-off events of this kind (summits) that ended in a text the participants accepted",
        "<event>s with a deal"),
@@ -154,6 +158,9 @@ METRICS: tuple[Metric, ...] = (
     _m("events_to_date/<event>", "count", "events", "table",
        "one-off events so far (prisoner exchanges)", "<event> events so far",
        WEEKLY),
+    _m("unilateral_declared/<truce>", "count", "truces", "table",
+       "times one side declared this unilateral truce on its own consent (detente.table.unilateral), observed by the "
+       "other side or not", "<truce> declared"),
     _m("truce_days/<kind>/<scope>", "quantity", "days", "table",
        "days a truce of this scope was in force, by kind: agreed at the table, or declared by one side alone "
        "(unilateral)", "days of <kind> <scope> truce"),

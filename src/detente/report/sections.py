@@ -139,8 +139,8 @@ def event_quarter_table(metrics: Mapping[str, Mapping[str, float | None]], manif
         return ""
     heads = "".join(f"<th>Q{q}</th>" for q in quarters)
     parts = ["<section id='events'><h2>The table's events by quarter</h2><p class='lead'>Mean per run in each "
-             "quarter (13 weeks) of the horizon: prisoner exchanges (one-off events) and agreements of each scope "
-             f"that began.</p><table class='num quarters'><tr><th>event</th>{heads}</tr>"]
+             "quarter (13 weeks) of the horizon: one-off events (prisoner exchanges, summits, agreements in principle) "
+             f"and agreements of each scope that began.</p><table class='num quarters'><tr><th>event</th>{heads}</tr>"]
     for row in rows:
         cells = "".join(f"<td>{'–' if v is None else f'{v:.1f}'}</td>" for v in row["by_quarter"])
         parts.append(f"<tr data-event='{_e(row['event'])}'><td>{_e(row['event'])}</td>{cells}</tr>")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from detente.scenario.params import Param
@@ -71,19 +72,61 @@ class Agenda:
         return (np.asarray(value) - self.low) / (self.high - self.low)
 
 
-def text_utility(text: np.ndarray, ideal: np.ndarray, salience: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """U_a(x): salience-weighted 1 − |x − y| over the masked issues; text (N, K) or (N, A, K) -> (N, A)."""
-    if text.ndim == 2:
-        text = text[:, None, :]
-    weight = salience * mask
-    total = weight.sum(axis=-1)
-    value = (weight * (1.0 - np.abs(text - ideal))).sum(axis=-1)
-    return np.where(total > 0, value / np.where(total > 0, total, 1.0), 1.0)
+@numba.njit(cache=True, inline="always")
+def text_utility(text, ideal, salience, a, n_issues) -> float:
+    """U_a(x): salience-weighted 1 − |x − y| over the first n_issues columns of row a (text, ideal, salience
+    (P, K): each party's reading, ideal and salience on the issues a text settles); 1 where a cares about none."""
+    total, fit = 0.0, 0.0
+    for k in range(n_issues):
+        total += salience[a, k]
+        fit += salience[a, k] * (1.0 - abs(text[a, k] - ideal[a, k]))
+    return fit / total if total > 0 else 1.0
 
 
-def concession(text: np.ndarray, ideal: np.ndarray, salience: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """C_a = Σ m s |x − y| / Σ m s: how far the text lies from a's ideal (0 = none, 1 = the far end)."""
-    return 1.0 - text_utility(text, ideal, salience, mask)
+@numba.njit(cache=True, inline="always")
+def no_deal_point(code, y, y_russia, y_ukraine, status_quo, rho, line, issue, swing) -> float:
+    """u_ak: what actor a (ideal y) expects on issue k without a deal, as in the module docstring (issue: the
+    issue's `records.ISSUE`; line in its units; status_quo and swing on 0–1)."""
+    if code == STATUS_QUO:
+        return 1.0 - abs(status_quo - y)
+    if code == WAR:
+        return rho * (1.0 - abs(y_russia - y)) + (1.0 - rho) * (1.0 - abs(y_ukraine - y))
+    unit = (line - issue.low) / (issue.high - issue.low)
+    expected = min(max(unit + (rho - 0.5) * swing, 0.0), 1.0)
+    return 1.0 - abs(expected - y)
+
+
+@numba.njit(cache=True)
+def no_deal_points(ideal, status_quo, war_swing, line, issue, party, russia, ukraine, columns, no_deal) -> None:
+    """u_ak (`no_deal_point`) of every run and actor on the issues `columns`, written into no_deal (N, A, K)
+    (party (N, A) records: the forecasts ρ; line (N, K) the front; issue (K,) records)."""
+    N, A = party.shape
+    for n in range(N):
+        for i in range(columns.size):
+            k = columns[i]
+            for a in range(A):
+                no_deal[n, a, k] = no_deal_point(issue[k].no_deal, ideal[n, a, k], ideal[n, russia, k],
+                                                 ideal[n, ukraine, k], status_quo[n, k], party[n, a].rho, line[n, k],
+                                                 issue[k], war_swing[n, k])
+
+
+@numba.njit(cache=True)
+def stakes(ideal, salience, issue, russia, ukraine, party) -> None:
+    """stake_a = W_a(y_R) − W_a(y_U), written into each party's record (party (N, A)): a's utility
+    (`text_utility`) of Russia's ideal as a text less that of Ukraine's, over the issues the war decides (no
+    deal: war or front)."""
+    N, A, K = ideal.shape
+    decided = np.array([k for k in range(K) if issue[k].no_deal != STATUS_QUO], np.int64)
+    D = decided.size
+    text, own, weight = np.empty((2, D)), np.empty((2, D)), np.empty((2, D))  # rows: Russia's text, Ukraine's
+    for n in range(N):
+        for a in range(A):
+            for i in range(D):
+                k = decided[i]
+                text[0, i], text[1, i] = ideal[n, russia, k], ideal[n, ukraine, k]
+                own[0, i], own[1, i] = ideal[n, a, k], ideal[n, a, k]
+                weight[0, i], weight[1, i] = salience[n, a, k], salience[n, a, k]
+            party[n, a].stake = text_utility(text, own, weight, 0, D) - text_utility(text, own, weight, 1, D)
 
 
 def front_line(control: np.ndarray, area: np.ndarray, front_area: np.ndarray, front_unit: np.ndarray) -> np.ndarray:
@@ -95,26 +138,3 @@ def front_line(control: np.ndarray, area: np.ndarray, front_area: np.ndarray, fr
     return line
 
 
-def no_deal_points(agenda: Agenda, rho: np.ndarray, line: np.ndarray, russia: int, ukraine: int,
-                   issues: np.ndarray | None = None) -> np.ndarray:
-    """Each actor's expected utility of no deal on each issue, u_ak (N, A, K), as in the module docstring;
-    with `issues`, only those columns (N, A, len(issues)) — the status-quo ones never change in a run."""
-    k = np.arange(len(agenda.issues)) if issues is None else np.asarray(issues)
-    y = agenda.ideal[:, :, k]
-    sq = 1.0 - np.abs(agenda.status_quo[:, None, k] - y)
-    rho3 = rho[:, :, None]
-    war = rho3 * (1.0 - np.abs(y[:, russia: russia + 1, :] - y)) + \
-        (1.0 - rho3) * (1.0 - np.abs(y[:, ukraine: ukraine + 1, :] - y))
-    line_unit = (line[:, k] - agenda.low[k]) / (agenda.high[k] - agenda.low[k])
-    expected_line = np.clip(line_unit[:, None, :] + (rho3 - 0.5) * agenda.war_swing[:, None, k], 0.0, 1.0)
-    front = 1.0 - np.abs(expected_line - y)
-    code = agenda.no_deal[k]
-    return np.where(code == STATUS_QUO, sq, np.where(code == WAR, war, front))
-
-
-def stake(agenda: Agenda, russia: int, ukraine: int) -> np.ndarray:
-    """W_a(y_R) − W_a(y_U) over the issues the war decides (war and front): what a's side wins or loses (N, A)."""
-    decided = (agenda.no_deal != STATUS_QUO).astype(float)
-    y = agenda.ideal
-    return text_utility(y[:, russia, :], y, agenda.salience, decided) - \
-        text_utility(y[:, ukraine, :], y, agenda.salience, decided)

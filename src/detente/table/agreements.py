@@ -32,6 +32,7 @@ Peace, Princeton UP.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 IN_FORCE, EXPIRED, BREAKDOWN, WALKOUT_RUSSIA, WALKOUT_UKRAINE = range(5)
@@ -43,33 +44,38 @@ def duration_weeks(days: float) -> int:
     return max(1, int(round(days / 7.0)))
 
 
-def violations(temptation: np.ndarray, extra: np.ndarray, surplus: np.ndarray, shadow: np.ndarray,
-               noise_sd: np.ndarray, noise: np.ndarray, in_force: np.ndarray,
-               consent: np.ndarray | None = None) -> np.ndarray:
-    """(N, G, 2) bool: side s breaks agreement g this week (only agreements in force can be broken);
-    `consent` (G, 2), 1 where side s consented to g (default: both did), scales what the deal's surplus
-    restrains."""
-    pull = temptation + extra + noise_sd[:, None, None] * noise
-    stake = shadow[:, None, None] * (np.ones(surplus.shape[1:]) if consent is None else consent)[None]
-    return in_force[:, :, None] & (pull > stake * surplus)
+@numba.njit(cache=True, inline="always")
+def violates(temptation, extra, noise_sd, eps, shadow, consented, surplus) -> bool:
+    """Side s breaks the agreement this week: τ + f·D + o + σ ε > φ k U − V (`extra` = f·D + o; consented: k,
+    1 where s consented to the text, 0 where it was struck over its head)."""
+    pull = temptation + extra + noise_sd * eps
+    return pull > shadow * consented * surplus
 
 
-def walkouts(surplus: np.ndarray, margin: np.ndarray, in_force: np.ndarray) -> np.ndarray:
-    """(N, G, 2) bool: side s's outside option beats agreement g by more than the margin."""
-    return in_force[:, :, None] & (surplus < -margin[:, None, None])
+@numba.njit(cache=True, inline="always")
+def walks_out(surplus: float, margin: float) -> bool:
+    """Side s's outside option beats the agreement by more than the margin ω."""
+    return surplus < -margin
 
 
-def observed(violated: np.ndarray, detection: np.ndarray, false_alarm: np.ndarray, u_detect: np.ndarray,
-             u_false: np.ndarray) -> np.ndarray:
-    """(N,) bool: a violation is seen this week (a real one with p_d, a false alarm with p_f)."""
-    real = violated & (u_detect < detection)
-    alarm = (~violated) & (u_false < false_alarm)
-    return real | alarm
+@numba.njit(cache=True, inline="always")
+def observed(violated: bool, detection: float, false_alarm: float, u_detect: float, u_false: float) -> bool:
+    """A violation is seen this week: a real one with p_d, a false alarm with p_f in a quiet week."""
+    return (violated and u_detect < detection) or (not violated and u_false < false_alarm)
 
 
-def trust_after(trust: np.ndarray, seen: np.ndarray, loss: np.ndarray, recovery: np.ndarray) -> np.ndarray:
-    """T' (N,): loses λ on a seen violation, recovers a share of the gap to 1 in a quiet week."""
-    return np.clip(np.where(seen, trust - loss, trust + recovery * (1.0 - trust)), 0.0, 1.0)
+@numba.njit(cache=True, inline="always")
+def trust_after(trust: float, seen: bool, loss: float, recovery: float) -> float:
+    """T': loses λ on a seen violation, recovers a share ρ of the gap to 1 in a quiet week."""
+    moved = trust - loss if seen else trust + recovery * (1.0 - trust)
+    return min(max(moved, 0.0), 1.0)
+
+
+@numba.njit(cache=True, inline="always")
+def renews(renewable: bool, surplus_russia: float, surplus_ukraine: float, need: float, violated: bool) -> bool:
+    """An agreement at expiry is renewed when renewable, unbroken this week, and both sides still prefer it by
+    the margin they need to accept it (`ratification.acceptance_need`)."""
+    return renewable and surplus_russia > need and surplus_ukraine > need and not violated
 
 
 def truce_levels(in_force: np.ndarray, violated: np.ndarray, violation_share: np.ndarray, scope_columns: np.ndarray,

@@ -6,11 +6,12 @@ through the UAE, and going on whatever happened at the table (data/record/diplom
 a recurring one-week agreement at the table, an exchange was "in force" half the weeks and signed about 48
 times in two years, against the record's 11–12 a year. Here an exchange is an event: each week a run sees
 
-    E_w ~ Poisson(λ / 52.18),      persons_w = m · E_w
+    E_w ~ Poisson(λ / 52.18),      persons = Σ_i m · X_i,   X_i ~ LogNormal(−s²/2, s)  (E[X_i] = 1)
 
-exchanges, λ the exchanges a year and m the persons each (both `table.exchanges`, drawn per run, sourced from
-`data/calibration/partial_deals.json`: λ = 11.5, the 23 exchanges of 2023–2024; m = 211, the mean of the 18
-of them with both sides' numbers). The record's exchanges kept on through talks and their collapse (the
+exchanges, λ the exchanges a year, m the mean persons each and s their spread (all `table.exchanges`, drawn per
+run, sourced from `data/calibration/partial_deals.json`: λ = 11.5, the 23 exchanges of 2023–2024; m = 211, the
+mean of the 18 of them with both sides' numbers; s from their coefficient of variation, 48 to 478 people; without
+`persons_spread` every exchange moves m). The record's exchanges kept on through talks and their collapse (the
 Istanbul talks ended in May 2022; exchanges went on every year) and through the Kursk incursion (24 Aug 2024
 was the first exchange of Russians captured there), so the rate does not depend on the table; its two long
 pauses (Aug 2023 – Jan 2024, Feb – May 2024) make the record burstier than a Poisson process, which this
@@ -45,7 +46,10 @@ class ExchangeSetup(Strict):
     """One-off prisoner exchanges as events at a rate, outside the negotiated agreements."""
 
     rate_per_year: NonNegative = Field(description="prisoner exchanges a year (each one event)")
-    persons_per_event: NonNegative = Field(description="persons each exchange moves, both directions together")
+    persons_per_event: NonNegative = Field(description="persons each exchange moves, both directions together "
+                                                       "(the mean where persons_spread is given)")
+    persons_spread: NonNegative | None = Field(None, description="relative s.d. of one exchange's size (a "
+                                                                 "mean-preserving lognormal draw per exchange)")
 
 
 class OneOffSetup(Strict):
@@ -68,6 +72,15 @@ def exchange_weeks(rate_per_year: np.ndarray, weeks: int, rng: np.random.Generat
     week = rng.integers(1, weeks + 1, size=int(total.sum()))
     run = np.repeat(np.arange(n), total)
     return np.bincount(run * (weeks + 1) + week, minlength=n * (weeks + 1)).reshape(n, weeks + 1).astype(float)
+
+
+def exchange_sizes(events: np.ndarray, mean: np.ndarray, spread: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(N,) persons moved by each run's `events` exchanges, each of mean·X persons, X a mean-one lognormal with
+    coefficient of variation `spread` (σ² = ln(1 + spread²))."""
+    run = np.repeat(np.arange(events.size), events)
+    sigma = np.sqrt(np.log1p(np.square(spread)))[run]
+    size = np.rint(mean[run] * np.exp(sigma * rng.standard_normal(run.size) - 0.5 * sigma**2))  # whole people
+    return np.bincount(run, weights=size, minlength=events.size)
 
 
 def quarter_of(week: int) -> int:
@@ -98,6 +111,8 @@ class EventsController:
         self.horizon = horizon_weeks
 
     def start(self, model, state, context: BlockContext):  # noqa: ANN001, ANN201
+        from detente.table.agenda import draw  # (imported here: the table's schema imports this module)
+
         n, W, S = state.runs, model.horizon_weeks, len(SCOPES)
         self.horizon, self.week = W, 0
         offered = set(getattr(self.setup, "agreements", {}) or {})
@@ -109,20 +124,26 @@ class EventsController:
         if self.exchange is not None:
             rng = context.stream("events")
             fixed = resolve(self.setup, "table", context.overrides)
-            from detente.table.agenda import draw
-
             self.rate = with_overrides(draw(self.exchange.rate_per_year, n, rng), self.exchange.rate_per_year,
                                        fixed)
             self.persons = with_overrides(draw(self.exchange.persons_per_event, n, rng),
                                           self.exchange.persons_per_event, fixed)
             self.exchanges = exchange_weeks(self.rate, W, rng)
+        self.moved = None  # persons moved per run (with a spread: drawn before the one-offs)
+        if self.exchange is not None:
+            total = self.exchanges.sum(axis=1)
+            if self.exchange.persons_spread is None:
+                self.moved = total * self.persons
+            else:
+                rng = context.stream("events")
+                spread = with_overrides(draw(self.exchange.persons_spread, n, rng), self.exchange.persons_spread,
+                                        resolve(self.setup, "table", context.overrides))
+                self.moved = exchange_sizes(total.astype(np.int64), self.persons, spread, rng)
         self.one_offs: dict[str, np.ndarray] = {}
         self.with_deal: dict[str, np.ndarray] = {}
         for name, setup in (getattr(self.setup, "one_offs", None) or {}).items():  # after the exchanges' draws
             rng = context.stream("events")
             fixed = resolve(self.setup, "table", context.overrides)
-            from detente.table.agenda import draw
-
             rate = with_overrides(draw(setup.rate_per_year, n, rng), setup.rate_per_year, fixed)
             self.one_offs[name] = exchange_weeks(rate, W, rng)
             if setup.with_deal is not None:
@@ -161,7 +182,7 @@ class EventsController:
         if self.exchanges is not None:
             total = self.exchanges.sum(axis=1)
             out[f"events/{EXCHANGE}"] = total
-            out[f"persons/{EXCHANGE}"] = total * self.persons
+            out[f"persons/{EXCHANGE}"] = self.moved
         for name, weekly in self.one_offs.items():
             out[f"events/{name}"] = weekly.sum(axis=1)
         for name, deals in self.with_deal.items():

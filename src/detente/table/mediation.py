@@ -26,60 +26,86 @@ Positions never leave [0, 1] (the issue's range). All randomness comes from the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 
-import numpy as np
+import numba
 
-
-@dataclass(frozen=True)
-class ShuttleResult:
-    """The mediator's final text (N, K), each party's reading of it (N, A, K), and their divergence (N,)."""
-
-    text: np.ndarray
-    readings: np.ndarray
-    divergence: np.ndarray
+# One run's shuttle, compiled, over the P parties at the table and the K issues of the text (arrays (P, K));
+# `detente.table.decision` composes it, `records.uncompiled` runs the same code in Python as its reference.
 
 
-def compromise_draft(ideal: np.ndarray, weight: np.ndarray, present: np.ndarray,
-                     fallback: np.ndarray) -> np.ndarray:
-    """x⁰ (N, K): weighted mean of the ideals (N, A, K) of those present (N, A); `fallback` where none weighs in."""
-    w = weight * present[:, :, None]
-    total = w.sum(axis=1)
-    mean = (w * ideal).sum(axis=1) / np.where(total > 0, total, 1.0)
-    return np.where(total > 0, mean, fallback)
+@numba.njit(cache=True, inline="always")
+def leverage_scale(leverage_weight: float, side_sign: float, lev: float) -> float:
+    """e^{±λL/2}: what battlefield leverage multiplies a belligerent's capability at the table by."""
+    return math.exp(leverage_weight * side_sign * lev / 2.0)
 
 
-def relay_sd(distortion: np.ndarray, relay_growth: np.ndarray, issue_growth: np.ndarray, relay: int,
-             n_issues: int) -> np.ndarray:
-    """σ_r (N,): a copy's error on relay r of a text with n_issues issues."""
+@numba.njit(cache=True, inline="always")
+def weighted_column(values, weights, k, fallback) -> float:
+    """Σ_a w_ak v_ak / Σ_a w_ak over the parties at the table (values, weights (P, K)), or `fallback` where
+    nothing weighs: the mediator's draft and each redraft after a relay (KTAB's naive compromise)."""
+    total, value = 0.0, 0.0
+    for a in range(values.shape[0]):
+        total += weights[a, k]
+        value += weights[a, k] * values[a, k]
+    return value / total if total > 0 else fallback
+
+
+@numba.njit(cache=True, inline="always")
+def first_draft(ideal, weight, quo, status_quo, mediator, text) -> None:
+    """x⁰ into text (K,): the weighted mean of the ideals (P, K); where nothing weighs, the status quo
+    (status_quo (K,)) on an issue whose no-deal point it is (quo (K,)), else the mediator's ideal (his seat
+    `mediator`), else the parties' mean."""
+    P, K = ideal.shape
+    for k in range(K):
+        if quo[k]:
+            fallback = status_quo[k]
+        elif mediator >= 0:
+            fallback = ideal[mediator, k]
+        else:
+            fallback = 0.0
+            for a in range(P):
+                fallback += ideal[a, k]
+            fallback /= P
+        text[k] = weighted_column(ideal, weight, k, fallback)
+
+
+@numba.njit(cache=True, inline="always")
+def relay_sd(distortion: float, relay_growth: float, issue_growth: float, relay: int, n_issues: int) -> float:
+    """σ_r: a copy's error on relay r of a text with n_issues issues."""
     return distortion * (1.0 + relay_growth * relay) * (1.0 + issue_growth * max(n_issues - 1, 0))
 
 
-def read_copy(text: np.ndarray, sd: np.ndarray, mask: np.ndarray, n_actors: int,
-              rng: np.random.Generator) -> np.ndarray:
-    """Each party's distorted copy of the text (N, A, K); issues off the text (mask 0) are read exactly."""
-    noise = rng.standard_normal((text.shape[0], n_actors, text.shape[1]))
-    return np.clip(text[:, None, :] + sd[:, None, None] * noise * mask, 0.0, 1.0)
+@numba.njit(cache=True, inline="always")
+def read_copy(text: float, sd: float, eps: float) -> float:
+    """x̃ = clip(x + σ ε, 0, 1): one party's copy of one issue of the text."""
+    return min(max(text + sd * eps, 0.0), 1.0)
 
 
-def shuttle(draft: np.ndarray, ideal: np.ndarray, salience: np.ndarray, weight: np.ndarray,
-            present: np.ndarray, mask: np.ndarray, rounds: int, distortion: np.ndarray,
-            relay_growth: np.ndarray, issue_growth: np.ndarray, amendment: np.ndarray,
-            rng: np.random.Generator) -> ShuttleResult:
-    """Run the shuttle for N runs at once: `rounds` relays of amendments, then the final reading."""
-    n_issues = int(mask.sum())
-    text = draft.copy()
-    n_actors = ideal.shape[1]
-    alpha = amendment[:, None, None]
-    for relay in range(1, rounds + 1):
-        copies = read_copy(text, relay_sd(distortion, relay_growth, issue_growth, relay, n_issues), mask,
-                           n_actors, rng)
-        amended = np.clip(copies + alpha * salience * (ideal - copies), 0.0, 1.0)
-        redraft = compromise_draft(amended, weight, present, text)
-        text = np.where(mask > 0, redraft, text)
-    readings = read_copy(text, relay_sd(distortion, relay_growth, issue_growth, rounds + 1, n_issues), mask,
-                         n_actors, rng)
-    gap = np.abs(readings - text[:, None, :]) * mask
-    counted = present.sum(axis=1) * max(n_issues, 1)
-    divergence = (gap * present[:, :, None]).sum(axis=(1, 2)) / np.maximum(counted, 1)
-    return ShuttleResult(text=text, readings=readings, divergence=divergence)
+@numba.njit(cache=True, inline="always")
+def amend(copy: float, amendment: float, salience: float, ideal: float) -> float:
+    """a = clip(x̃ + α s (y − x̃), 0, 1): the copy pulled toward the party's ideal by its salience."""
+    return min(max(copy + amendment * salience * (ideal - copy), 0.0), 1.0)
+
+
+@numba.njit(cache=True, inline="always")
+def shuttle(text, ideal, salience, weight, p, rng, copies, readings) -> float:
+    """Carry the draft `text` (K,) through p.rounds relays (p: the run's `records.RUN`), then out once more:
+    writes the final text into `text` and each party's reading of it into `readings` (P, K) (copies: (P, K)
+    scratch) and returns the divergence D. Draws relay by relay, party by party, issue by issue."""
+    P, K = ideal.shape
+    for relay in range(1, p.rounds + 1):
+        sd = relay_sd(p.distortion, p.relay_growth, p.issue_growth, relay, K)
+        for a in range(P):
+            for k in range(K):
+                copy = read_copy(text[k], sd, rng.standard_normal())
+                copies[a, k] = amend(copy, p.amendment, salience[a, k], ideal[a, k])
+        for k in range(K):
+            text[k] = weighted_column(copies, weight, k, text[k])
+    sd = relay_sd(p.distortion, p.relay_growth, p.issue_growth, p.rounds + 1, K)
+    gap = 0.0
+    for a in range(P):
+        for k in range(K):
+            readings[a, k] = read_copy(text[k], sd, rng.standard_normal())
+            gap += abs(readings[a, k] - text[k])
+    return gap / max(P * max(K, 1), 1)

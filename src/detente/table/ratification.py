@@ -47,87 +47,121 @@ B. Bueno de Mesquita et al. (2003), The Logic of Political Survival (leader surv
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
+import numba
+
+# Each function is one equation of the module docstring for one run and one party, compiled; the table's
+# kernels (`detente.table.forecasting`, `decision`, `compliance`) compose them, and `records.uncompiled` runs
+# the same code in Python as its reference.
 
 
-def logistic(z: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True, inline="always")
+def logistic(z: float) -> float:
     """1 / (1 + e^{−z}), safe for large |z|."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
+    return 0.5 * (1.0 + math.tanh(0.5 * z))
 
 
-def logit(p: np.ndarray) -> np.ndarray:
-    """ln(p / (1 − p)), clipped away from 0 and 1."""
-    p = np.clip(p, 1e-9, 1 - 1e-9)
-    return np.log(p / (1.0 - p))
+@numba.njit(cache=True, inline="always")
+def logit(p: float) -> float:
+    """ln(p / (1 − p)), p clipped away from 0 and 1."""
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1.0 - p))
 
 
-def leverage(pace_km2: np.ndarray, materiel: np.ndarray, manpower: np.ndarray, will: np.ndarray,
-             pace_weight: np.ndarray, materiel_weight: np.ndarray, manpower_weight: np.ndarray,
-             will_weight: np.ndarray) -> np.ndarray:
-    """L (N,): Russia's battlefield leverage in log-odds; materiel, manpower (N, 2) [Russia, Ukraine]."""
-    k = np.log(np.maximum(materiel[:, 0], 1e-3) / np.maximum(materiel[:, 1], 1e-3))
-    m = np.log(np.maximum(manpower[:, 0], 1.0) / np.maximum(manpower[:, 1], 1.0))
-    return pace_weight * pace_km2 / 100.0 + materiel_weight * k + manpower_weight * m + will_weight * (0.5 - will)
+@numba.njit(cache=True, inline="always")
+def backers_will(will, active, weights, n) -> float:
+    """W̄ of run n: the backers' will, weighted by their aid (weights (N, B)), an inactive backer's as 0; ½
+    where there are no backers."""
+    total, weight = 0.0, 0.0
+    for b in range(will.shape[1]):
+        total += will[n, b] * (1.0 if active[n, b] else 0.0) * weights[n, b]
+        weight += weights[n, b]
+    return total / max(weight, 1e-9) if will.shape[1] else 0.5
 
 
-def forecasts(lev: np.ndarray, optimism: np.ndarray, side_sign: np.ndarray, noise_sd: np.ndarray,
-              noise: np.ndarray) -> np.ndarray:
-    """ρ_a (N, A): each party's P(Russia prevails), biased by its optimism toward its own side."""
-    return logistic(lev[:, None] + side_sign * optimism + noise_sd[:, None] * noise)
+@numba.njit(cache=True, inline="always")
+def leverage(pace, materiel_russia, materiel_ukraine, manpower_russia, manpower_ukraine, will, p) -> float:
+    """L: Russia's battlefield leverage in log-odds (p: the run's `records.RUN`); pace NaN (no week yet) reads 0."""
+    recent = 0.0 if math.isnan(pace) else pace
+    k = math.log(max(materiel_russia, 1e-3) / max(materiel_ukraine, 1e-3))
+    m = math.log(max(manpower_russia, 1.0) / max(manpower_ukraine, 1.0))
+    return (p.pace_weight * recent / 100.0 + p.materiel_weight * k + p.manpower_weight * m
+            + p.will_weight * (0.5 - will))
 
 
-def rearmed_forecast(rho: np.ndarray, materiel: np.ndarray, production: np.ndarray, aid: np.ndarray,
-                     rearm_factor: np.ndarray, weeks: np.ndarray | float,
-                     materiel_weight: np.ndarray) -> np.ndarray:
-    """ρ'_a (N, A): the forecast after `weeks` of quiet front in which both stock up, Ukraine's backers r-fold:
-    logistic(logit ρ + w ln((K'_R/K'_U)/(K_R/K_U))), the materiel term of `leverage` moved by the new stocks."""
-    return scaled_odds(rho, rearm_odds(materiel, production, aid, rearm_factor, weeks, materiel_weight)[:, None])
+@numba.njit(cache=True, inline="always")
+def forecast(lev: float, side_sign: float, optimism: float, noise_sd: float, eps: float) -> float:
+    """ρ_a: a party's P(Russia prevails), biased by its optimism toward its own side, read with error."""
+    return logistic(lev + side_sign * optimism + noise_sd * eps)
 
 
-def rearm_odds(materiel: np.ndarray, production: np.ndarray, aid: np.ndarray, rearm_factor: np.ndarray,
-               weeks: np.ndarray | float, materiel_weight: np.ndarray) -> np.ndarray:
-    """(N,) e^shift = ((K'_R/K'_U)/(K_R/K_U))^w: what `weeks` of rearming multiply the odds of a forecast by."""
-    k_r, k_u = np.maximum(materiel[:, 0], 1e-3), np.maximum(materiel[:, 1], 1e-3)
-    new_r = k_r + weeks * production[..., 0]
-    new_u = k_u + weeks * (rearm_factor * aid + production[..., 1])
-    return ((new_r / new_u) / (k_r / k_u)) ** materiel_weight
+@numba.njit(cache=True, inline="always")
+def rearm_odds(weeks, w) -> float:
+    """e^shift = ((K'_R/K'_U)/(K_R/K_U))^w_m: what `weeks` of quiet front, in which both sides stock up and
+    Ukraine's backers deliver r times their aid, multiply the odds of a forecast by (w: the run's `records.RUN`:
+    materiel, production, last aid, r and w_m)."""
+    k_r, k_u = max(w.materiel_russia, 1e-3), max(w.materiel_ukraine, 1e-3)
+    new_r = k_r + weeks * w.production_russia
+    new_u = k_u + weeks * (w.rearm * w.last_aid + w.production_ukraine)
+    return ((new_r / new_u) / (k_r / k_u)) ** w.materiel_weight
 
 
-def scaled_odds(p: np.ndarray, factor: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True, inline="always")
+def scaled_odds(p: float, factor: float) -> float:
     """logistic(logit p + ln f) = p f / (1 − p + p f): odds p/(1 − p) times f, p clipped as `logit` clips it.
     The same as shifting the log-odds, without a logarithm and a tanh per forecast."""
-    p = np.clip(p, 1e-9, 1 - 1e-9)
-    with np.errstate(invalid="ignore"):
-        return np.where(np.isinf(factor), 1.0, p * factor / (1.0 - p + p * factor))
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    if math.isinf(factor):
+        return 1.0
+    return p * factor / (1.0 - p + p * factor)
 
 
-def commitment_term(rho: np.ndarray, rho_after: np.ndarray, stake: np.ndarray, shadow: np.ndarray) -> np.ndarray:
-    """κ_a (N, A) = φ (ρ' − ρ) stake_a: what the other side's rearming during a truce costs (−) or gives (+) a."""
-    return shadow[:, None] * (rho_after - rho) * stake
+@numba.njit(cache=True, inline="always")
+def commitment_term(rho: float, rho_after: float, stake: float, shadow: float) -> float:
+    """κ_a = φ (ρ' − ρ) stake_a: what the other side's rearming during a truce costs (−) or gives (+) a."""
+    return shadow * (rho_after - rho) * stake
 
 
-def outside_option(no_deal: np.ndarray, salience: np.ndarray, mask: np.ndarray, cost: np.ndarray,
-                   relief: np.ndarray | float, intensity: np.ndarray) -> np.ndarray:
-    """V_a (N, A) before the commitment term: expected no-deal utility less the war cost the deal would lift."""
-    weight = salience * mask
-    total = weight.sum(axis=-1)
-    value = np.where(total > 0, (weight * no_deal).sum(axis=-1) / np.where(total > 0, total, 1.0), 1.0)
-    return value - cost * (np.asarray(relief) * intensity)[..., None]
+@numba.njit(cache=True, inline="always")
+def expected_no_deal(no_deal, n, party, issues, salience, a) -> float:
+    """Σ_k s_ak u_ak / Σ_k s_ak over the agreement's issues (1 where a cares about none): what a expects
+    without the deal. no_deal (N, A, K) all issues; salience (P, K) a's row a over the agreement's issues."""
+    total, outlook = 0.0, 0.0
+    for k in range(issues.size):
+        total += salience[a, k]
+        outlook += salience[a, k] * no_deal[n, party, issues[k]]
+    return outlook / total if total > 0 else 1.0
 
 
-def public_concession(utility: np.ndarray, expected: np.ndarray, anchor: np.ndarray) -> np.ndarray:
-    """C_a (N, A) = max(0, h_a + (1 − h_a) E_a − U_a): the terms' shortfall from the public's reference point."""
-    return np.maximum(anchor + (1.0 - anchor) * expected - utility, 0.0)
+@numba.njit(cache=True, inline="always")
+def outside_option(expected: float, cost: float, relief: float, intensity: float) -> float:
+    """V_a before the commitment term: expected no-deal utility less the war cost the deal would lift."""
+    return expected - cost * (relief * intensity)
 
 
-def ratifies(concession: np.ndarray, support: np.ndarray, threshold: np.ndarray, concession_cost: np.ndarray,
-             fall_threshold: np.ndarray) -> np.ndarray:
-    """(N, A) bool: the concession is within the home threshold and does not bring the leader down."""
-    return (concession <= threshold) & (support - concession_cost * concession >= fall_threshold)
+@numba.njit(cache=True, inline="always")
+def acceptance_need(margin: float, trust: float) -> float:
+    """μ (1 − T): the surplus over its outside option a party needs to accept (or renew) a text."""
+    return margin * (1.0 - trust)
 
 
-def support_after(support: np.ndarray, gained_km2: np.ndarray, casualties: np.ndarray, war_response: np.ndarray,
-                  casualty_response: np.ndarray, noise_sd: np.ndarray, noise: np.ndarray) -> np.ndarray:
-    """S' (N, A): support after a week of war (gains G_a, casualties X_a of each party's side)."""
-    change = war_response * gained_km2 / 1000.0 - casualty_response * casualties / 1e4 + noise_sd * noise
-    return np.clip(support + change, 0.0, 1.0)
+@numba.njit(cache=True, inline="always")
+def public_concession(utility: float, expected: float, anchor: float) -> float:
+    """C_a = max(0, h_a + (1 − h_a) E_a − U_a): the terms' shortfall from the public's reference point."""
+    return max(anchor + (1.0 - anchor) * expected - utility, 0.0)
+
+
+@numba.njit(cache=True, inline="always")
+def ratifies(concession: float, support: float, threshold: float, concession_cost: float,
+             fall_threshold: float) -> bool:
+    """The concession is within the home threshold and does not bring the leader down."""
+    return concession <= threshold and support - concession_cost * concession >= fall_threshold
+
+
+@numba.njit(cache=True, inline="always")
+def support_after(support: float, gained_km2: float, casualties: float, war_response: float,
+                  casualty_response: float, noise_sd: float, eps: float) -> float:
+    """S': support after a week of war (gains G_a of a's side, its casualties X_a)."""
+    change = war_response * gained_km2 / 1000.0 - casualty_response * casualties / 1e4 + noise_sd * eps
+    return min(max(support + change, 0.0), 1.0)

@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from detente.scenario.params import Multiplier, NonNegative, Param, Positive, Probability, Strict
 from detente.table.events import ExchangeSetup, OneOffSetup
+from detente.table.unilateral import UnilateralTruceSetup
 
 
 def _p(value: float) -> Param:
@@ -104,6 +105,10 @@ class Mediation(Strict):
     """The shuttle: a single text carried from party to party, read with noise (the telephone game)."""
 
     rounds: int = Field(3, ge=0, le=20, description="relays of amendments before the text is put to the parties")
+    draft_from: Literal["ideals", "smp", "bdm"] = Field(
+        "ideals", description="what the mediator drafts from: the parties' ideal points, or their positions as "
+                              "KTAB's SMP (or Bueno de Mesquita's model) moves them between sessions "
+                              "(detente.table.positions)")
     distortion: NonNegative = Field(default_factory=lambda: _p(0.0),
                                     description="s.d. of a copy's error on one relay, as a share of the range")
     relay_growth: NonNegative = Field(default_factory=lambda: _p(0.0),
@@ -198,6 +203,9 @@ class TableSetup(Strict):
     one_offs: dict[str, OneOffSetup] = Field(
         default_factory=dict, description="kinds of diplomatic event recorded at a rate that change nothing at the "
                                           "front (summits, direct talks, agreements in principle; detente.table.events)")
+    unilateral_truces: dict[str, UnilateralTruceSetup] = Field(
+        default_factory=dict, description="truces one side may declare alone, on its own consent (holiday truces; "
+                                          "detente.table.unilateral)")
     rearm_factor: Multiplier = Field(default_factory=lambda: _p(1.0),
                                      description="multiplier (≥ 1) on the aid Ukraine's backers deliver while the "
                                                  "whole front is quiet (the commitment problem)")

@@ -1,0 +1,99 @@
+"""KTAB's SMP inside the table: the compiled one-issue SMP is `detente bargain`'s, and with no front to move
+the weights (a frozen war) the positions the table drafts from are `detente bargain`'s final positions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import write_variant
+from detente.bargaining.scenario_table import bargain_scenario, issue_problems
+from detente.bargaining.bdm import run_bdm
+from detente.bargaining.smp import run_smp
+from detente.ensemble.runner import run_block
+from detente.scenario.loader import load_scenario
+from detente.dynamics.mechanism import uncompiled
+from detente.table.controller import TableController
+from detente.table.positions import bdm, smp
+from detente.world.model import compile_model
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_compiled_smp_is_ktabs_on_every_issue_of_the_baseline():
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml").scenario
+    for issue, problem in issue_problems(scenario).items():
+        reference = run_smp(problem)
+        out = np.empty(problem.n_actors)
+        rounds = smp(np.ascontiguousarray(problem.positions[:, 0]), np.asarray(problem.capability, float), out)
+        assert rounds == reference.rounds, issue
+        np.testing.assert_array_equal(out, reference.positions[-1, :, 0], err_msg=issue)
+
+
+FROZEN = """extends: {baseline}
+name: frozen-smp
+horizon_weeks: 6
+set:
+  table.mediation.draft_from: smp
+  table.mediation.leverage_weight: 0.0   # no front: battlefield leverage does not move the weights
+"""
+
+
+@pytest.mark.parametrize("model", ["smp", "bdm"])
+def test_smp_inside_the_table_reproduces_detente_bargain_for_a_frozen_war(tmp_path, model):
+    path = write_variant(tmp_path, FROZEN.replace("draft_from: smp", f"draft_from: {model}"), f"{model}.yaml")
+    scenario = load_scenario(path).scenario
+    made: list[TableController] = []
+    run_block(compile_model(scenario), seed=2, block=0, runs=8,
+              controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
+    table = made[0]
+    bargain = bargain_scenario(path, model=model).to_json()
+    assert bargain["model"] == model
+    final = bargain["final_positions"]
+    units = table.agenda.to_units(table.stand)  # (N, A, K) in the issues' units
+    checked = 0
+    for actor, by_issue in final.items():
+        a = table.lay.actors.index(actor)
+        for issue, value in by_issue.items():
+            k = table.lay.issues.index(issue)
+            np.testing.assert_allclose(units[:, a, k], value, atol=5e-5, err_msg=f"{actor} {issue}")
+            checked += 1
+    assert checked >= 30
+    # the mediator drafts from those positions: the same texts are offered in every run (no front, no noise)
+    assert np.isfinite(table.stand).all()
+
+
+def test_the_front_moves_the_positions_only_when_the_weights_move(tmp_path):
+    path = write_variant(tmp_path, FROZEN.replace("leverage_weight: 0.0", "leverage_weight: 2.0"), "moving.yaml")
+    scenario = load_scenario(path).scenario
+    made: list[TableController] = []
+    run_block(compile_model(scenario), seed=2, block=0, runs=8,
+              controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
+    table = made[0]
+    bargain = bargain_scenario(path).to_json()["final_positions"]
+    a, k = table.lay.actors.index("russia"), table.lay.issues.index("line_of_control")
+    moved = table.agenda.to_units(table.stand)[:, a, k]
+    assert not np.allclose(moved, bargain["russia"]["line_of_control"], atol=1e-4)  # leverage moved the weights
+    assert np.isfinite(table.last_weight[:, a, k]).all()                             # recomputed from them
+
+
+def test_the_compiled_bdm_is_the_bargaining_bdm_on_every_issue_of_the_baseline():
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml").scenario
+    for issue, problem in issue_problems(scenario).items():
+        reference = run_bdm(problem)
+        out = np.empty(problem.n_actors)
+        rounds = bdm(np.ascontiguousarray(problem.positions[:, 0]), np.asarray(problem.capability, float), out)
+        assert rounds == reference.rounds, issue
+        np.testing.assert_allclose(out, reference.positions[-1, :, 0], rtol=0, atol=1e-12, err_msg=issue)
+
+
+def test_the_compiled_smp_is_its_own_python():
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml").scenario
+    reference = uncompiled(smp)
+    for issue, problem in issue_problems(scenario).items():
+        ideals, weights = np.ascontiguousarray(problem.positions[:, 0]), np.asarray(problem.capability, float)
+        compiled_out, python_out = np.empty(problem.n_actors), np.empty(problem.n_actors)
+        assert smp(ideals, weights, compiled_out) == reference(ideals, weights, python_out)
+        np.testing.assert_array_equal(compiled_out, python_out, err_msg=issue)
