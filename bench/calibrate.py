@@ -1,8 +1,8 @@
 """Time the refit of the baseline's posterior (fit-2024): SMC-ABC on scenarios/fit-2023-2024.yaml against the
-record to 2024-12-31, with the settings `detente calibrate` uses by default (2,000 particles). Prints wall
+record to 2024-12-31, with the settings of the shipped posteriors (4,000 particles; `detente calibrate` defaults to 2,000). Prints wall
 time, run-weeks simulated and the effective sample size (unique particles). Writes nothing.
 
-Usage: python bench/calibrate.py [--particles 2000] [--seed 0]
+Usage: python bench/calibrate.py [--particles 4000] [--seed 0]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ FILES = ("isw_area_daily.csv", "deepstate_oblast_weekly.csv", "russian_casualtie
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--particles", type=int, default=2000)
+    parser.add_argument("--particles", type=int, default=4000)
     parser.add_argument("--generations", type=int, default=25)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

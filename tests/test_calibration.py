@@ -42,6 +42,25 @@ def test_dated_steps_set_levers_from_their_week_on():
     assert seen[70][2] == 1.0 and seen[85][2] == pytest.approx(0.967)         # the Kursk incursion, once
 
 
+def test_a_production_index_adds_materiel_as_index_to_the_elasticity():
+    """Russia's dated budget index (production.russia, 1.61 from 2024) adds (1.61^β − 1) × production a week
+    from its week on, nothing before it, and nothing at β = 0."""
+    from dataclasses import replace
+
+    scenario, model, controller, state = levels("fit-2023-2024.yaml", 3)
+    beta = np.array([[0.0, 1.0], [1.0, 1.0], [0.5, 1.0]])
+    model = replace(model, sides={**model.sides, "production_budget_elasticity": beta})
+    controller = ScheduleFactory(scenario)(model)
+    state = controller.start(model, state, np.random.default_rng(0))
+    made = float(np.asarray(model.sides["production_per_week"])[0])
+    on = (dt.date(2024, 1, 1) - scenario.start).days // 7 + 1
+    for week, expected in ((on - 2, [0.0, 0.0, 0.0]), (on + 1, [0.0, 0.61 * made, (1.61 ** 0.5 - 1) * made])):
+        before = state.replace(week=week)
+        after = controller.act(before, np.random.default_rng(0))
+        assert after.materiel[:, 0] - before.materiel[:, 0] == pytest.approx(expected, abs=1e-9)
+        assert np.array_equal(after.materiel[:, 1], before.materiel[:, 1])
+
+
 def test_a_monthly_series_gives_each_week_its_month():
     scenario, model, controller, _ = levels("fit-2023-2024.yaml", 1)
     europe = next(i for i in controller.inputs if i.kind == "aid" and i.column == model.backer_ids.index("europe"))

@@ -82,7 +82,8 @@ def _week(advance, state: WarState, model: WarModel, rng: np.random.Generator,  
                          partisans=np.empty((n, R)), garrison=np.empty(n))
     week = kernel.Report(casualties=np.empty((n, 2)), ground_km2=blank((n, R)), front=blank((n, R), bool),
                          russia_line=blank((n, R)), ukraine_line=blank((n, R)), aid=np.empty((n, B)))
-    advance(kernel.WeekIn(*(getattr(state, name) for name in kernel.WeekIn._fields)), km.params(), km.map, rng,
+    params = km.params(interpreted=advance is not kernel.advance)
+    advance(kernel.WeekIn._make(getattr(state, name) for name in kernel.WeekIn._fields), params, km.map, rng,
             drawn is not None, drawn if drawn is not None else np.empty((1, 1)), out, week)
     new_state = state.replace(week=state.week + 1, **out._asdict())
     if not report:

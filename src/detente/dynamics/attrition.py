@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 
 from detente.dynamics import mechanism
 from detente.dynamics.mechanism import Mechanism, cached_with, shock
@@ -49,11 +50,12 @@ def advance_share(power, resistance, elasticity):  # noqa: ANN001, ANN201  (scal
 
 
 @numba.njit(cache=True, error_model="numpy")
-def firepower_quality(materiel: float, manpower: float, materiel0: float, manpower0: float, firepower: float,
-                      exponent: float) -> float:
-    """q_s for one side: firepower factor times equipment per soldier against the start (K⁰, M⁰)."""
-    ratio = (materiel / max(manpower, 1.0)) / (max(materiel0, 1e-9) / max(manpower0, 1.0))
-    return firepower * min(max(ratio, 0.02), 50.0) ** exponent
+def firepower_quality(materiel, manpower, materiel0, manpower0, firepower, exponent):  # noqa: ANN001, ANN201
+    """q_s for one side: firepower factor times equipment per soldier against the start (K⁰, M⁰). NumPy's
+    maximum and minimum (the same on scalars): the same code also runs on arrays (`firepower_quality.py_func`,
+    as the fire-ratio target reads it)."""
+    ratio = (materiel / np.maximum(manpower, 1.0)) / (np.maximum(materiel0, 1e-9) / np.maximum(manpower0, 1.0))
+    return firepower * np.minimum(np.maximum(ratio, 0.02), 50.0) ** exponent
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -25,7 +25,7 @@ from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE, WarState
 
 SIDES = {"russia": RUSSIA, "ukraine": UKRAINE}
-KINDS = ("aid", "line", "recruitment", "counterattack", "objective", "control")
+KINDS = ("aid", "line", "recruitment", "production", "counterattack", "objective", "control")
 
 
 def repository_root() -> Path:
@@ -42,7 +42,7 @@ def lever_problem(name: str, scenario: Scenario, region_ids: tuple[str, ...] | l
         return None if not target else "`counterattack` takes no target"
     if kind == "aid" and target not in scenario.backers:
         return f"'{target}' is not a backer of this scenario ({', '.join(scenario.backers) or 'none'})"
-    if kind in ("line", "recruitment") and target not in SIDES:
+    if kind in ("line", "recruitment", "production") and target not in SIDES:
         return f"'{target}' is not a side (russia, ukraine)"
     if kind in ("objective", "control") and target not in region_ids:
         return f"'{target}' is not a region of the map"
@@ -77,7 +77,7 @@ def compile_inputs(scenario: Scenario, model: WarModel) -> tuple[CompiledInput, 
     for name, spec in scenario.inputs.items():
         kind, _, target = name.partition(".")
         column = {"aid": lambda: model.backer_ids.index(target), "line": lambda: SIDES[target],
-                  "recruitment": lambda: SIDES[target], "objective": lambda: model.region_ids.index(target),
+                  "recruitment": lambda: SIDES[target], "production": lambda: SIDES[target], "objective": lambda: model.region_ids.index(target),
                   "control": lambda: model.region_ids.index(target), "counterattack": lambda: 0}[kind]()
         out.append(CompiledInput(kind=kind, column=column, series=_series(spec, kind, column, model, middles),
                                  steps=tuple((_step_week(s.date, scenario.start), s.value, s.probability,
@@ -117,6 +117,8 @@ class ScheduleController:
         self.inputs = inputs
         self.model = model
         self.levels: list[np.ndarray] = []
+        self.produced = np.zeros((0, 2))
+        self.elasticity = np.ones((0, 2))
 
     def start(self, model: WarModel, state: WarState, context) -> WarState:  # noqa: ANN001
         """Draw each run's steps (whether a step with a probability happens, and its delay) from the block's
@@ -124,6 +126,8 @@ class ScheduleController:
         rng = context.stream("inputs") if hasattr(context, "stream") else context
         runs, weeks = state.runs, model.horizon_weeks
         self.levels = []
+        self.produced = np.broadcast_to(np.asarray(model.sides["production_per_week"], float), (runs, 2))
+        self.elasticity = np.broadcast_to(np.asarray(model.sides["production_budget_elasticity"], float), (runs, 2))
         for lever in self.inputs:
             table = np.repeat(lever.series[:weeks, None], runs, axis=1)
             for week, value, probability, delay in lever.steps:
@@ -148,6 +152,10 @@ class ScheduleController:
             set_here = ~np.isnan(row)
             if not set_here.any():
                 continue
+            if lever.kind == "production":
+                changes["materiel"] = self._produce(changes.get("materiel", state.materiel), lever.column, row,
+                                                   set_here)
+                continue
             field = {"aid": "aid_factor", "line": "line_factor", "recruitment": "recruitment_factor",
                      "objective": "objective", "control": "control", "counterattack": "counterattack"}[lever.kind]
             values = changes.get(field)
@@ -159,6 +167,17 @@ class ScheduleController:
             else:
                 values[set_here, lever.column] = row[set_here]
         return state.replace(**changes) if changes else state
+
+    def _produce(self, materiel: np.ndarray, side: int, index: np.ndarray, set_here: np.ndarray) -> np.ndarray:
+        """A side's extra output this week where a production index is set: its materiel grows by
+        (index^β − 1) × production_per_week, β the side's `production_budget_elasticity` (0: the index buys no
+        materiel, 1: output in proportion). Added before the week's fighting, beside the kernel's own output
+        (not reduced by energy strikes or sanctions: a stated simplification, keeping the kernel unchanged)."""
+        out = materiel.copy()
+        beta = self.elasticity[set_here, side]
+        extra = (np.power(np.maximum(index[set_here], 0.0), beta) - 1.0) * self.produced[set_here, side]
+        out[set_here, side] = np.maximum(out[set_here, side] + extra, 0.0)
+        return out
 
     def observe(self, state: WarState, report: object) -> None:
         """Nothing to learn: the inputs are fixed in advance."""

@@ -90,6 +90,10 @@ class Forces(Strict):
     energy_repair_per_week: Probability = Field(description="share of lost energy capacity restored each week")
     firepower: Positive = Field(default_factory=lambda: Param(value=1.0),
                                 description="fire delivered per soldier relative to the other side's at start")
+    production_budget_elasticity: NonNegative = Field(
+        default_factory=lambda: Param(value=1.0),
+        description="elasticity of materiel output to a dated production index (`production.<side>` input, e.g. "
+                    "real defence budget against the start): output × index^this")
 
 
 class Backer(Strict):
@@ -191,7 +195,8 @@ class MonthlySeries(Strict):
 class Input(Strict):
     """A lever set from outside the model on dated steps and/or a monthly series (steps win over the series
     from their date on). Levers: `aid.<backer>` (multiplier of its aid_per_week), `line.<side>` and
-    `recruitment.<side>` (multipliers), `counterattack` (Ukraine's posture, 0–1), `objective.<region>`
+    `recruitment.<side>` (multipliers), `production.<side>` (an index of the side's materiel output against
+    the start, raised to its production_budget_elasticity), `counterattack` (Ukraine's posture, 0–1), `objective.<region>`
     (Russia's priority), `control.<region>` (the region's Russian-held share, set once on the step's date:
     an event such as the Kursk incursion)."""
 

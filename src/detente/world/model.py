@@ -19,7 +19,7 @@ from detente.dynamics.scopes import SCOPES
 
 SIDE_FIELDS = ("manpower", "materiel", "recruitment_per_week", "production_per_week", "materiel_use_per_week",
                "front_share", "permanent_loss_share", "strike_rate", "air_defence", "energy",
-               "energy_repair_per_week", "firepower")
+               "energy_repair_per_week", "firepower", "production_budget_elasticity")
 BACKER_FIELDS = ("aid_per_week", "will", "will_erosion_per_week", "will_response_to_front", "will_threshold",
                  "will_noise")
 REGION_FIELDS = ("control", "objective", "defence_priority", "counter_objective", "fortification", "terrain")
