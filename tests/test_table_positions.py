@@ -97,3 +97,29 @@ def test_the_compiled_smp_is_its_own_python():
         compiled_out, python_out = np.empty(problem.n_actors), np.empty(problem.n_actors)
         assert smp(ideals, weights, compiled_out) == reference(ideals, weights, python_out)
         np.testing.assert_array_equal(compiled_out, python_out, err_msg=issue)
+
+
+def test_every_runs_positions_are_the_models_on_its_own_gridded_inputs(tmp_path):
+    """The results kept by input (`between_sessions`'s memo) are what SMP gives each run's own inputs: the weights
+    c s e^{±q}, q = λL/2 on the GRID, and the ideals."""
+    from detente.table.positions import GRID, leverage_step
+    path = write_variant(tmp_path, FROZEN.replace("leverage_weight: 0.0", "leverage_weight: 2.0"), "moving.yaml")
+    scenario = load_scenario(path).scenario
+    made: list[TableController] = []
+    run_block(compile_model(scenario), seed=3, block=0, runs=12,
+              controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
+    t = made[0]
+    assert (t.memo_count[:, 0] > 1).any()  # the front moved some weights across a step
+    checked = 0
+    for n in range(12):
+        q = leverage_step(t.run[n]["leverage_weight"], t.run[n]["lev"])
+        assert abs(q / GRID - round(q / GRID)) < 1e-9
+        for k in range(len(t.lay.issues)):
+            who = np.flatnonzero(t.positioned[:, k])
+            w = t.agenda.capability[n, who, k] * t.agenda.salience[n, who, k] * np.exp(t.lay.side_sign[who] * q)
+            np.testing.assert_allclose(t.last_weight[n, who, k], w, rtol=1e-14)
+            out = np.empty(who.size)
+            smp(np.array(t.agenda.ideal[n, who, k], float), t.last_weight[n, who, k].copy(), out)
+            np.testing.assert_array_equal(t.stand[n, who, k], out)
+            checked += 1
+    assert checked == 12 * len(t.lay.issues)

@@ -151,12 +151,15 @@ class TableController:
                                    bool).reshape(A, K)
         self.stand = np.array(self.agenda.ideal, float)
         self.last_weight, self.last_ideal = np.full((n, A, K), np.nan), np.full((n, A, K), np.nan)
+        self.memo_in, self.memo_out = np.zeros((K, positions.CACHE, 2, A)), np.zeros((K, positions.CACHE, A))
+        self.memo_count = np.zeros((K, 2), np.int64)  # one block's results of the model by its inputs
         self._move_positions(True)
 
     def _move_positions(self, first: bool = False) -> None:
         a = self.agenda
         self.kernels.between_sessions(self.run, a.ideal, a.salience, a.capability, self.positioned, self.lay.side_sign,
-                                      self.last_weight, self.last_ideal, self.stand, first, self.smp)
+                                      self.last_weight, self.last_ideal, self.stand, first, self.smp, self.memo_in,
+                                      self.memo_out, self.memo_count)
 
     def _leader_arrays(self, n: int) -> None:
         """Support, survival threshold and ideal points of each leader and his successors."""

@@ -330,34 +330,46 @@ def bdm(ideals, weights, out) -> int:
 
 SMP, BDM = 1, 2  # table.mediation.draft_from: smp, bdm
 MODELS = {"smp": SMP, "bdm": BDM}
-RECOMPUTE = 0.1  # relative change of an actor's weight that counts as the inputs having moved (placeholder)
+GRID = 0.05   # step of the leverage exponent λL/2 the positions are computed on: each belligerent's weight lies within
+              # e^{±0.025} (±2.5%) of its exact value (placeholder; the old rule recomputed at a 10% change)
+CACHE = 256   # results kept per issue in a block (placeholder; past it a result is computed and not kept)
+
+
+@numba.njit(cache=True, inline="always")
+def leverage_step(leverage_weight: float, lev: float) -> float:
+    """λL/2 rounded to the GRID (0 where leverage is not yet read): positions move with the front by steps."""
+    x = leverage_weight * lev / 2.0
+    return math.floor(x / GRID + 0.5) * GRID if math.isfinite(x) else 0.0
 
 
 @numba.njit(cache=True)
 def between_sessions(run, ideal, salience, capability, positioned, side_sign, last_weight, last_ideal, stand, first,
-                     model):
+                     model, memo_in, memo_out, memo_count):
     """Move each run's positions on each issue by SMP where its inputs have moved since they were last computed
-    (first: compute everywhere): the weights w_a = c_a s_a e^{±λL/2} of the actors with a position on the issue
-    (positioned (A, K)) by more than RECOMPUTE of their value, or an ideal (a successor's). The model (SMP with
-    KTAB's stopping rule, or BDM, `bdm`) starts from the ideals each time and runs to convergence; an issue with
-    fewer than two actors, or none who cares, is not bargained (positions stay at the ideals). A run whose inputs on an issue equal the previous run's takes
-    its result. Writes stand (N, A, K) and the inputs used (last_weight, last_ideal)."""
+    (first: compute everywhere). The inputs are the ideals and the weights w_a = c_a s_a e^{±q} of the actors with
+    a position on the issue (positioned (A, K)), q = λL/2 rounded to the GRID (`leverage_step`), so a run's weights
+    change only when the front moves its leverage by a step or a successor brings his ideals; with λ = 0 they are
+    c_a s_a exactly (`detente bargain`'s). The model (SMP with KTAB's stopping rule, or BDM, `bdm`) starts from the
+    ideals each time and runs to convergence; an issue with fewer than two actors, or none who cares, is not
+    bargained (positions stay at the ideals). The model's result depends on its inputs only, so results are kept per
+    issue (memo_in (K, CACHE, 2, A): weights and ideals; memo_out (K, CACHE, A); memo_count (K, 2): entries, last
+    hit) and every run and week with like inputs takes the one computation. Writes stand (N, A, K) and the inputs
+    used (last_weight, last_ideal)."""
     N, A, K = ideal.shape
-    w, y, out, who = np.empty(A), np.empty(A), np.empty(A), np.empty(A, np.int64)
-    for k in range(K):
-        for n in range(N):
-            p = run[n]
-            m, moved, same_as_previous, cares = 0, first, n > 0, False
+    w, y, out, who, scale = np.empty(A), np.empty(A), np.empty(A), np.empty(A, np.int64), np.empty(A)
+    for n in range(N):
+        p = run[n]
+        q = leverage_step(p.leverage_weight, p.lev)
+        up, down = math.exp(q), math.exp(-q)  # e^{±q}, once per run: side_sign is +1, −1 or 0
+        for a in range(A):
+            scale[a] = up if side_sign[a] > 0 else (down if side_sign[a] < 0 else 1.0)
+        for k in range(K):
+            m, moved, cares = 0, first, False
             for a in range(A):
                 if not positioned[a, k]:
                     continue
-                weight = capability[n, a, k] * salience[n, a, k] * mediation.leverage_scale(p.leverage_weight,
-                                                                                           side_sign[a], p.lev)
-                moved = moved or abs(weight - last_weight[n, a, k]) > RECOMPUTE * abs(last_weight[n, a, k]) \
-                    or ideal[n, a, k] != last_ideal[n, a, k] or math.isnan(last_weight[n, a, k])
-                if n > 0:
-                    same_as_previous = same_as_previous and weight == last_weight[n - 1, a, k] \
-                        and ideal[n, a, k] == last_ideal[n - 1, a, k]
+                weight = capability[n, a, k] * salience[n, a, k] * scale[a]
+                moved = moved or weight != last_weight[n, a, k] or ideal[n, a, k] != last_ideal[n, a, k]
                 who[m], w[m], y[m] = a, weight, ideal[n, a, k]
                 cares = cares or weight > 0
                 m += 1
@@ -365,19 +377,38 @@ def between_sessions(run, ideal, salience, capability, positioned, side_sign, la
                 continue
             for i in range(m):
                 last_weight[n, who[i], k], last_ideal[n, who[i], k] = w[i], y[i]
-            if same_as_previous:  # the previous run's inputs, just computed (runs share their start)
-                for i in range(m):
-                    stand[n, who[i], k] = stand[n - 1, who[i], k]
-            elif m < 2 or not cares:
+            if m < 2 or not cares:
                 for i in range(m):
                     stand[n, who[i], k] = y[i]
-            else:
+                continue
+            found = -1
+            count, last = memo_count[k, 0], memo_count[k, 1]
+            for c0 in range(count):
+                c = (last + c0) % count  # the last hit first: neighbouring runs share their inputs
+                same = True
+                for i in range(m):
+                    if memo_in[k, c, 0, i] != w[i] or memo_in[k, c, 1, i] != y[i]:
+                        same = False
+                        break
+                if same:
+                    found = c
+                    break
+            if found < 0:
                 if model == SMP:
                     smp(y[:m].copy(), w[:m].copy(), out[:m])
                 else:
                     bdm(y[:m].copy(), w[:m].copy(), out[:m])
+                if count < memo_in.shape[1]:
+                    found = count
+                    memo_count[k, 0] = count + 1
+                    for i in range(m):
+                        memo_in[k, found, 0, i], memo_in[k, found, 1, i], memo_out[k, found, i] = w[i], y[i], out[i]
+            if found >= 0:
+                memo_count[k, 1] = found
                 for i in range(m):
-                    stand[n, who[i], k] = out[i]
+                    out[i] = memo_out[k, found, i]
+            for i in range(m):
+                stand[n, who[i], k] = out[i]
 
 
 cached_with(between_sessions, mediation)  # its cache follows the equations it compiles in
