@@ -75,6 +75,8 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
         "method": METHOD,
         "settings": {"particles": particles, "generations": generations, "alpha": 0.5, "seed": seed,
                      "min_acceptance": abc.MIN_ACCEPTANCE,
+                     "proposal": "Gaussian random walk on z, covariance (2.38^2/P) x the survivors' covariance "
+                                 "(Roberts, Gelman & Gilks 1997)",
                      "summary_stride_weeks": abc.STRIDE,
                      "target_scales": {**abc.TARGET_SCALES, "fire_ratio_log": abc.fire_ratio.FIRE_SCALE},
                      "fit_regions": list(abc.FIT_REGIONS)},
