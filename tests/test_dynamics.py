@@ -16,8 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from detente import kernel
-from detente.dynamics import allocation, attrition, backers, forces, occupation, strikes, territory
-from detente.dynamics.scopes import ENERGY, FRONT
+from detente.dynamics import allocation, attrition, backers, black_sea, forces, occupation, strikes, territory
+from detente.dynamics.scopes import BLACK_SEA, ENERGY, FRONT
+from detente.engine import step
+from detente.ensemble.metrics import final_metrics
+from detente.world.model import initial_state, realise
 from detente.world.state import RUSSIA
 
 P = np.zeros(1, kernel.PARAMS).view(np.recarray)[0]   # a PARAMS record to fill per case
@@ -239,3 +242,51 @@ class TestOccupation(MechanismConformance):
         assert grown > 0
         assert occupation.partisans_after(0.4, 0.0, True, 0.9, 0.02, 0.05, coverage) == 0.0
         assert occupation.partisans_after(0.4, 1.0, False, 0.9, 0.02, 0.05, 1.0) == pytest.approx(0.4 - 0.05 * 0.4)
+
+
+class TestBlackSea(MechanismConformance):
+    module = black_sea
+
+    def invariants(self, model, before, after, report) -> None:  # noqa: ANN001
+        shipped, struck = after.exports - before.exports, after.port_strikes - before.port_strikes
+        assert np.all(shipped >= 0) and np.all(struck >= 0)
+        deal = before.truce[:, BLACK_SEA] == 1
+        assert np.all(struck[deal] == 0)                                 # a Black Sea deal stops the strikes
+        economy = model.economy
+        full = np.broadcast_to(np.asarray(economy["sea_exports_mt_per_week"], float)
+                               * (1 + np.asarray(economy["sea_deal_uplift"], float)), deal.shape)
+        np.testing.assert_allclose(shipped[deal], full[deal], rtol=1e-12)   # and ships sail at the deal's level
+
+    def test_the_corridor_without_a_deal_and_more_with_one(self) -> None:
+        """No deal, strikes as in 2023-24 (π = 1): the corridor's level and its strikes, and no revenue change;
+        a deal: no strikes, exports × (1 + u), and the extra revenue's share as materiel."""
+        assert black_sea.sea_week(1.0, 0.0, 30.0, 1.26, 0.25) == pytest.approx((1.26, 30.0))
+        shipped, struck = black_sea.sea_week(1.0, 1.0, 30.0, 1.26, 0.25)
+        assert shipped == pytest.approx(1.26 * 1.25) and struck == 0.0
+        assert black_sea.revenue_output(1.26, 1.26, 170.0, 0.1) == 0.0
+        assert black_sea.revenue_output(shipped, 1.26, 170.0, 0.1) == pytest.approx(0.1 * 170 * 0.315 / 1e3)
+        doubled, twice = black_sea.sea_week(2.0, 0.0, 30.0, 1.26, 0.25)   # Russia doubles its strikes
+        assert twice == 60.0 and doubled == pytest.approx(1.26 * 0.75)
+        assert black_sea.sea_week(10.0, 0.0, 30.0, 1.26, 0.25)[0] == 0.0   # exports never negative
+
+    def test_a_deal_raises_exports_and_stops_port_strikes_on_common_random_numbers(self) -> None:
+        """The same runs, the same draws, a Black Sea deal in force or not for half a year: with it every run
+        exports more and its ports are never struck, and Ukraine's materiel after the first week is higher."""
+        model = realise(compiled_model("baseline.yaml"), 30, np.random.default_rng(5))
+        ends = {}
+        for deal in (0.0, 1.0):
+            start = initial_state(model, 30)
+            truce = start.truce.copy()
+            truce[:, BLACK_SEA] = deal
+            state = start = start.replace(truce=truce)
+            rng = np.random.default_rng(11)
+            for week in range(26):
+                state, _ = step(state, model, rng)
+                if week == 0:
+                    first = state.materiel[:, 1].copy()
+            ends[deal] = final_metrics(model, start, state), first
+        (without, first_without), (with_deal, first_with) = ends[0.0], ends[1.0]
+        assert np.all(with_deal["exports_mt"] > without["exports_mt"])
+        np.testing.assert_allclose(without["exports_mt"], 26 * 1.26, rtol=1e-9)
+        assert np.all(with_deal["port_strikes"] == 0) and np.all(without["port_strikes"] == 26 * 30)
+        assert np.all(first_with > first_without)

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES = [
     "detente.engine", "detente.kernel", "detente.dynamics.mechanism", "detente.dynamics.allocation",
     "detente.dynamics.attrition", "detente.dynamics.territory",
-    "detente.dynamics.forces", "detente.dynamics.strikes", "detente.dynamics.backers", "detente.dynamics.occupation",
+    "detente.dynamics.forces", "detente.dynamics.strikes", "detente.dynamics.black_sea",
+    "detente.dynamics.backers", "detente.dynamics.occupation",
     "detente.world.geography", "detente.world.model", "detente.ensemble.streams", "detente.ensemble.summaries",
     "detente.ensemble.registry", "detente.store.duck", "detente.store.run",
 ]

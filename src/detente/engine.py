@@ -1,10 +1,10 @@
 """The weekly step: the mechanisms of `detente.dynamics` composed in a fixed order over all runs.
 
 Order within a week (each line one mechanism): aid arrives → strikes hit energy → output is produced →
-garrisons are set aside → fronts are found and manned → battles cost lives and move ground → pools are
-updated → partisans grow or are suppressed → backers' will responds. Agreements in force (`state.truce`)
-switch off what they cover. The step changes nothing it is given but the generator it draws from: the same
-state, model and generator state give the same result.
+exports leave by sea and ports are struck → garrisons are set aside → fronts are found and manned →
+battles cost lives and move ground → pools are updated → partisans grow or are suppressed → backers'
+will responds. Agreements in force (`state.truce`) switch off what they cover. The step changes nothing it
+is given but the generator it draws from: the same state, model and generator state give the same result.
 
 `step` runs the composition compiled (`detente.kernel.advance`); `reference_step` runs the very same code
 through the interpreter (`dynamics.mechanism.uncompiled`), to read, step through and test against: the
@@ -76,10 +76,9 @@ def _week(advance, state: WarState, model: WarModel, rng: np.random.Generator,  
     n, R, B = state.runs, model.n_regions, len(model.backer_ids)
     km = kernel.kernel_model(model, n)
     blank = np.zeros if report else np.empty
-    out = kernel.WeekOut(control=np.empty((n, R)), manpower=np.empty((n, 2)), materiel=np.empty((n, 2)),
-                         casualties=np.empty((n, 2)), energy=np.empty((n, 2)), backer_will=np.empty((n, B)),
-                         backer_active=np.empty((n, B), bool), aid_delivered=np.empty((n, B)),
-                         partisans=np.empty((n, R)), garrison=np.empty(n))
+    # fresh arrays of the shapes of the state fields the week writes (floats, or flags where the state has flags)
+    out = kernel.WeekOut._make(np.empty(a.shape, bool if a.dtype == bool else float)
+                               for a in (getattr(state, name) for name in kernel.WeekOut._fields))
     week = kernel.Report(casualties=np.empty((n, 2)), ground_km2=blank((n, R)), front=blank((n, R), bool),
                          russia_line=blank((n, R)), ukraine_line=blank((n, R)), aid=np.empty((n, B)))
     params = km.params(interpreted=advance is not kernel.advance)

@@ -36,17 +36,19 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from detente.dynamics import allocation, attrition, backers, forces, mechanism, occupation, scopes, strikes, territory
+from detente.dynamics import (allocation, attrition, backers, black_sea, forces, mechanism, occupation, scopes, strikes,
+                              territory)
 from detente.dynamics.mechanism import (BACKER_SECTION, REGION_SECTION, SCALAR_SECTIONS, SIDE_SECTION,
                                         as_records, cached_with, record_dtype)
-from detente.dynamics.scopes import ENERGY, FRONT
+from detente.dynamics.scopes import BLACK_SEA, ENERGY, FRONT
 from detente.rows import shared_rows
 from detente.world import state as war_state
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE
 
 # The war's mechanisms in the order a week runs them; their declarations make the parameter records.
-MECHANISMS = tuple(m.MECHANISM for m in (backers, strikes, occupation, allocation, attrition, territory, forces))
+MECHANISMS = tuple(m.MECHANISM for m in (backers, strikes, black_sea, occupation, allocation, attrition, territory,
+                                         forces))
 SIDE = record_dtype(MECHANISMS, (SIDE_SECTION,))          # per side: the scenario's forces.<side>.*
 REGION = record_dtype(MECHANISMS, (REGION_SECTION,))      # per region: regions.<id>.*
 PARAMS = record_dtype(MECHANISMS, SCALAR_SECTIONS)        # combat.*, economy.*, occupation.*
@@ -75,6 +77,8 @@ class WeekIn(NamedTuple):
     counterattack: np.ndarray
     secondary_sanctions: np.ndarray
     foreign_troops: np.ndarray
+    exports: np.ndarray
+    port_strikes: np.ndarray
 
 
 class WeekOut(NamedTuple):
@@ -90,6 +94,8 @@ class WeekOut(NamedTuple):
     aid_delivered: np.ndarray
     partisans: np.ndarray
     garrison: np.ndarray
+    exports: np.ndarray
+    port_strikes: np.ndarray
 
 
 class Report(NamedTuple):
@@ -233,12 +239,13 @@ def kernel_model(model: WarModel, runs: int) -> KernelModel:
 def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001, ANN201
     """One week for every run: reads `state` (WeekIn), writes `out` (WeekOut) and `report` (Report).
 
-    Per run: aid arrives (backers); strikes hit energy and output is produced (strikes); garrisons and
-    partisans behind the line (occupation); who holds what, where the fronts are and who is placed where
-    (allocation); battles and ground (attrition, territory); partisans on the new control (occupation);
-    pools (forces); backers' will (backers). Division follows NumPy's rules (error_model="numpy"). With
-    `keep`, each normal drawn is also written to `drawn` (N, noise_width) at its column: ground (R), battle
-    (R), strikes (2), will (B).
+    Per run: aid arrives (backers); strikes hit energy and output is produced (strikes); exports leave by sea,
+    ports are struck unless a Black Sea deal holds, and the revenue adds to Ukraine's output (black_sea);
+    garrisons and partisans behind the line (occupation); who holds what, where the fronts are and who is
+    placed where (allocation); battles and ground (attrition, territory); partisans on the new control
+    (occupation); pools (forces); backers' will (backers). Division follows NumPy's rules
+    (error_model="numpy"). With `keep`, each normal drawn is also written to `drawn` (N, noise_width) at its
+    column: ground (R), battle (R), strikes (2), will (B); the Black Sea draws none.
 
     The tuples' arrays are taken out once, by name, before the loop over runs: an array read from a tuple
     inside the loop, or passed on inside one, costs reference counts per run (~30% of the week)."""
@@ -247,6 +254,8 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
     aid_factor, strike_factor, line_factor = state.aid_factor, state.strike_factor, state.line_factor
     recruitment_factor, counterattack = state.recruitment_factor, state.counterattack
     secondary, foreign = state.secondary_sanctions, state.foreign_troops
+    exports, port_strikes = state.exports, state.port_strikes
+    out_exports, out_port_strikes = out.exports, out.port_strikes
     R = control.shape[1]
     # this run's sides, regions and scalars: a copy of the row made here, which the compiler then knows no
     # output aliases (the records' fields stay in registers across the writes; ~30% of the week)
@@ -297,6 +306,13 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
                 produced_russia = strikes.output(e, side[s].production_per_week, p.energy_output_elasticity, kept)
             else:
                 produced_ukraine = strikes.output(e, side[s].production_per_week, p.energy_output_elasticity, 1.0)
+        # --- the Black Sea: exports, strikes on ports, and what the revenue buys
+        shipped, struck = black_sea.sea_week(strike_factor[n, RUSSIA], truce[n, BLACK_SEA], p.port_strikes_per_week,
+                                             p.sea_exports_mt_per_week, p.sea_deal_uplift)
+        out_exports[n] = exports[n] + shipped
+        out_port_strikes[n] = port_strikes[n] + struck
+        produced_ukraine += black_sea.revenue_output(shipped, p.sea_exports_mt_per_week, p.sea_export_eur_per_t,
+                                                     p.sea_revenue_to_materiel)
         # --- occupation behind the line; who holds what
         garrison, coverage, partisan_level, partisan_losses = occupation.behind_the_line(
             control, partisans, n, occupied_regions, area, hostile_population, p, manpower[n, RUSSIA])
@@ -373,5 +389,5 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
 
 # The kernel inlines every mechanism and bakes in the record types their declarations make: its disk cache
 # must be renewed when any of them changes, not only when this file does.
-cached_with(advance, allocation, attrition, backers, forces, mechanism, occupation, scopes, strikes, territory,
-            war_state)
+cached_with(advance, allocation, attrition, backers, black_sea, forces, mechanism, occupation, scopes, strikes,
+            territory, war_state)

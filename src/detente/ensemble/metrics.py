@@ -86,6 +86,8 @@ def weekly_reporters(model: WarModel) -> dict[str, Reporter]:
 def final_metrics(model: WarModel, start: WarState, state: WarState) -> dict[str, np.ndarray]:
     """Per-run outcome metrics at the horizon, including area changed per region."""
     out = {name: np.asarray(fn(model, start, state), dtype=float) for name, fn in weekly_reporters(model).items()}
+    out["exports_mt"] = state.exports - start.exports
+    out["port_strikes"] = state.port_strikes - start.port_strikes
     for b, bid in enumerate(model.backer_ids):
         out[f"backer_gave_up/{bid}"] = (~state.backer_active[:, b]).astype(float)
     gained = (state.control - start.control) * model.area

@@ -137,6 +137,21 @@ class Economy(Strict):
     sanctions_output_loss: Probability = Field(description="share of Russian output lost to sanctions in force")
     secondary_sanctions_output_loss: Probability = Field(description="extra loss if secondary sanctions are enforced")
     secondary_sanctions: Probability = Field(description="1 if secondary sanctions on energy buyers are enforced")
+    # The Black Sea (detente.dynamics.black_sea); 0 by default: a scenario that does not set them has no sea trade
+    sea_exports_mt_per_week: NonNegative = Field(default_factory=lambda: Param(value=0.0),
+                                                 description="Ukraine's seaborne exports without a Black Sea deal, "
+                                                             "Mt per week (its own corridor, ports struck)")
+    sea_deal_uplift: NonNegative = Field(default_factory=lambda: Param(value=0.0),
+                                         description="relative rise in seaborne exports once ports and shipping "
+                                                     "are no longer struck (a Black Sea deal)")
+    port_strikes_per_week: NonNegative = Field(default_factory=lambda: Param(value=0.0),
+                                               description="Russian drones and missiles on Ukraine's ports and "
+                                                           "shipping per week without a Black Sea deal")
+    sea_export_eur_per_t: NonNegative = Field(default_factory=lambda: Param(value=0.0),
+                                              description="value of a tonne exported by sea, €")
+    sea_revenue_to_materiel: Probability = Field(default_factory=lambda: Param(value=0.0),
+                                                 description="share of export revenue that ends up as Ukrainian "
+                                                             "materiel output")
 
 
 class Occupation(Strict):

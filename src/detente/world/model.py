@@ -262,6 +262,8 @@ def initial_state(model: WarModel, runs: int) -> WarState:
         aid_delivered=np.zeros((runs, B)),
         partisans=np.zeros((runs, R)),
         garrison=np.zeros(runs),
+        exports=np.zeros(runs),
+        port_strikes=np.zeros(runs),
         objective=per_run(model.regions["objective"], R),
         truce=np.zeros((runs, len(SCOPES))),
         aid_factor=np.ones((runs, B)),

@@ -28,6 +28,8 @@ class WarState:
     aid_delivered: np.ndarray    # (N, B) cumulative € bn delivered
     partisans: np.ndarray        # (N, R) partisan activity in [0, 1]
     garrison: np.ndarray         # (N,) Russian troops tied down holding occupied hostile territory
+    exports: np.ndarray          # (N,) cumulative Mt Ukraine exported by sea (dynamics.black_sea)
+    port_strikes: np.ndarray     # (N,) cumulative Russian strikes on Ukraine's ports and shipping
     objective: np.ndarray        # (N, R) Russia's offensive priority per region (a decision lever)
     truce: np.ndarray            # (N, S) 1 where an agreement of scope s is in force (see dynamics.scopes)
     aid_factor: np.ndarray       # (N, B) policy multiplier on each backer's aid (a decision lever)
