@@ -30,6 +30,7 @@ previous run held reuses it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -56,46 +57,16 @@ BACKER = record_dtype(MECHANISMS, (BACKER_SECTION,))      # per backer: backers.
 SIDE_WIDTH, REGION_WIDTH = len(SIDE.names), len(REGION.names)
 
 
-class WeekIn(NamedTuple):
-    """The `WarState` fields a week reads (named as in `WarState`)."""
-
-    control: np.ndarray
-    manpower: np.ndarray
-    materiel: np.ndarray
-    casualties: np.ndarray
-    energy: np.ndarray
-    backer_will: np.ndarray
-    backer_active: np.ndarray
-    aid_delivered: np.ndarray
-    partisans: np.ndarray
-    objective: np.ndarray
-    truce: np.ndarray
-    aid_factor: np.ndarray
-    strike_factor: np.ndarray
-    recruitment_factor: np.ndarray
-    line_factor: np.ndarray
-    counterattack: np.ndarray
-    secondary_sanctions: np.ndarray
-    foreign_troops: np.ndarray
-    exports: np.ndarray
-    port_strikes: np.ndarray
+def _state_fields(kind: str) -> list[str]:
+    """The `WarState` fields some mechanism declares it `reads` or `writes`, in the state's order: the week's
+    named tuples follow the declarations, so a new mechanism's state fields reach the kernel without an edit here."""
+    declared = set().union(*(getattr(m, kind) for m in MECHANISMS))
+    return [f.name for f in dataclasses.fields(war_state.WarState) if f.name in declared]
 
 
-class WeekOut(NamedTuple):
-    """The `WarState` fields a week writes, fresh arrays (named as in `WarState`)."""
-
-    control: np.ndarray
-    manpower: np.ndarray
-    materiel: np.ndarray
-    casualties: np.ndarray
-    energy: np.ndarray
-    backer_will: np.ndarray
-    backer_active: np.ndarray
-    aid_delivered: np.ndarray
-    partisans: np.ndarray
-    garrison: np.ndarray
-    exports: np.ndarray
-    port_strikes: np.ndarray
+# The `WarState` fields a week reads, and those it writes as fresh arrays (named as in `WarState`).
+WeekIn = NamedTuple("WeekIn", [(name, np.ndarray) for name in _state_fields("reads")])
+WeekOut = NamedTuple("WeekOut", [(name, np.ndarray) for name in _state_fields("writes")])
 
 
 class Report(NamedTuple):
