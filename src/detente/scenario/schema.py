@@ -120,6 +120,13 @@ class Combat(Strict):
     ratio_elasticity: Positive = Field(description="elasticity of the advance to the force ratio (bounded, fitted)")
     ground_noise: NonNegative = Field(description="s.d. of weekly log-noise on ground change")
     casualty_noise: NonNegative = Field(description="s.d. of weekly log-noise on casualties")
+    # Each side's offensive tempo (detente.dynamics.tempo); 0 by default: no tempo process, no draws
+    tempo_volatility: NonNegative = Field(default_factory=lambda: Param(value=0.0),
+                                          description="stationary s.d. of each side's weekly AR(1) log-tempo of "
+                                                      "offensive effort (0: none)")
+    tempo_persistence: Probability = Field(default_factory=lambda: Param(value=0.0),
+                                           description="weekly persistence φ of the log-tempo (half-life "
+                                                       "ln ½ / ln φ weeks)")
     dnipro_barrier: Multiplier = Field(description="defender multiplier for an assault across the Dnipro")
     logistics_range_km: Positive = Field(description="distance from home bases at which supply falls to 1/e")
     materiel_quality_exponent: Probability = Field(description="weight of materiel per soldier in firepower")

@@ -264,6 +264,7 @@ def initial_state(model: WarModel, runs: int) -> WarState:
         garrison=np.zeros(runs),
         exports=np.zeros(runs),
         port_strikes=np.zeros(runs),
+        tempo=np.zeros((runs, 2)),
         objective=per_run(model.regions["objective"], R),
         truce=np.zeros((runs, len(SCOPES))),
         aid_factor=np.ones((runs, B)),
