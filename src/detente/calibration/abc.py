@@ -157,9 +157,10 @@ def targets(record: dict[str, dict[dt.date, float]], start: dt.date, until: dt.d
     fire = fire_ratio.usable(record.get("fire_ratio", []), start, until)
     pace_weeks, pace = np.zeros(0, int), np.zeros(0)
     if "isw" in series:
-        regular = (weeks % STRIDE == 0) & ~np.isnan(series["isw"])
-        if regular.all() and regular.sum() > max(PACE_SPANS):  # a gap in the record: no pace summary
-            pace_weeks, pace = weeks[regular], pace_variability(series["isw"][regular])
+        regular = weeks % STRIDE == 0  # the last compared week may fall off the stride: left out here
+        levels = series["isw"][regular]
+        if not np.isnan(levels).any() and levels.size > max(PACE_SPANS):  # a gap in the record: no pace summary
+            pace_weeks, pace = weeks[regular], pace_variability(levels)
     return Targets(weeks=weeks, series=series, casualty_days=np.array(days, float), casualties=np.array(cumulative),
                    fire_spans=fire_ratio.week_spans(fire, start), fire_ratios=np.array([p.ratio for p in fire]),
                    pace_weeks=pace_weeks, pace=pace)
