@@ -37,8 +37,8 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from detente.dynamics import (allocation, attrition, backers, black_sea, forces, mechanism, occupation, scopes, strikes,
-                              territory)
+from detente.dynamics import (allocation, attrition, backers, black_sea, catalogue, forces, mechanism, occupation, scopes,
+                              strikes, territory)
 from detente.dynamics.mechanism import (BACKER_SECTION, REGION_SECTION, SCALAR_SECTIONS, SIDE_SECTION,
                                         as_records, cached_with, record_dtype)
 from detente.dynamics.scopes import BLACK_SEA, ENERGY, FRONT
@@ -47,9 +47,9 @@ from detente.world import state as war_state
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE
 
-# The war's mechanisms in the order a week runs them; their declarations make the parameter records.
-MECHANISMS = tuple(m.MECHANISM for m in (backers, strikes, black_sea, occupation, allocation, attrition, territory,
-                                         forces))
+# The war's mechanisms in the order a week runs them (listed once, in `dynamics.catalogue`); their declarations
+# make the parameter records.
+MECHANISMS = catalogue.MECHANISMS
 SIDE = record_dtype(MECHANISMS, (SIDE_SECTION,))          # per side: the scenario's forces.<side>.*
 REGION = record_dtype(MECHANISMS, (REGION_SECTION,))      # per region: regions.<id>.*
 PARAMS = record_dtype(MECHANISMS, SCALAR_SECTIONS)        # combat.*, economy.*, occupation.*
@@ -360,5 +360,4 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
 
 # The kernel inlines every mechanism and bakes in the record types their declarations make: its disk cache
 # must be renewed when any of them changes, not only when this file does.
-cached_with(advance, allocation, attrition, backers, black_sea, forces, mechanism, occupation, scopes, strikes,
-            territory, war_state)
+cached_with(advance, catalogue, *catalogue.MODULES, mechanism, scopes, war_state)
