@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from conformance import MechanismConformance, compiled_model
 from detente.dynamics import tempo
-from detente.engine import step
+from detente.engine import noise_width, step
 from detente.world.model import initial_state, realise
 from detente.world.state import RUSSIA
 
@@ -38,21 +39,28 @@ class TestTempo(MechanismConformance):
         assert xs.std() == pytest.approx(0.4, rel=0.05)
         assert np.corrcoef(xs[:-1], xs[1:])[0, 1] == pytest.approx(0.9, abs=0.02)
 
-    def test_without_a_tempo_process_nothing_is_drawn_and_ground_is_unchanged(self) -> None:
-        """σ = 0 (every scenario that does not set it): the generator is left where the week without tempo
-        leaves it, and the log-tempo stays 0."""
-        model = realise(compiled_model("baseline-war-only.yaml"), 30, np.random.default_rng(0))
+    def test_without_a_tempo_process_nothing_is_drawn_and_the_tempo_stays_at_zero(self) -> None:
+        """σ = 0 (a scenario that does not set it, e.g. events-2022h2 on war-2023 without a posterior): no tempo
+        normal is drawn (its columns of `drawn` stay 0, and the generator ends where a week with σ > 0 does not)
+        and the log-tempo stays 0."""
+        model = realise(compiled_model("events-2022h2.yaml"), 30, np.random.default_rng(0))
         assert np.all(np.asarray(model.combat["tempo_volatility"]) == 0)
         state = initial_state(model, 30)
-        rng = np.random.default_rng(5)
-        after, _ = step(state, model, rng)
-        assert np.all(after.tempo == 0)
+        drawn = np.zeros((30, noise_width(model)))
+        quiet, noisy = np.random.default_rng(5), np.random.default_rng(5)
+        after, _ = step(state, model, quiet, drawn)
+        assert np.all(after.tempo == 0) and np.all(drawn[:, -2:] == 0)
+        tempo_on = realise(model, 30, np.random.default_rng(0), {("combat", "tempo_volatility"): np.full(30, 0.3)})
+        with_tempo, _ = step(state, tempo_on, noisy, drawn)
+        assert np.all(drawn[:, -2:] != 0) and np.all(with_tempo.tempo != 0)
+        assert quiet.bit_generator.state != noisy.bit_generator.state
 
     def test_a_higher_tempo_moves_more_ground_and_the_variance_grows_with_the_horizon(self) -> None:
         """Russia's tempo doubled (x = ln 2) gains more ground in the same week with the same draws; with a
-        tempo process the spread of a year's gain across runs is wider than without, and the spread of the
+        tempo process the spread of a year's gain across runs (one parameter set) is wider than without, and the spread of the
         log-tempo grows with the weeks (σ²(1 − φ^{2t}))."""
-        base = realise(compiled_model("baseline-war-only.yaml"), 200, np.random.default_rng(0))
+        fixed = replace(compiled_model("baseline-war-only.yaml"), posterior={}, uncertain={})  # one parameter set
+        base = realise(fixed, 200, np.random.default_rng(0), {("combat", "tempo_volatility"): np.zeros(200)})
         state = initial_state(base, 200)
         calm, _ = step(state, base, np.random.default_rng(3))
         pressed, _ = step(state.replace(tempo=np.tile([math.log(2.0), 0.0], (200, 1))), base,
@@ -67,7 +75,7 @@ class TestTempo(MechanismConformance):
                 sds.append(s.tempo[:, RUSSIA].std())
             return ((s.control - state.control) * model.area).sum(axis=1), np.array(sds)
 
-        noisy = realise(compiled_model("baseline-war-only.yaml"), 200, np.random.default_rng(0),
+        noisy = realise(fixed, 200, np.random.default_rng(0),
                         {("combat", "tempo_volatility"): np.full(200, 0.4),
                          ("combat", "tempo_persistence"): np.full(200, 0.95)})
         plain_gain, _ = year(base)

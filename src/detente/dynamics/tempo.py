@@ -29,7 +29,7 @@ import math
 
 import numba
 
-from detente.dynamics.mechanism import Mechanism
+from detente.dynamics.mechanism import Mechanism, Parameter
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -49,6 +49,14 @@ MECHANISM = Mechanism(
     summary="each side's offensive tempo: a persistent (AR(1)) log-multiplier of its intent to attack, fitted",
     reads={"tempo": "N 2"},
     writes={"tempo": "N 2"},
-    params=("combat.tempo_volatility", "combat.tempo_persistence"),
+    params=(),
     functions=(tempo_after, effort),
+    initial={"tempo": 0.0},  # the fitted median tempo at the scenario's start
+    # 0 by default: a scenario that does not set them has no tempo process (and draws no tempo normal)
+    defines=(
+        Parameter("combat.tempo_volatility", "stationary s.d. of each side's weekly AR(1) log-tempo of offensive "
+                  "effort, the pace the mechanisms do not explain (0: none)"),
+        Parameter("combat.tempo_persistence", "weekly persistence φ of the log-tempo (half-life ln ½ / ln φ weeks)",
+                  kind="probability"),
+    ),
 )
