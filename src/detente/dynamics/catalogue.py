@@ -12,9 +12,9 @@ ensemble), so every layer above can read the list without an import cycle.
 
 from __future__ import annotations
 
-from detente.dynamics import allocation, attrition, backers, black_sea, forces, occupation, strikes, territory
+from detente.dynamics import allocation, attrition, backers, black_sea, forces, occupation, power, strikes, territory
 
-# In the week's order (see detente.engine): aid, strikes and output, the Black Sea, garrisons and partisans,
-# fronts and placement, battles, ground, pools.
-MODULES = (backers, strikes, black_sea, occupation, allocation, attrition, territory, forces)
+# In the week's order (see detente.engine): aid, strikes and output, the power deficit, the Black Sea, garrisons
+# and partisans, fronts and placement, battles, ground, pools.
+MODULES = (backers, strikes, power, black_sea, occupation, allocation, attrition, territory, forces)
 MECHANISMS = tuple(m.MECHANISM for m in MODULES)
