@@ -136,6 +136,8 @@ def initial_values(mechanisms: tuple[Mechanism, ...], sizes: dict[str, int]) -> 
     out: dict[str, np.ndarray] = {}
     for mechanism in mechanisms:
         for name, value in mechanism.initial.items():
+            if name in out:
+                raise ValueError(f"state field {name!r} is given an initial value by two mechanisms")
             shape = tuple(2 if d == "2" else sizes[d] for d in mechanism.writes[name].split())
             out[name] = np.full(shape, float(value))
     return out
