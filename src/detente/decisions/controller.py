@@ -200,12 +200,13 @@ class DecisionController:
             self.belief[bname] = bayes.update_from_action(self.belief[bname], perceived, self.tables_[bname],
                                                           compiled.announced, self.accuracy[bname])
         week = report.week
-        measured = escalation.measured_week(self.before, escalation.WeekView.of(state), self._count("announced"),
-                                            self._count("nuclear"), self.scale)
+        after = escalation.WeekView.of(state, kept=False)  # read at once: nothing to keep
+        measured = escalation.measured_week(self.before, after, self._count("announced"), self._count("nuclear"),
+                                            self.scale)
         self.score[:, week] = measured["total"]
         self.nuclear |= self._nuclear()
-        for a, c in self.program.actors.items():  # one more week in the option each run is in (flat: run, option)
-            np.add.at(self.weeks_in[a].reshape(-1), self.run_offset[a] + self.choice[a], 1.0)
+        for a, c in self.program.actors.items():  # one more week in the option each run is in (flat: run, option;
+            self.weeks_in[a].reshape(-1)[self.run_offset[a] + self.choice[a]] += 1.0  # one cell per run: no add.at)
 
     # --- outputs ---------------------------------------------------------------------------------
     def metrics(self) -> dict[str, np.ndarray]:
