@@ -149,6 +149,7 @@ class DecisionController:
         # per actor: the lever values its options have set so far (kept until another of its options sets them)
         self.held = {a: self.base.copy() for a in self.program.actors}
         self.holding = {a: np.zeros(self.base.shape, bool) for a in self.program.actors}
+        self.shift: dict[str, np.ndarray] = {}  # per actor: what its held values add to the base where it holds
         self.log: list[dict[str, np.ndarray]] = []
         self._applied = None
         return self._apply(state)
@@ -242,12 +243,15 @@ class DecisionController:
             return state  # same options, levers untouched since: writing them again would change nothing
         values = self.base.copy()
         holding = np.zeros(self.base.shape, bool)
+        applied = last[1] if last is not None else {}
         for a, c in self.program.actors.items():
-            k = self.choice[a]
-            sets = c.sets[k]
-            self.held[a] = np.where(sets, c.values[k], self.held[a])  # an option sets; the value then persists
-            self.holding[a] |= sets
-            values += np.where(self.holding[a], self.held[a] - self.base, 0.0)
+            k, before = self.choice[a], applied.get(a)
+            if before is None or not (k is before or np.array_equal(k, before)):
+                sets = c.sets[k]  # an actor whose options are those last applied would set what it set: kept
+                self.held[a] = np.where(sets, c.values[k], self.held[a])  # an option sets; the value then persists
+                self.holding[a] |= sets
+                self.shift[a] = np.where(self.holding[a], self.held[a] - self.base, 0.0)
+            values += self.shift[a]  # summed in the actors' order every time
             holding |= self.holding[a]
         state = write_levers(state, self.program.entries, values, holding)
         self._applied = ({lever: getattr(state, lever) for lever in self.levers}, dict(self.choice))
