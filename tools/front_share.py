@@ -35,8 +35,8 @@ def statements(path: Path = DATA, until: dt.date | None = None) -> list[dict]:
         rows = list(csv.DictReader(handle))
     out = []
     for row in rows:
-        row = {**row, "as_of": dt.date.fromisoformat(row["as_of"]), "published": dt.date.fromisoformat(row["published"]),
-               "troops": float(row["troops"])}
+        row = {**row, "as_of": dt.date.fromisoformat(row["as_of"]), "troops": float(row["troops"]),
+               "published": dt.date.fromisoformat(row["published"])}
         if until is None or row["published"] <= until:
             out.append(row)
     return out
