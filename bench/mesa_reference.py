@@ -9,7 +9,8 @@ war output (with sanctions; Ukraine's output less what its power deficit costs, 
 revenue); where the fronts are (the contiguous front: Russian ground is supplied when joined by land to a home
 region; contested regions, entries next to supplied ground by land, across the Dnipro or past a split region's
 line, counter-attacks next to Ukrainian-held ground), Russia attacking only from supplied ground; allocation of
-each side's line across fronts; Helmbold casualties and the force-ratio ground law with their noise; manpower
+each side's line across fronts; Helmbold casualties and the force-ratio ground law with their noise, each side's intent to attack scaled by
+its offensive tempo (an AR(1) log-tempo); manpower
 and materiel pools; per-run draws of the uncertain parameters and one joint row per run of the scenario's
 posterior (the calibrated ground law, fire ratio, front shares, fortifications), as détente draws them.
 détente runs a variant that switches off what this version leaves out: long-range
@@ -54,9 +55,10 @@ COMPARED = ("area_gained_km2", "casualties_russia", "casualties_ukraine", "manpo
 
 
 def core_variant(folder: Path, weeks: int) -> Path:
-    """The baseline with strikes, occupation and the Dnipro barrier switched off, and no controllers."""
+    """The baseline with strikes, occupation and the Dnipro barrier switched off, and no controllers (each value
+    set whole, as a number without the baseline's uncertainty range, which would not admit 0)."""
     lines = ["schema_version: 1", f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}", "name: war-core",
-             f"horizon_weeks: {weeks}", "set:"] + [f"  {k}: {v}" for k, v in SWITCHED_OFF.items()]
+             f"horizon_weeks: {weeks}", "set:"] + [f"  {k}: {{value: {v}}}" for k, v in SWITCHED_OFF.items()]
     path = folder / "war-core.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -89,6 +91,7 @@ class Side(mesa.Agent):
         self.manpower, self.materiel, self.energy = p["manpower"], p["materiel"], p["energy"]
         self.manpower0, self.materiel0 = p["manpower"], p["materiel"]
         self.casualties = 0.0
+        self.tempo = 0.0  # log of the offensive tempo (dynamics/tempo.py), at its fitted median at the start
         self.produced = 0.0
         self.line = 0.0
         self.week_losses = 0.0
@@ -102,9 +105,9 @@ class Side(mesa.Agent):
                                  * e["secondary_sanctions"], 0.0), 1.0)
         self.produced = self.p["production_per_week"] * self.energy ** e["energy_output_elasticity"] * keep
         if self.index == UKRAINE:
-            need = e["power_need_share"]  # the power deficit: output lost beyond the start's deficit
-            deficit = max(need - self.energy, 0.0) / need if need > 0 else 0.0
-            self.produced -= e["deficit_output_loss"] * (deficit - e["power_deficit_at_start"]) * self.produced
+            d0, e0 = e["power_deficit_at_start"], self.p["energy"]  # the power deficit, d0 at the start's capacity
+            deficit = max(1.0 - (1.0 - d0) * self.energy / e0, 0.0) if e0 > 0 else 1.0
+            self.produced -= e["deficit_output_loss"] * (deficit - d0) * self.produced  # beyond the start's
             shipped = e["sea_exports_mt_per_week"] * max(1.0 + e["sea_deal_uplift"] * (1.0 - 1.0), 0.0)  # no deal
             self.produced += e["sea_revenue_to_materiel"] * e["sea_export_eur_per_t"] * (
                 shipped - e["sea_exports_mt_per_week"]) / 1e3
@@ -113,6 +116,13 @@ class Side(mesa.Agent):
         """Firepower per soldier against the start."""
         ratio = (self.materiel / max(self.manpower, 1.0)) / (max(self.materiel0, 1e-9) / max(self.manpower0, 1.0))
         return self.p["firepower"] * min(max(ratio, 0.02), 50.0) ** self.model.combat["materiel_quality_exponent"]
+
+    def next_tempo(self) -> None:
+        """Next week's log-tempo, an AR(1) with stationary s.d. σ (no draw where σ = 0)."""
+        c = self.model.combat
+        phi, sigma = c["tempo_persistence"], c["tempo_volatility"]
+        eps = self.model.rng.standard_normal() if sigma > 0 else 0.0
+        self.tempo = phi * self.tempo + sigma * math.sqrt(max(1.0 - phi * phi, 0.0)) * eps
 
     def update_pools(self, aid: float) -> None:
         """Recruit, lose, produce, receive aid, use materiel."""
@@ -198,8 +208,9 @@ class Front(mesa.Agent):
         e, t, tiny = c["ratio_elasticity"], c["ratio_threshold"], 1e-9
         push_r = 1.0 / (1.0 + ((t * p_u * defence + tiny) / (p_r + tiny)) ** e)
         push_u = 1.0 / (1.0 + ((t * p_r * defence + tiny) / (p_u + tiny)) ** e)
-        intent_r = float(p["objective"] > 0 and self.connected)
-        intent_u = max(float(p["counter_objective"] > 0), c["counterattack_posture"])
+        russia, ukraine = self.model.sides
+        intent_r = float(p["objective"] > 0 and self.connected) * math.exp(russia.tempo)
+        intent_u = max(float(p["counter_objective"] > 0), c["counterattack_posture"]) * math.exp(ukraine.tempo)
         sg = c["ground_noise"]
         gain = c["ground_rate_km2"] * (R * intent_r * push_r - U * intent_u * push_u) / 1000.0 \
             * math.exp(sg * ground - 0.5 * sg ** 2)
@@ -315,6 +326,8 @@ class WarCore(mesa.Model):
         ukraine_gain = -sum(f.moved_km2 for f in self.fronts)
         for backer in self.backer_agents:
             backer.respond(ukraine_gain)
+        for side in self.sides:
+            side.next_tempo()
         self.datacollector.collect(self)
 
 
