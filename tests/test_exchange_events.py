@@ -76,6 +76,10 @@ def test_exchanges_counted_twice_is_refused(tmp_path):
 extends: {baseline}
 name: twice
 set:
+  table.issues.prisoner_exchange:
+    no_deal: status_quo
+    status_quo: 0.0
+    positions: {russia: {ideal: 0.6, salience: 0.2, capability: 1.0}, ukraine: {ideal: 1.0, salience: 0.3, capability: 0.6}}
   table.agreements.prisoner_exchange:
     issues: [prisoner_exchange]
     duration_days: 7

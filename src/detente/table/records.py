@@ -24,7 +24,7 @@ F, I, B = np.float64, np.int64, np.bool_
 
 # scenario keys (table.mediation.*, table.forecast.*, table.compliance.*) -> RUN fields, in the order drawn
 MEDIATION = ("distortion", "relay_growth", "issue_growth", "amendment", "sessions_per_week", "leverage_weight",
-             "acceptance_margin")
+             "acceptance_margin", "backer_weight", "support_weight")
 FORECAST = {"pace_weight": "pace_weight", "materiel_weight": "materiel_weight", "manpower_weight": "manpower_weight",
             "will_weight": "will_weight", "noise": "forecast_noise",
             "reference_casualties_per_week": "reference_casualties_per_week"}

@@ -125,6 +125,12 @@ class Mediation(Strict):
     acceptance_margin: NonNegative = Field(default_factory=lambda: _p(0.0),
                                            description="surplus over the outside option a party needs at full "
                                                        "distrust (scaled by 1 − trust)")
+    backer_weight: NonNegative = Field(default_factory=lambda: _p(0.0),
+                                       description="elasticity of a backer's weight in the bargaining between sessions "
+                                                   "to its will (relative to the start): w × (W/W₀)^η")
+    support_weight: NonNegative = Field(default_factory=lambda: _p(0.0),
+                                        description="elasticity of a led actor's weight in the bargaining between "
+                                                    "sessions to its leader's support (relative to his first week)")
 
 
 class Forecast(Strict):
