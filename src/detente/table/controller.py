@@ -101,6 +101,7 @@ class TableController:
         for name, key in SUPPORT_PARAMS.items():
             self.party[name] = np.stack([d(getattr(p.support, key)) if p is not None else np.zeros(n)
                                          for p in parties], axis=1)
+        self.party["casualties_to_date"] = self.party["casualties_before"]
         self.run = records(RUN, (n,))
         fill(self.run, {name: d(getattr(s.mediation, name)) for name in MEDIATION})
         fill(self.run, {field: d(getattr(s.forecast, key)) for key, field in FORECAST.items()})

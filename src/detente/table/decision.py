@@ -110,7 +110,8 @@ def sign(n, g, week, seat, who, issues, consent, issue, text, readings, divergen
     for a in range(who.size):
         if consent[a]:
             holder = party[n, who[a]]
-            holder.support = min(max(holder.support - holder.concession_cost * conceded[a], 0.0), 1.0)
+            holder.support = min(max(holder.support + holder.deal_response - holder.concession_cost * conceded[a],
+                                     0.0), 1.0)
 
 
 # a kernel's disk cache also depends on the modules whose equations it compiles in (`cached_with`)

@@ -54,9 +54,12 @@ RUN = np.dtype([(name, F) for name in MEDIATION + tuple(FORECAST.values()) + COM
 PARTY_PARAMS = {"optimism": "optimism", "cost": "cost_of_war", "threshold": "ratification_threshold",
                 "anchor": "public_anchor"}
 SUPPORT_PARAMS = {"war_response": "war_response", "casualty_response": "casualty_response",
-                  "concession_cost": "concession_cost", "support_noise": "noise"}
+                  "concession_cost": "concession_cost", "support_noise": "noise",
+                  "casualty_log_response": "casualty_log_response", "casualties_before": "casualties_before",
+                  "deal_response": "deal_response"}
 PARTY = np.dtype([(name, F) for name in (*PARTY_PARAMS, *SUPPORT_PARAMS)] + [
     ("support", F), ("fall_threshold", F),   # the leader's domestic support and the support he falls below
+    ("casualties_to_date", F),               # own casualties since before the start (casualties_before + the run's)
     ("rho", F),                              # this week's forecast ρ_a = P(Russia prevails)
     ("stake", F),                            # W_a(y_R) − W_a(y_U): what the war's outcome means to a
 ], align=True)

@@ -79,6 +79,16 @@ class SupportDynamics(Strict):
     concession_cost: NonNegative = Field(default_factory=lambda: _p(0.0),
                                          description="support lost per unit of concession in a deal signed")
     noise: NonNegative = Field(default_factory=lambda: _p(0.0), description="weekly s.d. of support shocks")
+    casualty_log_response: NonNegative = Field(default_factory=lambda: _p(0.0),
+                                               description="support lost per e-fold growth of own casualties to "
+                                                           "date (Mueller 1973: support falls with the log of "
+                                                           "cumulative casualties)")
+    casualties_before: NonNegative = Field(default_factory=lambda: _p(0.0),
+                                           description="own casualties before the scenario's start (the base of "
+                                                       "the log term)")
+    deal_response: Param = Field(default_factory=lambda: _p(0.0),
+                                 description="support gained (lost, if negative) when a deal the leader's side "
+                                             "consents to is signed, before what it concedes")
 
 
 class PartySetup(Strict):
