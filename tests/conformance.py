@@ -28,6 +28,7 @@ from detente import kernel
 from detente.dynamics.mechanism import SCALAR_SECTIONS, Mechanism, uncompiled
 from detente.engine import WeekReport, _week, reference_step, step
 from detente.ensemble import registry
+from detente.ensemble.metrics import final_metrics
 from detente.scenario.loader import load_scenario
 from detente.world.model import compile_model, initial_state, realise
 from detente.world.state import WarState
@@ -169,6 +170,29 @@ class MechanismConformance:
             assert name in names, f"{self.mechanism.name} declares {name!r}, not a WarState field"
             expected = tuple(SHAPES[axis](model, state) for axis in shape.split())
             assert np.shape(getattr(state, name)) == expected, name
+
+    def test_the_fields_it_owns_start_at_their_declared_values_and_its_reporters_read_them(self) -> None:
+        """`initial` is what `initial_state` gives (in every run, whatever the scenario); a reporter reads a field
+        the mechanism writes, and `final_metrics` carries its value."""
+        state = initial_state(compiled_model("baseline.yaml"), 4)
+        for name, value in self.mechanism.initial.items():
+            assert name in self.mechanism.writes
+            assert np.all(getattr(state, name) == value), name
+        moved = state.replace(**{r.field: getattr(state, r.field) + 1.0 for r in self.mechanism.reporters})
+        out = final_metrics(compiled_model("baseline.yaml"), state, moved)
+        for reported in self.mechanism.reporters:
+            assert reported.field in self.mechanism.writes, reported.name
+            assert reported.name in self.mechanism.metrics
+            expected = 1.0 if reported.change else getattr(moved, reported.field)
+            np.testing.assert_array_equal(out[reported.name], np.broadcast_to(expected, out[reported.name].shape))
+
+    def test_the_parameters_it_defines_are_in_the_schema_with_their_defaults(self) -> None:
+        for p in self.mechanism.defines:
+            section, name = p.key.split(".", 1)
+            model = type(getattr(loaded("baseline.yaml").scenario, section))
+            assert name in model.model_fields, p.key
+            assert model.model_fields[name].description == p.description
+            assert model.model_fields[name].default_factory().value == p.default
 
     def test_parameters_are_keys_of_the_scenario(self) -> None:
         scenario = loaded("baseline.yaml").scenario

@@ -115,8 +115,11 @@ def test_every_scenario_dates_every_source(name):
     assert report["undated_sources"] == [], report["undated_sources"]
     # the in-sample fit report uses end-2024 figures, and the calibration scenario replays its fit window's
     # realised inputs (aid, pauses, offensives), by design; every forecast and the baseline must be clean
-    if name not in ("backtest-2024.yaml", "fit-2023-2024.yaml"):
+    if name not in ("backtest-2024.yaml", "fit-2023-2024.yaml", "war-2023.yaml"):
         assert report["clean"], report["sources_after_start"]
+    if name == "war-2023.yaml":  # the fits' priors may use what was known before the first forecast's start
+        assert report["sources_after_start"], "war-2023 cites Russia's front-share figures of late 2023"
+        assert all(s["date"] <= "2023-12-31" for s in report["sources_after_start"]), report["sources_after_start"]
 
 
 def test_validate_json_exits_zero_for_a_schema_valid_file_that_is_not_clean(tmp_path):
@@ -129,3 +132,40 @@ def test_validate_json_exits_zero_for_a_schema_valid_file_that_is_not_clean(tmp_
     assert report["clean"] is False and len(report["undated_sources"]) == 1
     expected = {"sources_after_start", "undated_sources", "clean", "posteriors", "parameters", "placeholders"}
     assert expected <= set(report)
+
+
+def test_top_drivers_carry_status_and_distribution(tmp_path):
+    """validate --json lists each top driver's status and how it varies across runs; an override that turns a
+    sourced driver into a fixed placeholder is reported as such, and listed as uncertain without a distribution
+    until it is given one."""
+    report = provenance_report(BASELINE)
+    top = {t["name"]: t for t in report["top_drivers"]}
+    assert len(top) == 10 and all(t["status"] in ("calibrated", "sourced", "placeholder") for t in top.values())
+    assert all(t["distribution"] in ("posterior", "spread", "between", None) for t in top.values())
+    manpower = top["forces.russia.manpower"]
+    assert (manpower["status"], manpower["distribution"]) == ("sourced", None)
+    assert top["combat.russian_loss_rate"] == {**top["combat.russian_loss_rate"], "status": "calibrated",
+                                               "distribution": "posterior"}
+    # no top-ten driver of the baseline is an uncertain value fixed in every run
+    assert not set(top) & set(report["uncertain_without_distribution"])
+    placeholder = variant(tmp_path, "set:\n  forces.russia.manpower: {value: 650000, placeholder: true}\n", "baseline")
+    probe = validation_payload(load_scenario(placeholder))
+    entry = next(t for t in probe["top_drivers"] if t["name"] == "forces.russia.manpower")
+    assert (entry["status"], entry["distribution"]) == ("placeholder", None)
+    assert "forces.russia.manpower" in probe["uncertain_without_distribution"]
+    (tmp_path / "spread").mkdir()
+    body = "set:\n  forces.russia.manpower: {value: 650000, placeholder: true, spread: 0.1}\n"
+    spread = variant(tmp_path / "spread", body, "baseline")
+    probe = validation_payload(load_scenario(spread))
+    entry = next(t for t in probe["top_drivers"] if t["name"] == "forces.russia.manpower")
+    assert (entry["status"], entry["distribution"]) == ("placeholder", "spread")
+    assert "forces.russia.manpower" not in probe["uncertain_without_distribution"]
+
+
+def test_a_sourced_driver_drawn_from_a_posterior_stays_sourced():
+    """Russia's front share is drawn from the posterior (spread above the 0.7 line) and cites a measured figure."""
+    top = {t["name"]: t for t in provenance_report(BASELINE)["top_drivers"]}
+    share = top.get("forces.russia.front_share")
+    if share is None:
+        pytest.skip("not among the top ten of the stored screening")
+    assert share["distribution"] == "posterior" and share["status"] in ("calibrated", "sourced")

@@ -10,11 +10,10 @@ import inspect
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The engine's modules, then every mechanism of `detente.dynamics.catalogue` (in the week's order), then the rest.
 MODULES = [
-    "detente.engine", "detente.kernel", "detente.dynamics.mechanism", "detente.dynamics.allocation",
-    "detente.dynamics.attrition", "detente.dynamics.territory",
-    "detente.dynamics.forces", "detente.dynamics.strikes", "detente.dynamics.black_sea",
-    "detente.dynamics.backers", "detente.dynamics.occupation",
+    "detente.engine", "detente.kernel", "detente.dynamics.mechanism", "detente.dynamics.catalogue",
+    *(m.__name__ for m in importlib.import_module("detente.dynamics.catalogue").MODULES),
     "detente.world.geography", "detente.world.model", "detente.ensemble.streams", "detente.ensemble.summaries",
     "detente.ensemble.registry", "detente.store.duck", "detente.store.run",
 ]
@@ -40,7 +39,11 @@ def _declaration(module) -> list[str]:  # noqa: ANN001
     return ["## Declaration", "", f"{m.summary}.", "", "| | |", "|---|---|",
             f"| reads (state) | {shaped(m.reads)} |", f"| writes (state) | {shaped(m.writes)} |",
             f"| parameters (scenario) | {listed(m.params)} |", f"| reports (week) | {listed(m.reports)} |",
-            f"| metrics (registry) | {listed(m.metrics)} |", ""]
+            f"| metrics (registry) | {listed(m.metrics)} |",
+            *([f"| starts at (week 0) | {', '.join(f'`{k}` = {v:g}' for k, v in m.initial.items())} |"]
+              if m.initial else []),
+            *([f"| defines (schema) | {'; '.join(f'`{d.key}` ({d.kind}, default {d.default:g})' for d in m.defines)} |"]
+              if m.defines else []), ""]
 
 
 def page(name: str) -> str:

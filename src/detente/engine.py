@@ -1,10 +1,9 @@
 """The weekly step: the mechanisms of `detente.dynamics` composed in a fixed order over all runs.
 
-Order within a week (each line one mechanism): aid arrives → strikes hit energy → output is produced →
-exports leave by sea and ports are struck → garrisons are set aside → fronts are found and manned →
-battles cost lives and move ground → pools are updated → partisans grow or are suppressed → backers'
-will responds. Agreements in force (`state.truce`) switch off what they cover. The step changes nothing it
-is given but the generator it draws from: the same state, model and generator state give the same result.
+Order within a week: that of `dynamics.catalogue.MODULES`, the one list of the mechanisms, as
+`kernel.advance` calls them (its docstring says what each does). Agreements in force (`state.truce`) switch
+off what they cover. The step changes nothing it is given but the generator it draws from: the same state,
+model and generator state give the same result.
 
 `step` runs the composition compiled (`detente.kernel.advance`); `reference_step` runs the very same code
 through the interpreter (`dynamics.mechanism.uncompiled`), to read, step through and test against: the

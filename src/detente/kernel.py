@@ -37,8 +37,8 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from detente.dynamics import (allocation, attrition, backers, black_sea, forces, mechanism, occupation, scopes, strikes,
-                              territory)
+from detente.dynamics import (allocation, attrition, backers, black_sea, catalogue, forces, mechanism, occupation, power,
+                              scopes, strikes, territory)
 from detente.dynamics.mechanism import (BACKER_SECTION, REGION_SECTION, SCALAR_SECTIONS, SIDE_SECTION,
                                         as_records, cached_with, record_dtype)
 from detente.dynamics.scopes import BLACK_SEA, ENERGY, FRONT
@@ -47,9 +47,9 @@ from detente.world import state as war_state
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE
 
-# The war's mechanisms in the order a week runs them; their declarations make the parameter records.
-MECHANISMS = tuple(m.MECHANISM for m in (backers, strikes, black_sea, occupation, allocation, attrition, territory,
-                                         forces))
+# The war's mechanisms in the order a week runs them (listed once, in `dynamics.catalogue`); their declarations
+# make the parameter records.
+MECHANISMS = catalogue.MECHANISMS
 SIDE = record_dtype(MECHANISMS, (SIDE_SECTION,))          # per side: the scenario's forces.<side>.*
 REGION = record_dtype(MECHANISMS, (REGION_SECTION,))      # per region: regions.<id>.*
 PARAMS = record_dtype(MECHANISMS, SCALAR_SECTIONS)        # combat.*, economy.*, occupation.*
@@ -210,7 +210,8 @@ def kernel_model(model: WarModel, runs: int) -> KernelModel:
 def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001, ANN201
     """One week for every run: reads `state` (WeekIn), writes `out` (WeekOut) and `report` (Report).
 
-    Per run: aid arrives (backers); strikes hit energy and output is produced (strikes); exports leave by sea,
+    Per run: aid arrives (backers); strikes hit energy and output is produced (strikes); Ukraine's power
+    deficit cuts hours of power and costs output (power); exports leave by sea,
     ports are struck unless a Black Sea deal holds, and the revenue adds to Ukraine's output (black_sea);
     garrisons and partisans behind the line (occupation); who holds what, where the fronts are and who is
     placed where (allocation); battles and ground (attrition, territory); partisans on the new control
@@ -227,6 +228,8 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
     secondary, foreign = state.secondary_sanctions, state.foreign_troops
     exports, port_strikes = state.exports, state.port_strikes
     out_exports, out_port_strikes = out.exports, out.port_strikes
+    outage_hours, output_lost = state.outage_hours, state.output_lost_to_outages
+    out_outage_hours, out_output_lost = out.outage_hours, out.output_lost_to_outages
     R = control.shape[1]
     # this run's sides, regions and scalars: a copy of the row made here, which the compiler then knows no
     # output aliases (the records' fields stay in registers across the writes; ~30% of the week)
@@ -277,6 +280,12 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
                 produced_russia = strikes.output(e, side[s].production_per_week, p.energy_output_elasticity, kept)
             else:
                 produced_ukraine = strikes.output(e, side[s].production_per_week, p.energy_output_elasticity, 1.0)
+        # --- Ukraine's power deficit: hours without power, and the output it costs
+        hours, lost = power.deficit_week(out_energy[n, UKRAINE], p.power_need_share, p.power_deficit_at_start,
+                                         p.deficit_output_loss, produced_ukraine)
+        out_outage_hours[n] = outage_hours[n] + hours
+        out_output_lost[n] = output_lost[n] + lost
+        produced_ukraine -= lost
         # --- the Black Sea: exports, strikes on ports, and what the revenue buys
         shipped, struck = black_sea.sea_week(strike_factor[n, RUSSIA], truce[n, BLACK_SEA], p.port_strikes_per_week,
                                              p.sea_exports_mt_per_week, p.sea_deal_uplift)
@@ -360,5 +369,4 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
 
 # The kernel inlines every mechanism and bakes in the record types their declarations make: its disk cache
 # must be renewed when any of them changes, not only when this file does.
-cached_with(advance, allocation, attrition, backers, black_sea, forces, mechanism, occupation, scopes, strikes,
-            territory, war_state)
+cached_with(advance, catalogue, *catalogue.MODULES, mechanism, scopes, war_state)

@@ -44,4 +44,5 @@ MECHANISM = Mechanism(
     reports=("aid",),
     metrics=("aid_delivered_eur_bn", "backer_will/<backer>", "backer_gave_up/<backer>"),
     functions=(aid_flow, update_will),
+    initial={"aid_delivered": 0.0},
 )

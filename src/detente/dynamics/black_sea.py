@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numba
 
-from detente.dynamics.mechanism import Mechanism
+from detente.dynamics.mechanism import Mechanism, Parameter, Reported
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -54,8 +54,25 @@ MECHANISM = Mechanism(
             "deal stops the strikes",
     reads={"truce": "N S", "strike_factor": "N 2", "exports": "N", "port_strikes": "N"},
     writes={"exports": "N", "port_strikes": "N"},
-    params=("economy.sea_exports_mt_per_week", "economy.sea_deal_uplift", "economy.port_strikes_per_week",
-            "economy.sea_export_eur_per_t", "economy.sea_revenue_to_materiel"),
-    metrics=("exports_mt", "port_strikes"),
+    params=(),
     functions=(sea_week, revenue_output),
+    initial={"exports": 0.0, "port_strikes": 0.0},
+    # 0 by default: a scenario that does not set them has no sea trade
+    defines=(
+        Parameter("economy.sea_exports_mt_per_week", "Ukraine's seaborne exports without a Black Sea deal, Mt per "
+                  "week (its own corridor, ports struck)"),
+        Parameter("economy.sea_deal_uplift", "relative rise in seaborne exports once ports and shipping are no "
+                  "longer struck (a Black Sea deal)"),
+        Parameter("economy.port_strikes_per_week", "Russian drones and missiles on Ukraine's ports and shipping "
+                  "per week without a Black Sea deal"),
+        Parameter("economy.sea_export_eur_per_t", "value of a tonne exported by sea, €"),
+        Parameter("economy.sea_revenue_to_materiel", "share of export revenue that ends up as Ukrainian materiel "
+                  "output", kind="probability"),
+    ),
+    reporters=(
+        Reported("exports_mt", "quantity", "Mt", "Ukraine's seaborne exports since the start: its corridor, more "
+                 "under a Black Sea deal (dynamics.black_sea)", "seaborne exports", "exports"),
+        Reported("port_strikes", "count", "drones and missiles", "Russian strikes on Ukraine's ports and shipping "
+                 "since the start; none while a Black Sea deal holds", "strikes on ports", "port_strikes"),
+    ),
 )

@@ -37,4 +37,5 @@ MECHANISM = Mechanism(
     metrics=("casualties_russia", "casualties_ukraine", "manpower_russia", "manpower_ukraine",
              "materiel_russia", "materiel_ukraine"),
     functions=(manpower_after, materiel_after),
+    initial={"casualties": 0.0},
 )

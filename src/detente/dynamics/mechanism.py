@@ -12,6 +12,15 @@ Parameters travel as NumPy records read by field name (`side.firepower`, `p.grou
 numba reads a record field at a fixed offset, as cheap as the column numbers it replaces. The record
 types are built from the declarations (`record_dtype`), so a mechanism that declares a new parameter
 finds it in its record without any other file listing it.
+
+A mechanism also declares what other modules would otherwise list by hand, and they read it from the
+declarations of `dynamics.catalogue.MECHANISMS` (the one list of the war's mechanisms): the state fields it
+owns and their value at week 0 (`initial`, read by `world.model.initial_state`), the scenario parameters it
+adds to its section of the schema with their kind, default and meaning (`defines`, `Parameter`, read by
+`scenario.schema`), and the horizon metrics it reports from the state, with their registry entry
+(`reporters`, `Reported`, read by `ensemble.registry` and `ensemble.metrics`). A new mechanism is then its
+module, one line in the catalogue, its call in `kernel.advance` and its state fields in `WarState` (plus its
+test, its scenario values and its generated docs page).
 """
 
 from __future__ import annotations
@@ -36,6 +45,51 @@ BACKER_SECTION = "backers"     # per backer: scenario `backers.<id>.<name>`, rec
 SCALAR_SECTIONS = ("combat", "economy", "occupation")  # one value each (or one per run): record PARAMS
 
 
+KINDS_OF_NUMBER = ("non-negative", "probability", "positive", "multiplier")  # scenario.params' number kinds
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A scenario parameter a mechanism adds to the schema: `key` "<section>.<name>" (a scalar section), the
+    kind of number it takes (`KINDS_OF_NUMBER`), its default where a scenario leaves it out (a default that
+    switches the mechanism off keeps every scenario that predates it unchanged) and what it means (the
+    schema's description, and so docs/scenario-reference.md)."""
+
+    key: str
+    description: str
+    default: float = 0.0
+    kind: str = "non-negative"
+
+    def __post_init__(self) -> None:
+        if self.key.split(".", 1)[0] not in SCALAR_SECTIONS or "." not in self.key:
+            raise ValueError(f"Parameter {self.key!r}: a mechanism defines parameters in {SCALAR_SECTIONS} only")
+        if self.kind not in KINDS_OF_NUMBER:
+            raise ValueError(f"Parameter {self.key!r}: kind {self.kind!r} is not one of {KINDS_OF_NUMBER}")
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A metric a mechanism reports at the horizon from a state field it writes: its registry entry (name,
+    kind, unit, description, label; section "war", recorded at the horizon) and how the value is read:
+    the field's change since the start (`change`) or its level at the horizon, of one column (`column`,
+    for a per-side field) or of the whole per-run field."""
+
+    name: str
+    kind: str
+    unit: str
+    description: str
+    label: str
+    field: str
+    change: bool = True
+    column: int | None = None
+
+    def value(self, start: Any, state: Any) -> np.ndarray:
+        """The per-run value (N,) from the start state and the state at the horizon (`WarState`s)."""
+        now = getattr(state, self.field)
+        out = now - getattr(start, self.field) if self.change else now
+        return np.asarray(out if self.column is None else out[:, self.column], dtype=float)
+
+
 @dataclass(frozen=True)
 class Mechanism:
     """A mechanism's declaration: what it touches, what sets it, what it reports.
@@ -44,7 +98,11 @@ class Mechanism:
     "N B": runs × backers, "N S": runs × truce scopes, "N": one per run). `params` are scenario keys
     "<section>.<name>" (sections above). `reports` are `WeekReport` fields; `metrics` registry names
     (`detente.ensemble.registry`) whose values come from what the mechanism writes. `functions` are its
-    compiled per-run equations, each run by the conformance test compiled and uncompiled."""
+    compiled per-run equations, each run by the conformance test compiled and uncompiled.
+
+    `initial` gives the week-0 value (the same in every run) of each state field the mechanism owns (of the
+    shape its `writes` declare); `defines` the parameters it adds to the schema (their keys join `params`);
+    `reporters` the metrics it reports from the state (their names join `metrics`)."""
 
     name: str
     summary: str
@@ -54,10 +112,35 @@ class Mechanism:
     reports: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
     functions: tuple[Callable, ...] = field(default=(), repr=False)
+    initial: dict[str, float] = field(default_factory=dict)
+    defines: tuple[Parameter, ...] = ()
+    reporters: tuple[Reported, ...] = ()
+
+    def __post_init__(self) -> None:
+        unowned = [name for name in self.initial if name not in self.writes]
+        if unowned:
+            raise ValueError(f"mechanism {self.name}: initial values for fields it does not write: {unowned}")
+        params = self.params + tuple(p.key for p in self.defines if p.key not in self.params)
+        metrics = self.metrics + tuple(r.name for r in self.reporters if r.name not in self.metrics)
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "metrics", metrics)
 
     def params_of(self, section: str) -> tuple[str, ...]:
         """The names of its parameters in one scenario section (in declaration order)."""
         return tuple(key.split(".", 1)[1] for key in self.params if key.split(".", 1)[0] == section)
+
+
+def initial_values(mechanisms: tuple[Mechanism, ...], sizes: dict[str, int]) -> dict[str, np.ndarray]:
+    """The week-0 arrays of the state fields the mechanisms own (`Mechanism.initial`), each of the shape its
+    `writes` declare, with `sizes` giving each letter of the shape ("N", "R", "B", "S"; "2" is two sides)."""
+    out: dict[str, np.ndarray] = {}
+    for mechanism in mechanisms:
+        for name, value in mechanism.initial.items():
+            if name in out:
+                raise ValueError(f"state field {name!r} is given an initial value by two mechanisms")
+            shape = tuple(2 if d == "2" else sizes[d] for d in mechanism.writes[name].split())
+            out[name] = np.full(shape, float(value))
+    return out
 
 
 def record_dtype(mechanisms: tuple[Mechanism, ...], sections: tuple[str, ...]) -> np.dtype:

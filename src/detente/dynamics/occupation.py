@@ -63,4 +63,5 @@ MECHANISM = Mechanism(
             "occupation.partisan_growth", "occupation.partisan_suppression"),
     metrics=("garrison_russia", "partisan_activity"),
     functions=(behind_the_line, partisans_after),
+    initial={"partisans": 0.0, "garrison": 0.0},
 )

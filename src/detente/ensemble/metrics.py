@@ -1,7 +1,8 @@
 """Outcome metrics of a run and the weekly series behind the fan charts, as declared reporters (Mesa-style).
 
 Each reporter is a name and a function of (model, start state, state) returning one value per run; the
-runner calls them, the store keeps them, the CLI prints them. Add a metric by adding a line here.
+runner calls them, the store keeps them, the CLI prints them. Add a metric by adding a line here, or, for
+a metric a mechanism reports from the state it writes, in the mechanism's declaration (`reporters`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Callable
 import numba
 import numpy as np
 
+from detente.dynamics.catalogue import MECHANISMS
 from detente.world.model import WarModel
 from detente.world.state import RUSSIA, UKRAINE, WarState
 
@@ -86,8 +88,9 @@ def weekly_reporters(model: WarModel) -> dict[str, Reporter]:
 def final_metrics(model: WarModel, start: WarState, state: WarState) -> dict[str, np.ndarray]:
     """Per-run outcome metrics at the horizon, including area changed per region."""
     out = {name: np.asarray(fn(model, start, state), dtype=float) for name, fn in weekly_reporters(model).items()}
-    out["exports_mt"] = state.exports - start.exports
-    out["port_strikes"] = state.port_strikes - start.port_strikes
+    for mechanism in MECHANISMS:  # what each mechanism declares it reports from the state
+        for reported in mechanism.reporters:
+            out[reported.name] = reported.value(start, state)
     for b, bid in enumerate(model.backer_ids):
         out[f"backer_gave_up/{bid}"] = (~state.backer_active[:, b]).astype(float)
     gained = (state.control - start.control) * model.area

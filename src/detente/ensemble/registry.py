@@ -22,6 +22,7 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from detente.dynamics.catalogue import MECHANISMS
 from detente.errors import DetenteError
 
 KINDS = ("probability", "quantity", "count", "score")
@@ -110,12 +111,8 @@ METRICS: tuple[Metric, ...] = (
        "partisan activity, averaged over the occupied area", "partisan activity", BOTH),
     _m("aid_delivered_eur_bn", "quantity", "€ bn", "war", "military aid delivered to Ukraine so far, all backers",
        "aid delivered", BOTH),
-    _m("exports_mt", "quantity", "Mt", "war",
-       "Ukraine's seaborne exports since the start: its corridor, more under a Black Sea deal (dynamics.black_sea)",
-       "seaborne exports"),
-    _m("port_strikes", "count", "drones and missiles", "war",
-       "Russian strikes on Ukraine's ports and shipping since the start; none while a Black Sea deal holds",
-       "strikes on ports"),
+    # the metrics the war's mechanisms report from the state, as each declares them (`Mechanism.reporters`)
+    *(_m(r.name, r.kind, r.unit, "war", r.description, r.label) for m in MECHANISMS for r in m.reporters),
     _m("backer_will/<backer>", "score", "will 0–1", "war", "a backer's political will to keep giving",
        "will of <backer>", BOTH),
     _m("backer_gave_up/<backer>", "probability", "share of runs", "war",

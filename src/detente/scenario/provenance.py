@@ -305,36 +305,73 @@ def posterior_entries(loaded: Any) -> list[dict[str, Any]]:
 CALIBRATED_SPREAD = 0.7  # a posterior at most this wide against its prior counts as calibrated (issue 14)
 
 
-def top_drivers(loaded: Any, count: int = 10) -> list[dict[str, Any]]:
-    """The ten largest drivers of area and Russian casualties by Morris screening (data/calibration/
-    morris_<name>.json, written by tools/morris_drivers.py), each with its status: `calibrated` (the scenario's
-    posterior is at most 0.7 times as wide as its prior), `sourced` (a cited value), or `placeholder`.
-    Empty where no screening is stored for the scenario."""
+def _screening(loaded: Any) -> dict[str, Any]:
+    """The stored Morris screening of a scenario (data/calibration/morris_<name>.json), or {}."""
     path = DATA_DIR / "calibration" / f"morris_{loaded.name}.json"
-    if not path.is_file():
-        return []
-    ranking = json.loads(path.read_text()).get("ranking", [])[:count]
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _posterior_spreads(loaded: Any) -> dict[str, float]:
+    """Posterior-to-prior spread of every parameter the scenario draws from a posterior (manifest diagnostics)."""
     spread: dict[str, float] = {}
     for entry in posterior_entries(loaded):
         manifest_path = DATA_DIR / "posteriors" / entry["name"] / "manifest.json"
         if manifest_path.is_file():
             spread.update(json.loads(manifest_path.read_text()).get("diagnostics", {})
                           .get("posterior_to_prior_spread", {}))
+    return spread
+
+
+def driver_status(loaded: Any, name: str, spread: dict[str, float], params: dict[str, Param]) -> str:
+    """`calibrated` (posterior at most 0.7× as wide as its prior), `sourced` (a cited value, not a placeholder)
+    or `placeholder`."""
+    param = params.get(name)
+    if name in spread and spread[name] <= CALIBRATED_SPREAD:
+        return "calibrated"
+    if param is not None and param.sourced and (param.source or inherited_source(loaded.scenario,
+                                                                                 tuple(name.split(".")))):
+        return "sourced"
+    return "placeholder"
+
+
+def distribution_of(name: str, spread: dict[str, float], params: dict[str, Param]) -> str | None:
+    """How a parameter varies across runs: drawn from a `posterior`, a per-run `spread` or `between`; None when
+    every run takes the one value written."""
+    param = params.get(name)
+    if name in spread:
+        return "posterior"
+    if param is not None and param.spread:
+        return "spread"
+    if param is not None and param.between:
+        return "between"
+    return None
+
+
+def top_drivers(loaded: Any, count: int = 10) -> list[dict[str, Any]]:
+    """The ten largest drivers of area and Russian casualties by Morris screening (data/calibration/
+    morris_<name>.json, written by tools/morris_drivers.py), each with its status (`driver_status`) and how it
+    varies across runs (`distribution_of`). Empty where no screening is stored for the scenario."""
+    ranking = _screening(loaded).get("ranking", [])[:count]
+    spread = _posterior_spreads(loaded)
     params = {".".join(map(str, p)): param for p, param in iter_params(loaded.scenario)}
-    out = []
-    for item in ranking:
-        name = item["name"]
-        param = params.get(name)
-        if name in spread and spread[name] <= CALIBRATED_SPREAD:
-            status = "calibrated"
-        elif param is not None and param.sourced and (param.source or inherited_source(loaded.scenario,
-                                                                                        tuple(name.split(".")))):
-            status = "sourced"
-        else:
-            status = "placeholder"
-        out.append({"name": name, "mu_star": item["mu_star"], "status": status,
-                    **({"posterior_to_prior_spread": spread[name]} if name in spread else {})})
-    return out
+    return [{"name": item["name"], "mu_star": item["mu_star"],
+             "status": driver_status(loaded, item["name"], spread, params),
+             "distribution": distribution_of(item["name"], spread, params),
+             **({"posterior_to_prior_spread": spread[item["name"]]} if item["name"] in spread else {})}
+            for item in ranking]
+
+
+def uncertain_without_distribution(loaded: Any) -> list[str]:
+    """The screened engine parameters (every numeric parameter the Morris screening varies) that are uncertain,
+    i.e. neither calibrated nor sourced, and still take one fixed value in every run (issue 14: every uncertain
+    parameter has a distribution). In the screening's order of influence. Empty where no screening is stored."""
+    screening = _screening(loaded)
+    order = [item["name"] for item in screening.get("ranking", [])]
+    order += [name for name in screening.get("ranges", {}) if name not in order]
+    spread = _posterior_spreads(loaded)
+    params = {".".join(map(str, p)): param for p, param in iter_params(loaded.scenario)}
+    return [name for name in order if driver_status(loaded, name, spread, params) == "placeholder"
+            and distribution_of(name, spread, params) is None]
 
 
 def validation_payload(loaded: Any, sources_dir: Path | None = None) -> dict[str, Any]:
@@ -367,7 +404,8 @@ def validation_payload(loaded: Any, sources_dir: Path | None = None) -> dict[str
                               "premises": dated["premises"],
                               "clean": not dated["after"] and not dated["undated"],
                               "posteriors": posterior_entries(loaded), "quotes": None,
-                              "top_drivers": top_drivers(loaded)}
+                              "top_drivers": top_drivers(loaded),
+                              "uncertain_without_distribution": uncertain_without_distribution(loaded)}
     if sources_dir is not None:
         report["quotes"] = check_quotes(loaded, Path(sources_dir))
     return report

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, create_model, field_validator, model_validator
 
 from detente.decisions.schema import DecisionSetup
+from detente.dynamics.catalogue import MECHANISMS
 from detente.scenario.claims_schema import Claims
 from detente.table.schema import TableSetup
 from detente.scenario.params import (  # noqa: F401  (re-exported: the scenario language in one place)
@@ -137,21 +138,6 @@ class Economy(Strict):
     sanctions_output_loss: Probability = Field(description="share of Russian output lost to sanctions in force")
     secondary_sanctions_output_loss: Probability = Field(description="extra loss if secondary sanctions are enforced")
     secondary_sanctions: Probability = Field(description="1 if secondary sanctions on energy buyers are enforced")
-    # The Black Sea (detente.dynamics.black_sea); 0 by default: a scenario that does not set them has no sea trade
-    sea_exports_mt_per_week: NonNegative = Field(default_factory=lambda: Param(value=0.0),
-                                                 description="Ukraine's seaborne exports without a Black Sea deal, "
-                                                             "Mt per week (its own corridor, ports struck)")
-    sea_deal_uplift: NonNegative = Field(default_factory=lambda: Param(value=0.0),
-                                         description="relative rise in seaborne exports once ports and shipping "
-                                                     "are no longer struck (a Black Sea deal)")
-    port_strikes_per_week: NonNegative = Field(default_factory=lambda: Param(value=0.0),
-                                               description="Russian drones and missiles on Ukraine's ports and "
-                                                           "shipping per week without a Black Sea deal")
-    sea_export_eur_per_t: NonNegative = Field(default_factory=lambda: Param(value=0.0),
-                                              description="value of a tonne exported by sea, €")
-    sea_revenue_to_materiel: Probability = Field(default_factory=lambda: Param(value=0.0),
-                                                 description="share of export revenue that ends up as Ukrainian "
-                                                             "materiel output")
 
 
 class Occupation(Strict):
@@ -163,6 +149,35 @@ class Occupation(Strict):
     partisan_casualties_per_week: NonNegative = Field(description="Russian casualties per week at full activity per million hostile")
     partisan_logistics_damage: Probability = Field(description="loss of supply at full partisan activity")
     max_garrison_share: Probability = Field(description="most of its theatre force Russia diverts to garrisons")
+
+
+NUMBER_KIND = {"non-negative": NonNegative, "probability": Probability, "positive": Positive,
+               "multiplier": Multiplier}
+
+
+def _with_declared(model: type[Strict], section: str) -> type[Strict]:
+    """The section's model with the parameters the war's mechanisms define in it (`Mechanism.defines`) added
+    after its own fields, each with its kind, default and description: a mechanism's parameters are written
+    once, in its declaration, and reach scenario files (and docs/scenario-reference.md) from there."""
+    added = {}
+    for mechanism in MECHANISMS:
+        for p in mechanism.defines:
+            head, name = p.key.split(".", 1)
+            if head != section:
+                continue
+            if name in model.model_fields or name in added:
+                raise ValueError(f"{p.key} is defined twice (mechanism {mechanism.name})")
+            added[name] = (NUMBER_KIND[p.kind], Field(default_factory=lambda v=p.default: Param(value=v),
+                                                      description=p.description))
+    if not added:
+        return model
+    return create_model(model.__name__, __base__=model, __doc__=model.__doc__, __module__=model.__module__,
+                        **added)
+
+
+Combat = _with_declared(Combat, "combat")
+Economy = _with_declared(Economy, "economy")
+Occupation = _with_declared(Occupation, "occupation")
 
 
 class Target(Strict):

@@ -15,6 +15,8 @@ import numpy as np
 from detente.scenario.schema import Param, Scenario
 from detente.world.geography import Geography, load_geography
 from detente.world.state import RUSSIA, UKRAINE, WarState
+from detente.dynamics.catalogue import MECHANISMS
+from detente.dynamics.mechanism import initial_values
 from detente.dynamics.scopes import SCOPES
 
 SIDE_FIELDS = ("manpower", "materiel", "recruitment_per_week", "production_per_week", "materiel_use_per_week",
@@ -244,7 +246,8 @@ def realise(model: WarModel, runs: int, rng: np.random.Generator,
 
 
 def initial_state(model: WarModel, runs: int) -> WarState:
-    """The state at week 0 for N runs, from the scenario's starting figures."""
+    """The state at week 0 for N runs, from the scenario's starting figures; the fields a mechanism owns start
+    at the values its declaration gives (`Mechanism.initial`)."""
     def per_run(values: Any, width: int) -> np.ndarray:
         return np.broadcast_to(np.asarray(values, dtype=float), (runs, width)).copy()
 
@@ -255,15 +258,9 @@ def initial_state(model: WarModel, runs: int) -> WarState:
         control=per_run(model.regions["control"], R),
         manpower=per_run(model.sides["manpower"], 2),
         materiel=per_run(model.sides["materiel"], 2),
-        casualties=np.zeros((runs, 2)),
         energy=per_run(model.sides["energy"], 2),
         backer_will=will,
         backer_active=will >= per_run(model.backers["will_threshold"], B),
-        aid_delivered=np.zeros((runs, B)),
-        partisans=np.zeros((runs, R)),
-        garrison=np.zeros(runs),
-        exports=np.zeros(runs),
-        port_strikes=np.zeros(runs),
         objective=per_run(model.regions["objective"], R),
         truce=np.zeros((runs, len(SCOPES))),
         aid_factor=np.ones((runs, B)),
@@ -275,4 +272,5 @@ def initial_state(model: WarModel, runs: int) -> WarState:
         foreign_troops=np.zeros((runs, R)),
         mediating=np.ones(runs),
         pressure_on_ukraine=np.zeros(runs),
+        **initial_values(MECHANISMS, {"N": runs, "R": R, "B": B, "S": len(SCOPES)}),
     )

@@ -30,6 +30,8 @@ class WarState:
     garrison: np.ndarray         # (N,) Russian troops tied down holding occupied hostile territory
     exports: np.ndarray          # (N,) cumulative Mt Ukraine exported by sea (dynamics.black_sea)
     port_strikes: np.ndarray     # (N,) cumulative Russian strikes on Ukraine's ports and shipping
+    outage_hours: np.ndarray     # (N,) cumulative hours without power, Ukraine's average consumer (dynamics.power)
+    output_lost_to_outages: np.ndarray  # (N,) cumulative € bn of Ukrainian output lost to the power deficit
     objective: np.ndarray        # (N, R) Russia's offensive priority per region (a decision lever)
     truce: np.ndarray            # (N, S) 1 where an agreement of scope s is in force (see dynamics.scopes)
     aid_factor: np.ndarray       # (N, B) policy multiplier on each backer's aid (a decision lever)
