@@ -52,8 +52,10 @@ def week_after(run, party, books, seats, led, side_sign, gain, casualties, aid, 
             if book.in_force:
                 book.weeks_left -= 1
                 if book.weeks_left <= 0:
-                    if agreements.renews(seats[g].renewable, book.surplus[0], book.surplus[1], need, book.violated):
-                        book.weeks_left = seats[g].duration
+                    taken_up = book.renewal >= 1.0 or rng.random() < book.renewal  # the record's prior
+                    if taken_up and agreements.renews(seats[g].renewable, book.surplus[0], book.surplus[1], need,
+                                                      book.violated):
+                        book.weeks_left = book.duration
                         book.renewals += 1
                     else:
                         book.ended = agreements.EXPIRED

@@ -112,6 +112,11 @@ class TableController:
         fill(self.run, {"production_russia": production[:, RUSSIA], "production_ukraine": production[:, UKRAINE]})
         self.books = records(AGREEMENT, (n, G))
         self.books["relief"] = np.stack([d(s.agreements[g].relief) for g in lay.scopes], axis=1).reshape(n, G)
+        for gi, g in enumerate(lay.scopes):  # the term and the renewal prior, per run (docs/partial-deals.md)
+            days = s.agreements[g].duration_days
+            self.books["duration"][:, gi] = (lay.durations[gi] if days.between is None and days.spread is None
+                                             else np.maximum(np.rint(d(days) / 7.0), 1))
+            self.books["renewal"][:, gi] = np.clip(d(s.agreements[g].renewal, 1.0), 0.0, 1.0)
         for gi, g in enumerate(lay.scopes):
             for side, col in (("russia", 0), ("ukraine", 1)):
                 self.books["temptation"][:, gi, col] = d(s.agreements[g].temptation.get(side))

@@ -95,7 +95,7 @@ def sign(n, g, week, seat, who, issues, consent, issue, text, readings, divergen
     (terms (N, G, K)), each side's reading of it (kept (N, G, 2, K); a side not at the table reads the text as
     published), the divergence of the readings, and what signing costs each consenting party's leader."""
     book.in_force = True
-    book.weeks_left = seat.duration
+    book.weeks_left = book.duration
     book.week_agreed = week
     book.renewals = 0
     if book.first_agreed < 0:

@@ -67,6 +67,7 @@ PARTY = np.dtype([(name, F) for name in (*PARTY_PARAMS, *SUPPORT_PARAMS)] + [
 # (N, G): an agreement's parameters in a run (table.agreements.<scope>.*) and its books
 AGREEMENT = np.dtype([
     ("relief", F), ("temptation", F, (2,)),            # temptation per side [Russia, Ukraine]
+    ("duration", I), ("renewal", F),                   # weeks it runs (drawn per run); P(renewal taken up)
     ("in_force", B), ("violated", B), ("weeks_left", I), ("week_agreed", I), ("first_agreed", I),
     ("renewals", I), ("signings", I), ("streak", I), ("max_streak", I), ("weeks_in_force", I),
     ("divergence", F),                                 # D of the term sheets it was signed on

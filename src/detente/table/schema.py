@@ -192,6 +192,10 @@ class AgreementSetup(Strict):
                                                         "parties), e.g. Europe for a deal that lifts its sanctions")
     duration_days: Positive = Field(description="how long it runs once agreed")
     renewable: bool = Field(True, description="renewed at expiry when every party still prefers it")
+    renewal: Probability = Field(default_factory=lambda: _p(1.0),
+                                 description="probability that renewal is taken up at an expiry at all (a prior "
+                                             "from the record's partial deals, drawn per run); each side's "
+                                             "surplus then decides")
     relief: Probability = Field(default_factory=lambda: _p(0.0),
                                 description="share of the war's weekly cost the scope lifts")
     temptation: dict[Literal["russia", "ukraine"], Param] = Field(
