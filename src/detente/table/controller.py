@@ -35,7 +35,7 @@ from detente.rows import own_rows, shared_rows
 from detente.scenario.schema import Leader, Scenario
 from detente.table import agenda as ag
 from detente.table import agreements as agr
-from detente.table import bookkeeping, compliance, forecasting, outputs, positions, sessions
+from detente.table import bookkeeping, compliance, events, forecasting, outputs, positions, sessions
 from detente.table.layout import TableLayout, compile_agenda, issue_records, layout  # noqa: F401 (re-exported)
 from detente.table.records import (AGREEMENT, COMPLIANCE, FORECAST, MEDIATION, PARTY, PARTY_PARAMS, RUN,
                                    SUPPORT_PARAMS, fill, on_records, records, uncompiled)
@@ -146,6 +146,8 @@ class TableController:
         self.series.update({f"leader_support/{lay.actors[a]}": week_major() for a in self.led})
         self.trust_name = f"trust/{lay.actors[lay.belligerents[0]]}-{lay.actors[lay.belligerents[1]]}"
         self.series[self.trust_name] = week_major()
+        weekly, _, session_p = events.one_off_weeks(s, n, W, context)  # the week's summits and direct talks
+        self.boost = events.session_boost(weekly, session_p)
         self._record(0)
         return state
 
@@ -230,7 +232,8 @@ class TableController:
             materiel[:, UKRAINE] += extra
             state = state.replace(materiel=materiel)
         fill(run, {"materiel_russia": state.materiel[:, RUSSIA], "materiel_ukraine": state.materiel[:, UKRAINE],
-                   "mediating": state.mediating, "pressure_on_ukraine": state.pressure_on_ukraine})
+                   "mediating": state.mediating, "pressure_on_ukraine": state.pressure_on_ukraine,
+                   "session_boost": 0.0 if self.boost is None else self.boost[:, min(week, self.boost.shape[1] - 1)]})
         n, B = state.runs, state.backer_will.shape[1]
         aid_w = np.asarray(self.model.backers["aid_per_week"], float)
         weights = np.broadcast_to(aid_w, (n, B)) if np.sum(aid_w) > 0 else np.ones((n, B))

@@ -110,8 +110,8 @@ def sign(n, g, week, seat, who, issues, consent, issue, text, readings, divergen
     for a in range(who.size):
         if consent[a]:
             holder = party[n, who[a]]
-            holder.support = min(max(holder.support + holder.deal_response - holder.concession_cost * conceded[a],
-                                     0.0), 1.0)
+            lift = holder.deal_response if seat.front else 0.0  # a ceasefire on the whole front
+            holder.support = min(max(holder.support + lift - holder.concession_cost * conceded[a], 0.0), 1.0)
 
 
 # a kernel's disk cache also depends on the modules whose equations it compiles in (`cached_with`)

@@ -38,8 +38,8 @@ home's threshold θ_a, and not so costly that support S_a would fall below the l
 **Support and fall.** Weekly, S' = clip(S + β_a G_a/1000 − δ_a X_a/10⁴ − κ_a ln(1 + X_a/C_a) + ν ε, 0, 1),
 with G_a km² gained by a's side, X_a its casualties and C_a its casualties to date (Mueller 1973: support for a
 war falls with the log of its cumulative casualties, so each week's losses weigh less as they mount; κ_a is
-fitted to the polls, data/calibration/leader_support.json); signing a deal moves it by ρ_a (`deal_response`)
-and costs γ_a C_a. A leader whose support falls below F_a falls;
+fitted to the polls, data/calibration/leader_support.json); signing a whole-front ceasefire moves it by ρ_a
+(`deal_response`), and signing any deal costs γ_a C_a. A leader whose support falls below F_a falls;
 his successor (from the scenario) brings his own support, threshold and positions (seed 001: "the fastest
 and easiest path to peace is for Zelensky to be removed from the equation").
 

@@ -47,6 +47,7 @@ RUN = np.dtype([(name, F) for name in MEDIATION + tuple(FORECAST.values()) + COM
     ("front_quiet", B),               # a whole-front truce held last week (Ukraine's backers rearm it)
     # the war this week, as the table reads it
     ("mediating", F), ("pressure_on_ukraine", F),
+    ("session_boost", F),             # P(session) this week's one-off events bring (a summit, direct talks)
     ("materiel_russia", F), ("materiel_ukraine", F), ("production_russia", F), ("production_ukraine", F),
 ], align=True)
 

@@ -87,8 +87,8 @@ class SupportDynamics(Strict):
                                            description="own casualties before the scenario's start (the base of "
                                                        "the log term)")
     deal_response: Param = Field(default_factory=lambda: _p(0.0),
-                                 description="support gained (lost, if negative) when a deal the leader's side "
-                                             "consents to is signed, before what it concedes")
+                                 description="support gained (lost, if negative) when a whole-front ceasefire the "
+                                             "leader's side consents to is signed, before what it concedes")
 
 
 class PartySetup(Strict):
