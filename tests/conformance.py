@@ -78,6 +78,7 @@ def random_state(model, runs: int, rng: np.random.Generator) -> WarState:  # noq
         counterattack=(rng.random(runs) < 0.3).astype(float),
         secondary_sanctions=(rng.random(runs) < 0.5).astype(float),
         foreign_troops=np.where(rng.random((runs, R)) < 0.05, rng.uniform(0, 20_000, (runs, R)), 0.0),
+        tempo=rng.normal(0.0, 0.5, (runs, 2)),
     )
 
 

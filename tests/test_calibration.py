@@ -163,3 +163,19 @@ def test_calibrate_refuses_a_cutoff_outside_the_window_with_a_message():
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert done.returncode == 2 and "--until 2022-06-30 is not after the scenario's start" in done.stderr
     assert "Traceback" not in done.stderr and not (ROOT / "data" / "posteriors" / "never").exists()
+
+
+def test_the_pace_summary_reads_the_swings_of_the_record_at_regular_weeks():
+    """log s.d. of the 4- and 12-week changes: a steady pace has none (the floor), a swinging one has; a fit
+    window whose last week falls off the stride still gets the summary (from the regular weeks)."""
+    steady = np.arange(1, 14) * 100.0
+    np.testing.assert_allclose(abc.pace_variability(steady), np.log(abc.PACE_FLOOR))
+    swinging = np.cumsum(np.tile([0.0, 400.0], 6))
+    sd4, sd12 = abc.pace_variability(swinging)
+    assert sd4 == pytest.approx(np.log(200.0 + abc.PACE_FLOOR))
+    lasting = np.cumsum(np.tile([0.0, 0.0, 0.0, 400.0, 400.0, 400.0], 2))  # same 4-week s.d., swings that last
+    assert abc.pace_variability(lasting)[0] == pytest.approx(sd4) and abc.pace_variability(lasting)[1] > sd12 + 0.5
+    record = abc.read_record([ROOT / "data" / "record" / "isw_area_daily.csv"])
+    half = abc.targets(record, dt.date(2023, 1, 1), dt.date(2024, 6, 30))
+    assert half.weeks[-1] % abc.STRIDE != 0 and half.pace.shape == (2,) and np.all(half.pace_weeks % abc.STRIDE == 0)
+    assert half.pace[0] == pytest.approx(np.log(np.std(np.diff(np.r_[0.0, half.series["isw"][:-1]])) + abc.PACE_FLOOR))

@@ -73,7 +73,8 @@ def test_compiled_step_leaves_its_inputs_alone(models):
 
 
 def test_normals_are_drawn_only_where_they_are_used(models):
-    """Two strike shocks, a battle and a ground shock per front region, one will shock per backer."""
+    """Two strike shocks, a battle and a ground shock per front region, one will shock per backer, and two tempo
+    shocks in each run whose tempo process is on (σ > 0: the baseline's posterior draws it per run)."""
     rng = np.random.default_rng(8)
     model = realise(models["baseline.yaml"], 40, rng)
     state = random_state(model, 40, rng)
@@ -81,7 +82,8 @@ def test_normals_are_drawn_only_where_they_are_used(models):
     _, drawn = assert_same_week(model, state, np.random.default_rng(99))
     R, B = model.n_regions, len(model.backer_ids)
     front = step(state, model, np.random.default_rng(0))[1].front
-    expected = 2 * 40 + 2 * int(front.sum()) + B * 40
+    tempo_runs = int(np.count_nonzero(np.broadcast_to(np.asarray(model.combat["tempo_volatility"]), (40,)) > 0))
+    expected = 2 * 40 + 2 * int(front.sum()) + B * 40 + 2 * tempo_runs
     assert np.count_nonzero(drawn) == expected
     np.testing.assert_array_equal(drawn[0, 2 * R: 2 * R + 2], twin.standard_normal(2))  # run 0 draws first
 

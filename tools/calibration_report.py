@@ -29,7 +29,7 @@ FILES = [RECORD / f for f in ("isw_area_daily.csv", "deepstate_oblast_weekly.csv
 def prior_posterior(fit: str, scenario) -> None:  # noqa: ANN001
     posterior = read_posterior(fit)
     priors = [p for p in fitted_priors(scenario) if p.name in posterior.names]
-    fig = make_subplots(rows=2, cols=5, subplot_titles=[p.name.split(".", 1)[1] for p in priors])
+    fig = make_subplots(rows=-(-len(priors) // 5), cols=5, subplot_titles=[p.name.split(".", 1)[1] for p in priors])
     rng = np.random.default_rng(0)
     for i, p in enumerate(priors):
         row, col = divmod(i, 5)

@@ -37,8 +37,8 @@ class WeekReport:
 
 def noise_width(model: WarModel) -> int:
     """Columns of the week's normals per run as `step` writes them to `drawn`: ground (R), battle (R),
-    strikes (2), will (B)."""
-    return 2 * model.n_regions + 2 + len(model.backer_ids)
+    strikes (2), will (B), tempo (2; 0 where the scenario has no tempo process and none is drawn)."""
+    return 2 * model.n_regions + 2 + len(model.backer_ids) + 2
 
 
 def step(state: WarState, model: WarModel, rng: np.random.Generator, drawn: np.ndarray | None = None,

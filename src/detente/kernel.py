@@ -24,7 +24,7 @@ Mechanisms are passed block arrays and a run index rather than row views (a view
 The kernel reads the state's arrays and writes fresh output arrays (it never changes its inputs), and draws
 the normals it needs from the block's generator as it goes, run by run in a fixed order: the two strike
 shocks, then for each front region in map order its battle and ground shocks, then one will shock per
-backer. Contiguity (`allocation.contiguity`) depends on the held regions only, so a run holding what the
+backer, then (only where the scenario has a tempo process, σ > 0) one tempo shock per side. Contiguity (`allocation.contiguity`) depends on the held regions only, so a run holding what the
 previous run held reuses it.
 """
 
@@ -38,7 +38,7 @@ import numba
 import numpy as np
 
 from detente.dynamics import (allocation, attrition, backers, black_sea, catalogue, forces, mechanism, occupation, power,
-                              scopes, strikes, territory)
+                              scopes, strikes, tempo, territory)
 from detente.dynamics.mechanism import (BACKER_SECTION, REGION_SECTION, SCALAR_SECTIONS, SIDE_SECTION,
                                         as_records, cached_with, record_dtype)
 from detente.dynamics.scopes import BLACK_SEA, ENERGY, FRONT
@@ -217,7 +217,8 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
     placed where (allocation); battles and ground (attrition, territory); partisans on the new control
     (occupation); pools (forces); backers' will (backers). Division follows NumPy's rules
     (error_model="numpy"). With `keep`, each normal drawn is also written to `drawn` (N, noise_width) at its
-    column: ground (R), battle (R), strikes (2), will (B); the Black Sea draws none.
+    column: ground (R), battle (R), strikes (2), will (B), tempo (2); the Black Sea draws none. Each side's
+    offensive tempo (this week's, from the state) multiplies its intent to attack; next week's is drawn last.
 
     The tuples' arrays are taken out once, by name, before the loop over runs: an array read from a tuple
     inside the loop, or passed on inside one, costs reference counts per run (~30% of the week)."""
@@ -227,6 +228,7 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
     recruitment_factor, counterattack = state.recruitment_factor, state.counterattack
     secondary, foreign = state.secondary_sanctions, state.foreign_troops
     exports, port_strikes = state.exports, state.port_strikes
+    log_tempo, out_tempo = state.tempo, out.tempo
     out_exports, out_port_strikes = out.exports, out.port_strikes
     outage_hours, output_lost = state.outage_hours, state.output_lost_to_outages
     out_outage_hours, out_output_lost = out.outage_hours, out.output_lost_to_outages
@@ -319,6 +321,7 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
                                                 side[UKRAINE].manpower, side[UKRAINE].firepower,
                                                 p.materiel_quality_exponent)
         # --- battles and ground on each front
+        effort_russia, effort_ukraine = tempo.effort(log_tempo[n, RUSSIA]), tempo.effort(log_tempo[n, UKRAINE])
         lost_russia, lost_ukraine, russian_gain = 0.0, 0.0, 0.0
         for r in range(R):
             out_control[n, r] = control[n, r]
@@ -335,8 +338,8 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
             lost_ukraine += lost_u
             barrier = attrition.river_barrier(control[n, r], by_land[r], by_river[r], left_bank[r],
                                               p.dnipro_barrier)
-            intent_russia = 1.0 if objective[n, r] > 0 and connected[r] else 0.0
-            intent_ukraine = max(1.0 if region[r].counter_objective > 0 else 0.0, counterattack[n])
+            intent_russia = (1.0 if objective[n, r] > 0 and connected[r] else 0.0) * effort_russia
+            intent_ukraine = max(1.0 if region[r].counter_objective > 0 else 0.0, counterattack[n]) * effort_ukraine
             gain = attrition.ground_change(ru, uk, ru * q_russia * supply, uk * q_ukraine, defence, barrier,
                                            intent_russia, intent_ukraine, p, eps_ground)
             out_control[n, r], moved[n, r] = territory.apply_ground(control[n, r], gain, area[r])
@@ -365,6 +368,12 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
             out_will[n, b], out.backer_active[n, b] = backers.update_will(backer[n, b], will[n, b], active[n, b],
                                                                           aid[n, b], russian_gain, eps)
             out.aid_delivered[n, b] = state.aid_delivered[n, b] + aid[n, b]
+        # --- next week's offensive tempo (no draw without a tempo process: other scenarios' streams unchanged)
+        for s in range(2):
+            eps = rng.standard_normal() if p.tempo_volatility > 0 else 0.0
+            if keep:
+                drawn[n, 2 * R + 2 + B + s] = eps
+            out_tempo[n, s] = tempo.tempo_after(log_tempo[n, s], p.tempo_persistence, p.tempo_volatility, eps)
 
 
 # The kernel inlines every mechanism and bakes in the record types their declarations make: its disk cache

@@ -27,6 +27,14 @@ ISW-assessed Russian-controlled area (every 4th week), DeepState's occupied area
 front moved (every 4th week), the UK MoD's Russian casualties cumulated by month, and, where its file is given,
 the ratio of Russian to Ukrainian artillery fire over reported periods (`detente.calibration.fire_ratio`). Each enters the
 distance as a root-mean-square deviation in a scale that says what a "close" fit is (see `TARGET_SCALES`).
+
+And the variability of the pace (`pace_variability`): the log standard deviations of ISW's 4-week and 12-week
+changes over the fit window. The levels say where the front went; these say how much its pace swung and for how
+long, which is what identifies the offensive tempo's volatility and persistence (`detente.dynamics.tempo`): a
+level distance from one noisy simulation rewards a large noise only through lucky draws. Autocovariances and
+variances of the series are the usual summaries for the noise of a dynamical model fitted without a likelihood
+(Wood 2010, Nature 466:1102). Scale 0.25 in log s.d.: about the sampling error of a s.d. from the ~12 changes a
+year holds (1/√(2·12) ≈ 0.2).
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ from detente.world.state import RUSSIA
 FIT_REGIONS = ("donetsk", "kharkiv", "zaporizhzhia", "luhansk", "kherson")
 # What a close fit is, per series: km² for areas, a share for cumulative casualties.
 TARGET_SCALES = {"isw": 150.0, "donetsk": 150.0, "kharkiv": 60.0, "zaporizhzhia": 60.0, "luhansk": 60.0,
-                 "kherson": 60.0, "casualties": 0.08}
+                 "kherson": 60.0, "casualties": 0.08, "pace": 0.25}
 MIN_ACCEPTANCE = 0.01  # stop when fewer moves than this are accepted (see the module docstring)
 
 
@@ -61,6 +69,17 @@ def proposal_scale(P: int) -> float:  # noqa: N803
 
 
 STRIDE = 4  # weeks between compared points of the weekly series (fewer, less correlated points)
+PACE_SPANS = (1, 3)  # the pace's changes compared: over 1 and 3 strides (4 and 12 weeks)
+PACE_FLOOR = 10.0    # km²: a s.d. below this reads as this (a front that never moves has log s.d. log 10, not −∞)
+
+
+def pace_variability(levels: np.ndarray) -> np.ndarray:
+    """(..., k) changes since the start at weeks STRIDE, 2·STRIDE, … → (..., 2) the log s.d. of the changes over
+    1 and 3 strides (the start, 0, included as the first level)."""
+    levels = np.asarray(levels, float)
+    full = np.concatenate([np.zeros(levels.shape[:-1] + (1,)), levels], axis=-1)
+    return np.stack([np.log(np.std(full[..., k:] - full[..., :-k], axis=-1) + PACE_FLOOR) for k in PACE_SPANS],
+                    axis=-1)
 
 
 # ---------------------------------------------------------------- the record (detente.calibration.record's loaders)
@@ -107,6 +126,8 @@ class Targets:
     casualties: np.ndarray = field(default_factory=lambda: np.zeros(0))     # cumulative since start
     fire_spans: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), int))  # week ends of each fire period
     fire_ratios: np.ndarray = field(default_factory=lambda: np.zeros(0))    # observed Russian:Ukrainian shells
+    pace_weeks: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # ISW's regular STRIDE weeks
+    pace: np.ndarray = field(default_factory=lambda: np.zeros(0))           # observed `pace_variability` there
 
 
 def targets(record: dict[str, dict[dt.date, float]], start: dt.date, until: dt.date) -> Targets:
@@ -134,8 +155,15 @@ def targets(record: dict[str, dict[dt.date, float]], start: dt.date, until: dt.d
         days.append((day - start).days)
         cumulative.append(total)
     fire = fire_ratio.usable(record.get("fire_ratio", []), start, until)
+    pace_weeks, pace = np.zeros(0, int), np.zeros(0)
+    if "isw" in series:
+        regular = weeks % STRIDE == 0  # the last compared week may fall off the stride: left out here
+        levels = series["isw"][regular]
+        if not np.isnan(levels).any() and levels.size > max(PACE_SPANS):  # a gap in the record: no pace summary
+            pace_weeks, pace = weeks[regular], pace_variability(levels)
     return Targets(weeks=weeks, series=series, casualty_days=np.array(days, float), casualties=np.array(cumulative),
-                   fire_spans=fire_ratio.week_spans(fire, start), fire_ratios=np.array([p.ratio for p in fire]))
+                   fire_spans=fire_ratio.week_spans(fire, start), fire_ratios=np.array([p.ratio for p in fire]),
+                   pace_weeks=pace_weeks, pace=pace)
 
 
 # ---------------------------------------------------------------- simulation of a generation
@@ -258,6 +286,9 @@ def distances(sim: dict[str, np.ndarray], obs: Targets) -> np.ndarray:
         total = total + np.mean(rel**2, axis=1)
     if obs.fire_ratios.size:
         total = total + fire_ratio.fire_distance(sim["fire"], obs.fire_spans, obs.fire_ratios)
+    if obs.pace.size:
+        diff = (pace_variability(sim["isw"][:, obs.pace_weeks]) - obs.pace[None, :]) / TARGET_SCALES["pace"]
+        total = total + np.mean(diff**2, axis=1)
     return np.sqrt(total)
 
 

@@ -45,12 +45,15 @@ BACKER_SECTION = "backers"     # per backer: scenario `backers.<id>.<name>`, rec
 SCALAR_SECTIONS = ("combat", "economy", "occupation")  # one value each (or one per run): record PARAMS
 
 
+# Sections a mechanism may add parameters to (regions take their defaults from the map, so not there).
+DEFINABLE_SECTIONS = (*SCALAR_SECTIONS, SIDE_SECTION, BACKER_SECTION)
 KINDS_OF_NUMBER = ("non-negative", "probability", "positive", "multiplier")  # scenario.params' number kinds
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """A scenario parameter a mechanism adds to the schema: `key` "<section>.<name>" (a scalar section), the
+    """A scenario parameter a mechanism adds to the schema: `key` "<section>.<name>" (a scalar section, or
+    `forces` for one value per side, `backers` for one per backer: `DEFINABLE_SECTIONS`), the
     kind of number it takes (`KINDS_OF_NUMBER`), its default where a scenario leaves it out (a default that
     switches the mechanism off keeps every scenario that predates it unchanged) and what it means (the
     schema's description, and so docs/scenario-reference.md)."""
@@ -61,8 +64,8 @@ class Parameter:
     kind: str = "non-negative"
 
     def __post_init__(self) -> None:
-        if self.key.split(".", 1)[0] not in SCALAR_SECTIONS or "." not in self.key:
-            raise ValueError(f"Parameter {self.key!r}: a mechanism defines parameters in {SCALAR_SECTIONS} only")
+        if self.key.split(".", 1)[0] not in DEFINABLE_SECTIONS or "." not in self.key:
+            raise ValueError(f"Parameter {self.key!r}: a mechanism defines parameters in {DEFINABLE_SECTIONS} only")
         if self.kind not in KINDS_OF_NUMBER:
             raise ValueError(f"Parameter {self.key!r}: kind {self.kind!r} is not one of {KINDS_OF_NUMBER}")
 
@@ -128,6 +131,11 @@ class Mechanism:
     def params_of(self, section: str) -> tuple[str, ...]:
         """The names of its parameters in one scenario section (in declaration order)."""
         return tuple(key.split(".", 1)[1] for key in self.params if key.split(".", 1)[0] == section)
+
+
+def defined_in(mechanisms: tuple[Mechanism, ...], section: str) -> tuple[Parameter, ...]:
+    """The parameters the mechanisms define (`Mechanism.defines`) in one scenario section, in declaration order."""
+    return tuple(p for m in mechanisms for p in m.defines if p.key.split(".", 1)[0] == section)
 
 
 def initial_values(mechanisms: tuple[Mechanism, ...], sizes: dict[str, int]) -> dict[str, np.ndarray]:

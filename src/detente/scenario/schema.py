@@ -15,6 +15,7 @@ from pydantic import Field, create_model, field_validator, model_validator
 
 from detente.decisions.schema import DecisionSetup
 from detente.dynamics.catalogue import MECHANISMS
+from detente.dynamics.mechanism import defined_in
 from detente.scenario.claims_schema import Claims
 from detente.table.schema import TableSetup
 from detente.scenario.params import (  # noqa: F401  (re-exported: the scenario language in one place)
@@ -155,29 +156,28 @@ NUMBER_KIND = {"non-negative": NonNegative, "probability": Probability, "positiv
                "multiplier": Multiplier}
 
 
-def _with_declared(model: type[Strict], section: str) -> type[Strict]:
+def with_declared(model: type[Strict], section: str, mechanisms: tuple = MECHANISMS) -> type[Strict]:
     """The section's model with the parameters the war's mechanisms define in it (`Mechanism.defines`) added
     after its own fields, each with its kind, default and description: a mechanism's parameters are written
     once, in its declaration, and reach scenario files (and docs/scenario-reference.md) from there."""
     added = {}
-    for mechanism in MECHANISMS:
-        for p in mechanism.defines:
-            head, name = p.key.split(".", 1)
-            if head != section:
-                continue
-            if name in model.model_fields or name in added:
-                raise ValueError(f"{p.key} is defined twice (mechanism {mechanism.name})")
-            added[name] = (NUMBER_KIND[p.kind], Field(default_factory=lambda v=p.default: Param(value=v),
-                                                      description=p.description))
+    for p in defined_in(mechanisms, section):
+        name = p.key.split(".", 1)[1]
+        if name in model.model_fields or name in added:
+            raise ValueError(f"{p.key} is defined twice")
+        added[name] = (NUMBER_KIND[p.kind], Field(default_factory=lambda v=p.default: Param(value=v),
+                                                  description=p.description))
     if not added:
         return model
     return create_model(model.__name__, __base__=model, __doc__=model.__doc__, __module__=model.__module__,
                         **added)
 
 
-Combat = _with_declared(Combat, "combat")
-Economy = _with_declared(Economy, "economy")
-Occupation = _with_declared(Occupation, "occupation")
+Forces = with_declared(Forces, "forces")
+Backer = with_declared(Backer, "backers")
+Combat = with_declared(Combat, "combat")
+Economy = with_declared(Economy, "economy")
+Occupation = with_declared(Occupation, "occupation")
 
 
 class Target(Strict):

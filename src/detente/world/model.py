@@ -16,14 +16,16 @@ from detente.scenario.schema import Param, Scenario
 from detente.world.geography import Geography, load_geography
 from detente.world.state import RUSSIA, UKRAINE, WarState
 from detente.dynamics.catalogue import MECHANISMS
-from detente.dynamics.mechanism import initial_values
+from detente.dynamics.mechanism import defined_in, initial_values
 from detente.dynamics.scopes import SCOPES
 
+# The per-side and per-backer numbers of a scenario: the schema's own, then those the mechanisms define there.
 SIDE_FIELDS = ("manpower", "materiel", "recruitment_per_week", "production_per_week", "materiel_use_per_week",
                "front_share", "permanent_loss_share", "strike_rate", "air_defence", "energy",
-               "energy_repair_per_week", "firepower", "production_budget_elasticity")
+               "energy_repair_per_week", "firepower", "production_budget_elasticity",
+               *(p.key.split(".", 1)[1] for p in defined_in(MECHANISMS, "forces")))
 BACKER_FIELDS = ("aid_per_week", "will", "will_erosion_per_week", "will_response_to_front", "will_threshold",
-                 "will_noise")
+                 "will_noise", *(p.key.split(".", 1)[1] for p in defined_in(MECHANISMS, "backers")))
 REGION_FIELDS = ("control", "objective", "defence_priority", "counter_objective", "fortification", "terrain")
 
 

@@ -30,6 +30,7 @@ class WarState:
     garrison: np.ndarray         # (N,) Russian troops tied down holding occupied hostile territory
     exports: np.ndarray          # (N,) cumulative Mt Ukraine exported by sea (dynamics.black_sea)
     port_strikes: np.ndarray     # (N,) cumulative Russian strikes on Ukraine's ports and shipping
+    tempo: np.ndarray            # (N, 2) each side's latent log-tempo of offensive effort (dynamics.tempo)
     outage_hours: np.ndarray     # (N,) cumulative hours without power, Ukraine's average consumer (dynamics.power)
     output_lost_to_outages: np.ndarray  # (N,) cumulative € bn of Ukrainian output lost to the power deficit
     objective: np.ndarray        # (N, R) Russia's offensive priority per region (a decision lever)
