@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from detente import kernel
-from detente.dynamics.mechanism import uncompiled
+from detente.dynamics.mechanism import draws_per_run, uncompiled
 from detente.world.model import WarModel
 from detente.world.state import WarState
 
@@ -37,9 +37,10 @@ class WeekReport:
 
 
 def noise_width(model: WarModel) -> int:
-    """Columns of the week's normals per run as `step` writes them to `drawn`: ground (R), battle (R),
-    strikes (2), will (B), tempo (2; 0 where the scenario has no tempo process and none is drawn)."""
-    return 2 * model.n_regions + 2 + len(model.backer_ids) + 2
+    """Columns of the week's normals per run as `step` writes them to `drawn`: those the mechanisms declare
+    they draw (`Mechanism.draws`), at the columns `kernel.advance` says: ground (R), battle (R), strikes (2),
+    will (B), tempo (2; 0 where the scenario has no tempo process and none is drawn)."""
+    return draws_per_run(kernel.MECHANISMS, {"R": model.n_regions, "B": len(model.backer_ids)})
 
 
 def step(state: WarState, model: WarModel, rng: np.random.Generator, drawn: np.ndarray | None = None,
