@@ -151,6 +151,7 @@ class TableController:
                                    bool).reshape(A, K)
         self.stand = np.array(self.agenda.ideal, float)
         self.last_weight, self.last_ideal = np.full((n, A, K), np.nan), np.full((n, A, K), np.nan)
+        self.last_q = np.full(n, np.nan)  # the leverage step each run's positions were last computed at
         self.memo_in, self.memo_out = np.zeros((K, positions.CACHE, 2, A)), np.zeros((K, positions.CACHE, A))
         self.memo_count = np.zeros((K, 2), np.int64)  # one block's results of the model by its inputs
         self._move_positions(True)
@@ -158,8 +159,8 @@ class TableController:
     def _move_positions(self, first: bool = False) -> None:
         a = self.agenda
         self.kernels.between_sessions(self.run, a.ideal, a.salience, a.capability, self.positioned, self.lay.side_sign,
-                                      self.last_weight, self.last_ideal, self.stand, first, self.smp, self.memo_in,
-                                      self.memo_out, self.memo_count)
+                                      self.last_weight, self.last_ideal, self.last_q, self.stand, first, self.smp,
+                                      self.memo_in, self.memo_out, self.memo_count)
 
     def _leader_arrays(self, n: int) -> None:
         """Support, survival threshold and ideal points of each leader and his successors."""
@@ -184,6 +185,8 @@ class TableController:
         """Set actor a's ideal points to the leader's, where his differ, in the given runs."""
         if leader.positions:
             self.agenda = replace(self.agenda, ideal=own_rows(self.agenda.ideal))
+            if getattr(self, "last_q", None) is not None:  # new ideals: these runs' positions are computed anew
+                self.last_q[runs] = np.nan
         for issue, value in leader.positions.items():
             k = self.lay.issues.index(issue)
             unit = (value.value - self.agenda.low[k]) / (self.agenda.high[k] - self.agenda.low[k])

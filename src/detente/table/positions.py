@@ -343,8 +343,8 @@ def leverage_step(leverage_weight: float, lev: float) -> float:
 
 
 @numba.njit(cache=True)
-def between_sessions(run, ideal, salience, capability, positioned, side_sign, last_weight, last_ideal, stand, first,
-                     model, memo_in, memo_out, memo_count):
+def between_sessions(run, ideal, salience, capability, positioned, side_sign, last_weight, last_ideal, last_q, stand,
+                     first, model, memo_in, memo_out, memo_count):
     """Move each run's positions on each issue by SMP where its inputs have moved since they were last computed
     (first: compute everywhere). The inputs are the ideals and the weights w_a = c_a s_a e^{±q} of the actors with
     a position on the issue (positioned (A, K)), q = λL/2 rounded to the GRID (`leverage_step`), so a run's weights
@@ -354,12 +354,17 @@ def between_sessions(run, ideal, salience, capability, positioned, side_sign, la
     bargained (positions stay at the ideals). The model's result depends on its inputs only, so results are kept per
     issue (memo_in (K, CACHE, 2, A): weights and ideals; memo_out (K, CACHE, A); memo_count (K, 2): entries, last
     hit) and every run and week with like inputs takes the one computation. Writes stand (N, A, K) and the inputs
-    used (last_weight, last_ideal)."""
+    used (last_weight, last_ideal, and last_q (N,) the q they were computed at): a run whose q is the one it was
+    last computed at has the same weights, so, unless its ideals changed since (the caller then sets its last_q to
+    NaN), nothing of it moves and it is passed over without reading its A × K inputs (most runs, most weeks)."""
     N, A, K = ideal.shape
     w, y, out, who, scale = np.empty(A), np.empty(A), np.empty(A), np.empty(A, np.int64), np.empty(A)
     for n in range(N):
         p = run[n]
         q = leverage_step(p.leverage_weight, p.lev)
+        if q == last_q[n] and not first:
+            continue
+        last_q[n] = q
         up, down = math.exp(q), math.exp(-q)  # e^{±q}, once per run: side_sign is +1, −1 or 0
         for a in range(A):
             scale[a] = up if side_sign[a] > 0 else (down if side_sign[a] < 0 else 1.0)
