@@ -36,7 +36,7 @@ def bands(path: Path = DATA) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     with open(path, newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             lo = float(row["force_ratio_low"])
-            hi = float(row["force_ratio_high"]) if row["force_ratio_high"] else lo * OPEN_BAND ** 2  # midpoint lo × 1.2
+            hi = float(row["force_ratio_high"]) if row["force_ratio_high"] else lo * OPEN_BAND ** 2
             n = int(row["cases"])
             ratio.append(math.sqrt(lo * hi))
             cases.append(n)
@@ -61,7 +61,8 @@ def fit() -> dict:
     inside = [float(k) for k, d in zip(grid, profile) if d <= 0.5]  # ~68% (Δ log-likelihood ≤ 0.5)
     transition = (1.01 + 1.15) / 2
     return {"transition_midpoint": round(transition, 3), "mle_kappa": round(kappa, 3),
-            "mle_elasticity": round(elasticity, 2), "kappa_68pct_profile": [round(min(inside), 2), round(max(inside), 2)],
+            "mle_elasticity": round(elasticity, 2),
+            "kappa_68pct_profile": [round(min(inside), 2), round(max(inside), 2)],
             "bands": [{"ratio": round(float(a), 3), "cases": int(b), "successes": int(c)} for a, b, c in zip(r, n, s)]}
 
 
