@@ -5,15 +5,22 @@
 
 What is compared. Both compute the same model on the same compiled parameters (`compile_model` of the
 baseline): weekly aid from each backer and its will eroding and responding to the front; energy repair and
-war output (with sanctions); where the fronts are (contested regions, entries where Russia holds most of a
-neighbour and has an objective, counter-attacks); allocation of each side's line across fronts; Helmbold
-casualties and force-ratio ground change with their noise; manpower and materiel pools; per-run draws of the
-uncertain parameters. détente runs a variant that switches off what this version leaves out: long-range
+war output (with sanctions; Ukraine's output less what its power deficit costs, plus the Black Sea's export
+revenue); where the fronts are (the contiguous front: Russian ground is supplied when joined by land to a home
+region; contested regions, entries next to supplied ground by land, across the Dnipro or past a split region's
+line, counter-attacks next to Ukrainian-held ground), Russia attacking only from supplied ground; allocation of
+each side's line across fronts; Helmbold casualties and the force-ratio ground law with their noise, each side's intent to attack scaled by
+its offensive tempo (an AR(1) log-tempo); manpower
+and materiel pools; per-run draws of the uncertain parameters and one joint row per run of the scenario's
+posterior (the calibrated ground law, fire ratio, front shares, fortifications), as détente draws them.
+détente runs a variant that switches off what this version leaves out: long-range
 strikes (strike rate 0), occupation (no garrison, no partisans) and the Dnipro barrier (factor 1), and no
 controllers (no bargaining table, no decisions). The Mesa version has one agent per side, per backer and per
 contestable region (a front), a model step that calls them in the engine's order, and a DataCollector; each
 run is one Model with its own seed (Mesa's `batch_run` pattern), so its random numbers are its own: the check
-is on distributions (means and quantiles of the outcome over `--runs` runs), not run by run.
+is on distributions (means and quantiles of the outcome over `--runs` runs, and a two-sample KS test per
+outcome), not run by run. A mechanism added to the engine's war core must be added here too (or switched off in
+both), or the check fails: the twin last matched at 1,000 runs with every KS p ≥ 0.1 (issue 13).
 
 Mesa 3.5.1 needs Python ≥ 3.12; on 3.11 the `bench` extra installs Mesa 3.3.1 (the same Agent/AgentSet/
 DataCollector API).
@@ -48,16 +55,19 @@ COMPARED = ("area_gained_km2", "casualties_russia", "casualties_ukraine", "manpo
 
 
 def core_variant(folder: Path, weeks: int) -> Path:
-    """The baseline with strikes, occupation and the Dnipro barrier switched off, and no controllers."""
+    """The baseline with strikes, occupation and the Dnipro barrier switched off, and no controllers (each value
+    set whole, as a number without the baseline's uncertainty range, which would not admit 0)."""
     lines = ["schema_version: 1", f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}", "name: war-core",
-             f"horizon_weeks: {weeks}", "set:"] + [f"  {k}: {v}" for k, v in SWITCHED_OFF.items()]
+             f"horizon_weeks: {weeks}", "set:"] + [f"  {k}: {{value: {v}}}" for k, v in SWITCHED_OFF.items()]
     path = folder / "war-core.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-def lognormal_draws(model: Any, rng: np.random.Generator) -> dict[tuple, float]:
-    """One value per uncertain parameter, drawn as détente's `realise` draws them."""
+def parameter_draws(model: Any, rng: np.random.Generator) -> dict[tuple, float]:
+    """One value per uncertain parameter, drawn as détente's `realise` draws them, then one joint row of the
+    scenario's posterior (the fitted parameters: ground law, fire ratio, front shares, fortifications), as
+    `realise` takes one row per run."""
     out = {}
     for key in sorted(model.uncertain, key=repr):
         p = model.uncertain[key]
@@ -66,6 +76,9 @@ def lognormal_draws(model: Any, rng: np.random.Generator) -> dict[tuple, float]:
         else:
             sigma = float(p.spread)
             out[key] = float(p.value * math.exp(sigma * rng.standard_normal() - 0.5 * sigma ** 2))
+    if model.posterior:
+        row = int(rng.integers(0, len(next(iter(model.posterior.values())))))
+        out.update({key: float(samples[row]) for key, samples in model.posterior.items()})
     return out
 
 
@@ -78,6 +91,7 @@ class Side(mesa.Agent):
         self.manpower, self.materiel, self.energy = p["manpower"], p["materiel"], p["energy"]
         self.manpower0, self.materiel0 = p["manpower"], p["materiel"]
         self.casualties = 0.0
+        self.tempo = 0.0  # log of the offensive tempo (dynamics/tempo.py), at its fitted median at the start
         self.produced = 0.0
         self.line = 0.0
         self.week_losses = 0.0
@@ -85,17 +99,30 @@ class Side(mesa.Agent):
     def produce(self) -> None:
         """Repair energy (no strikes in this core) and produce materiel."""
         self.energy = min(max(self.energy + self.p["energy_repair_per_week"] * (1.0 - self.energy), 0.0), 1.0)
-        keep = 1.0
+        keep, e = 1.0, self.model.economy
         if self.index == RUSSIA:
-            e = self.model.economy
             keep = 1.0 - min(max(e["sanctions_output_loss"] + e["secondary_sanctions_output_loss"]
                                  * e["secondary_sanctions"], 0.0), 1.0)
-        self.produced = self.p["production_per_week"] * self.energy ** self.model.economy["energy_output_elasticity"] * keep
+        self.produced = self.p["production_per_week"] * self.energy ** e["energy_output_elasticity"] * keep
+        if self.index == UKRAINE:
+            d0, e0 = e["power_deficit_at_start"], self.p["energy"]  # the power deficit, d0 at the start's capacity
+            deficit = max(1.0 - (1.0 - d0) * self.energy / e0, 0.0) if e0 > 0 else 1.0
+            self.produced -= e["deficit_output_loss"] * (deficit - d0) * self.produced  # beyond the start's
+            shipped = e["sea_exports_mt_per_week"] * max(1.0 + e["sea_deal_uplift"] * (1.0 - 1.0), 0.0)  # no deal
+            self.produced += e["sea_revenue_to_materiel"] * e["sea_export_eur_per_t"] * (
+                shipped - e["sea_exports_mt_per_week"]) / 1e3
 
     def quality(self) -> float:
         """Firepower per soldier against the start."""
         ratio = (self.materiel / max(self.manpower, 1.0)) / (max(self.materiel0, 1e-9) / max(self.manpower0, 1.0))
         return self.p["firepower"] * min(max(ratio, 0.02), 50.0) ** self.model.combat["materiel_quality_exponent"]
+
+    def next_tempo(self) -> None:
+        """Next week's log-tempo, an AR(1) with stationary s.d. σ (no draw where σ = 0)."""
+        c = self.model.combat
+        phi, sigma = c["tempo_persistence"], c["tempo_volatility"]
+        eps = self.model.rng.standard_normal() if sigma > 0 else 0.0
+        self.tempo = phi * self.tempo + sigma * math.sqrt(max(1.0 - phi * phi, 0.0)) * eps
 
     def update_pools(self, aid: float) -> None:
         """Recruit, lose, produce, receive aid, use materiel."""
@@ -143,14 +170,22 @@ class Front(mesa.Agent):
         self.moved_km2 = 0.0
 
     def find_contact(self) -> None:
-        """On the front this week: contested, an entry next to Russian-held ground, or a counter-attack."""
-        control = self.model.control
-        contested = 1e-6 < self.control < 1.0 - 1e-6
-        reach = any(control[n] > t for n, t in self.p["reach_from"])
-        entry = self.control <= 1e-6 and reach and self.p["objective"] > 0
-        counter = (self.control >= 1.0 - 1e-6 and self.p["counter_objective"] > 0
-                   and any(self.model.contestable[n] and control[n] < 0.5 for n in self.p["adjacent"]))
-        self.active = contested or entry or counter
+        """On the front this week: contested, an entry where supplied Russian ground lies next door (by land,
+        across the Dnipro, or past a split region's line), or a counter-attack into a fully Russian region next
+        to Ukrainian-held ground. Russia attacks only where it is supplied or next to supplied ground."""
+        control, supplied, p = self.model.control, self.model.supplied, self.p
+        c = self.control
+        self.connected = supplied[self.region] or any(supplied[n] for n in p["adjacent"])
+        self.active = 1e-6 < c < 1.0 - 1e-6
+        if not self.active and c <= 1e-6 and p["objective"] > 0:
+            reach = any(supplied[n] for n in (*p["land"], *p["across"]))
+            for n, by_land, by_river in p["split_from"]:
+                if supplied[n] or any(supplied[m] for m in self.model.adjacent[n]):
+                    reach = reach or control[n] > by_land or control[n] > by_river
+            self.active = reach
+        if (not self.active and p["counter_objective"] > 0 and c >= 1.0 - 1e-6
+                and any(self.model.contestable[n] and control[n] < 0.5 for n in p["adjacent"])):
+            self.active = True
 
     def fight(self, q_russia: float, q_ukraine: float) -> tuple[float, float]:
         """Casualties (Russia, Ukraine) and the ground that moves to Russia (applied later)."""
@@ -173,8 +208,9 @@ class Front(mesa.Agent):
         e, t, tiny = c["ratio_elasticity"], c["ratio_threshold"], 1e-9
         push_r = 1.0 / (1.0 + ((t * p_u * defence + tiny) / (p_r + tiny)) ** e)
         push_u = 1.0 / (1.0 + ((t * p_r * defence + tiny) / (p_u + tiny)) ** e)
-        intent_r = float(p["objective"] > 0)
-        intent_u = max(float(p["counter_objective"] > 0), c["counterattack_posture"])
+        russia, ukraine = self.model.sides
+        intent_r = float(p["objective"] > 0 and self.connected) * math.exp(russia.tempo)
+        intent_u = max(float(p["counter_objective"] > 0), c["counterattack_posture"]) * math.exp(ukraine.tempo)
         sg = c["ground_noise"]
         gain = c["ground_rate_km2"] * (R * intent_r * push_r - U * intent_u * push_u) / 1000.0 \
             * math.exp(sg * ground - 0.5 * sg ** 2)
@@ -196,7 +232,7 @@ class WarCore(mesa.Model):
 
     def __init__(self, compiled: Any, seed: int):
         super().__init__(seed=seed)
-        draws = lognormal_draws(compiled, self.rng)
+        draws = parameter_draws(compiled, self.rng)
 
         def value(group: str, name: str, index: int | None = None) -> float:
             key = (group, name) if index is None else (group, name, index)
@@ -215,13 +251,16 @@ class WarCore(mesa.Model):
         edges = compiled.edges
         R = compiled.n_regions
         self.fronts = []
+        self.adjacent = [[int(n) for n in edges.adjacent[r] if n < R] for r in range(R)]
+        self.home = [bool(h) for h in compiled.home]
         for r in np.flatnonzero(compiled.contestable):
-            reach = [(int(n), 0.5) for n in (*edges.land[r], *edges.across[r]) if n < R]
-            reach += [(n, min(a, b)) for rr, n, a, b in edges.split_edges if rr == r]
             p = {k: value("regions", k, r) for k in compiled.regions}
             p.update(area=float(compiled.area[r]), home_distance_km=float(compiled.home_distance_km[r]),
-                     reach_from=reach, adjacent=[int(n) for n in edges.adjacent[r] if n < R])
+                     land=[int(n) for n in edges.land[r] if n < R], across=[int(n) for n in edges.across[r] if n < R],
+                     split_from=[(int(n), a, b) for rr, n, a, b in edges.split_edges if rr == r],
+                     adjacent=self.adjacent[r])
             self.fronts.append(Front(self, int(r), p))
+        self.supplied = [False] * R
         self.area = compiled.area
         self.datacollector = mesa.DataCollector(model_reporters={
             "area_gained_km2": lambda m: sum((f.control - f.control0) * f.p["area"] for f in m.fronts),
@@ -235,6 +274,18 @@ class WarCore(mesa.Model):
         })
         self.datacollector.collect(self)
 
+    def supplied_ground(self) -> list[bool]:
+        """Russian-held regions (control > ½) joined by land through Russian-held regions to a home region."""
+        held = [c > 0.5 for c in self.control]
+        supplied = [h and home for h, home in zip(held, self.home)]
+        todo = [r for r, s in enumerate(supplied) if s]
+        while todo:
+            for n in self.adjacent[todo.pop()]:
+                if held[n] and not supplied[n]:
+                    supplied[n] = True
+                    todo.append(n)
+        return supplied
+
     def step(self) -> None:
         """One week, in the engine's order."""
         russia, ukraine = self.sides
@@ -244,6 +295,7 @@ class WarCore(mesa.Model):
             side.produce()
         line_r = max(russia.manpower, 0.0) * min(russia.p["front_share"], 1.0)
         line_u = ukraine.manpower * min(ukraine.p["front_share"], 1.0)
+        self.supplied = self.supplied_ground()
         for front in self.fronts:
             front.find_contact()
         c = self.combat
@@ -274,6 +326,8 @@ class WarCore(mesa.Model):
         ukraine_gain = -sum(f.moved_km2 for f in self.fronts)
         for backer in self.backer_agents:
             backer.respond(ukraine_gain)
+        for side in self.sides:
+            side.next_tempo()
         self.datacollector.collect(self)
 
 

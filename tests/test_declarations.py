@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from detente.dynamics.catalogue import MECHANISMS
-from detente.dynamics.mechanism import Mechanism, Parameter, Reported, defined_in, initial_values
+from detente.dynamics.mechanism import Mechanism, Parameter, Reported, defined_in, draws_per_run, initial_values
 from detente.scenario import schema
 from detente.scenario.params import Param
 from detente.world import model as war_model
@@ -90,3 +90,15 @@ def _valid_forces() -> dict:
 
 def _valid_economy() -> dict:
     return {name: Param(value=0.1) for name, f in schema.Economy.model_fields.items() if f.is_required()}
+
+
+def test_the_week_s_record_of_draws_is_as_wide_as_the_mechanisms_declare() -> None:
+    """ground and battle per region, one strike shock and one tempo shock per side, one will shock per backer."""
+    from conformance import compiled_model
+
+    from detente.engine import noise_width
+    model = compiled_model("baseline.yaml")
+    R, B = model.n_regions, len(model.backer_ids)
+    assert noise_width(model) == 2 * R + 2 + B + 2
+    made_up = Mechanism("x", "", {}, {}, (), draws={"a": "R", "b": "2", "c": "B"})
+    assert draws_per_run((made_up,), {"R": 5, "B": 3}) == 10

@@ -141,7 +141,7 @@ def test_top_drivers_carry_status_and_distribution(tmp_path):
     report = provenance_report(BASELINE)
     top = {t["name"]: t for t in report["top_drivers"]}
     assert len(top) == 10 and all(t["status"] in ("calibrated", "sourced", "placeholder") for t in top.values())
-    assert all(t["distribution"] in ("posterior", "spread", "between", None) for t in top.values())
+    assert all(t["distribution"] in ("posterior", "spread", "between", "prior", None) for t in top.values())
     manpower = top["forces.russia.manpower"]
     assert (manpower["status"], manpower["distribution"]) == ("sourced", None)
     assert top["combat.russian_loss_rate"] == {**top["combat.russian_loss_rate"], "status": "calibrated",

@@ -40,6 +40,7 @@ def _declaration(module) -> list[str]:  # noqa: ANN001
             f"| reads (state) | {shaped(m.reads)} |", f"| writes (state) | {shaped(m.writes)} |",
             f"| parameters (scenario) | {listed(m.params)} |", f"| reports (week) | {listed(m.reports)} |",
             f"| metrics (registry) | {listed(m.metrics)} |",
+            *([f"| draws per run and week | {shaped(m.draws)} |"] if m.draws else []),
             *([f"| starts at (week 0) | {', '.join(f'`{k}` = {v:g}' for k, v in m.initial.items())} |"]
               if m.initial else []),
             *([f"| defines (schema) | {'; '.join(f'`{d.key}` ({d.kind}, default {d.default:g})' for d in m.defines)} |"]

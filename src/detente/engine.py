@@ -12,12 +12,13 @@ equations are written once, in the mechanism modules.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 import numpy as np
 
 from detente import kernel
-from detente.dynamics.mechanism import uncompiled
+from detente.dynamics.mechanism import draws_per_run, uncompiled
 from detente.world.model import WarModel
 from detente.world.state import WarState
 
@@ -36,9 +37,10 @@ class WeekReport:
 
 
 def noise_width(model: WarModel) -> int:
-    """Columns of the week's normals per run as `step` writes them to `drawn`: ground (R), battle (R),
-    strikes (2), will (B), tempo (2; 0 where the scenario has no tempo process and none is drawn)."""
-    return 2 * model.n_regions + 2 + len(model.backer_ids) + 2
+    """Columns of the week's normals per run as `step` writes them to `drawn`: those the mechanisms declare
+    they draw (`Mechanism.draws`), at the columns `kernel.advance` says: ground (R), battle (R), strikes (2),
+    will (B), tempo (2; 0 where the scenario has no tempo process and none is drawn)."""
+    return draws_per_run(kernel.MECHANISMS, {"R": model.n_regions, "B": len(model.backer_ids)})
 
 
 def step(state: WarState, model: WarModel, rng: np.random.Generator, drawn: np.ndarray | None = None,
@@ -76,14 +78,31 @@ def _week(advance, state: WarState, model: WarModel, rng: np.random.Generator,  
     km = kernel.kernel_model(model, n)
     blank = np.zeros if report else np.empty
     # fresh arrays of the shapes of the state fields the week writes (floats, or flags where the state has flags)
-    out = kernel.WeekOut._make(np.empty(a.shape, bool if a.dtype == bool else float)
-                               for a in (getattr(state, name) for name in kernel.WeekOut._fields))
+    out = kernel.WeekOut._make([np.empty(shape, kind) for shape, kind in _written(km, state)])
     week = kernel.Report(casualties=np.empty((n, 2)), ground_km2=blank((n, R)), front=blank((n, R), bool),
                          russia_line=blank((n, R)), ukraine_line=blank((n, R)), aid=np.empty((n, B)))
     params = km.params(interpreted=advance is not kernel.advance)
-    advance(kernel.WeekIn._make(getattr(state, name) for name in kernel.WeekIn._fields), params, km.map, rng,
-            drawn is not None, drawn if drawn is not None else np.empty((1, 1)), out, week)
-    new_state = state.replace(week=state.week + 1, **out._asdict())
+    advance(kernel.WeekIn._make(_READS(state)), params, km.map, rng, drawn is not None,
+            drawn if drawn is not None else np.empty((1, 1)), out, week)
+    new_state = state.replace(week=state.week + 1, **dict(zip(kernel.WeekOut._fields, out)))
     if not report:
         return new_state, None
     return new_state, WeekReport(week=state.week + 1, **week._asdict())
+
+
+_READS = operator.attrgetter(*kernel.WeekIn._fields)   # the state's arrays a week reads, in WeekIn's order
+_plan: tuple | None = None  # (KernelModel, shapes) of the block in progress, as `kernel.kernel_model` keeps it
+
+
+def _written(km: kernel.KernelModel, state: WarState) -> list[tuple[tuple[int, ...], type]]:
+    """The shape and kind (float, or bool where the state has flags) of each state field the week writes, in
+    WeekOut's order: the same for every week of a block, so worked out once per block (the week's fixed cost is
+    paid per block of runs, and a run at a time pays it every week)."""
+    global _plan
+    plan = _plan
+    if plan is not None and plan[0] is km:
+        return plan[1]
+    shapes = [(a.shape, bool if a.dtype == bool else float)
+              for a in (getattr(state, name) for name in kernel.WeekOut._fields)]
+    _plan = (km, shapes)
+    return shapes

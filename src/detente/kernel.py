@@ -283,7 +283,7 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
             else:
                 produced_ukraine = strikes.output(e, side[s].production_per_week, p.energy_output_elasticity, 1.0)
         # --- Ukraine's power deficit: hours without power, and the output it costs
-        hours, lost = power.deficit_week(out_energy[n, UKRAINE], p.power_need_share, p.power_deficit_at_start,
+        hours, lost = power.deficit_week(out_energy[n, UKRAINE], side[UKRAINE].energy, p.power_deficit_at_start,
                                          p.deficit_output_loss, produced_ukraine)
         out_outage_hours[n] = outage_hours[n] + hours
         out_output_lost[n] = output_lost[n] + lost

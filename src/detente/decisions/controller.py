@@ -149,6 +149,7 @@ class DecisionController:
         # per actor: the lever values its options have set so far (kept until another of its options sets them)
         self.held = {a: self.base.copy() for a in self.program.actors}
         self.holding = {a: np.zeros(self.base.shape, bool) for a in self.program.actors}
+        self.shift: dict[str, np.ndarray] = {}  # per actor: what its held values add to the base where it holds
         self.log: list[dict[str, np.ndarray]] = []
         self._applied = None
         return self._apply(state)
@@ -200,12 +201,13 @@ class DecisionController:
             self.belief[bname] = bayes.update_from_action(self.belief[bname], perceived, self.tables_[bname],
                                                           compiled.announced, self.accuracy[bname])
         week = report.week
-        measured = escalation.measured_week(self.before, escalation.WeekView.of(state), self._count("announced"),
-                                            self._count("nuclear"), self.scale)
+        after = escalation.WeekView.of(state, kept=False)  # read at once: nothing to keep
+        measured = escalation.measured_week(self.before, after, self._count("announced"), self._count("nuclear"),
+                                            self.scale)
         self.score[:, week] = measured["total"]
         self.nuclear |= self._nuclear()
-        for a, c in self.program.actors.items():  # one more week in the option each run is in (flat: run, option)
-            np.add.at(self.weeks_in[a].reshape(-1), self.run_offset[a] + self.choice[a], 1.0)
+        for a, c in self.program.actors.items():  # one more week in the option each run is in (flat: run, option;
+            self.weeks_in[a].reshape(-1)[self.run_offset[a] + self.choice[a]] += 1.0  # one cell per run: no add.at)
 
     # --- outputs ---------------------------------------------------------------------------------
     def metrics(self) -> dict[str, np.ndarray]:
@@ -241,12 +243,15 @@ class DecisionController:
             return state  # same options, levers untouched since: writing them again would change nothing
         values = self.base.copy()
         holding = np.zeros(self.base.shape, bool)
+        applied = last[1] if last is not None else {}
         for a, c in self.program.actors.items():
-            k = self.choice[a]
-            sets = c.sets[k]
-            self.held[a] = np.where(sets, c.values[k], self.held[a])  # an option sets; the value then persists
-            self.holding[a] |= sets
-            values += np.where(self.holding[a], self.held[a] - self.base, 0.0)
+            k, before = self.choice[a], applied.get(a)
+            if before is None or not (k is before or np.array_equal(k, before)):
+                sets = c.sets[k]  # an actor whose options are those last applied would set what it set: kept
+                self.held[a] = np.where(sets, c.values[k], self.held[a])  # an option sets; the value then persists
+                self.holding[a] |= sets
+                self.shift[a] = np.where(self.holding[a], self.held[a] - self.base, 0.0)
+            values += self.shift[a]  # summed in the actors' order every time
             holding |= self.holding[a]
         state = write_levers(state, self.program.entries, values, holding)
         self._applied = ({lever: getattr(state, lever) for lever in self.levers}, dict(self.choice))

@@ -159,10 +159,13 @@ class WeekView:
     secondary_sanctions: np.ndarray | None = None  # (N,); None reads as none enforced
 
     @classmethod
-    def of(cls, state: object) -> "WeekView":
-        """Copy the arrays read (a state's arrays may be reused by the next week)."""
-        return cls(*(np.array(getattr(state, f), dtype=float) for f in ("energy", "control", "truce",
-                                                                        "foreign_troops", "secondary_sanctions")))
+    def of(cls, state: object, kept: bool = True) -> "WeekView":
+        """The arrays read, as floats. `kept` (the view before the week, held while the week runs): the arrays
+        read before the week are copied (a state's arrays may be reused by the next week); the others, read only
+        after it (`MEASURED_READS`), and every array of a view read at once (kept=False) are not."""
+        before = MEASURED_READS["state before and after"]
+        return cls(*((np.array if kept and f in before else np.asarray)(getattr(state, f), dtype=float)
+                     for f in ("energy", "control", "truce", "foreign_troops", "secondary_sanctions")))
 
 
 @numba.njit(cache=True)

@@ -120,4 +120,5 @@ MECHANISM = Mechanism(
     reports=("casualties", "ground_km2"),
     metrics=("casualties_russia", "casualties_ukraine", "area_gained_km2"),
     functions=(advance_share, firepower_quality, supply, casualties, river_barrier, ground_change),
+    draws={"ground": "R", "battle": "R"},  # columns r and R + r of `drawn`
 )

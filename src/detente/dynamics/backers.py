@@ -45,4 +45,5 @@ MECHANISM = Mechanism(
     metrics=("aid_delivered_eur_bn", "backer_will/<backer>", "backer_gave_up/<backer>"),
     functions=(aid_flow, update_will),
     initial={"aid_delivered": 0.0},
+    draws={"will": "B"},  # columns 2R + 2 + b of `drawn`
 )

@@ -105,7 +105,9 @@ class Mechanism:
 
     `initial` gives the week-0 value (the same in every run) of each state field the mechanism owns (of the
     shape its `writes` declare); `defines` the parameters it adds to the schema (their keys join `params`);
-    `reporters` the metrics it reports from the state (their names join `metrics`)."""
+    `reporters` the metrics it reports from the state (their names join `metrics`); `draws` the standard
+    normals the kernel draws for it per run and week, by name and count ("R": one per region, "2": one per
+    side, "B": one per backer), which size the week's record of draws (`engine.noise_width`)."""
 
     name: str
     summary: str
@@ -116,6 +118,7 @@ class Mechanism:
     metrics: tuple[str, ...] = ()
     functions: tuple[Callable, ...] = field(default=(), repr=False)
     initial: dict[str, float] = field(default_factory=dict)
+    draws: dict[str, str] = field(default_factory=dict)
     defines: tuple[Parameter, ...] = ()
     reporters: tuple[Reported, ...] = ()
 
@@ -131,6 +134,11 @@ class Mechanism:
     def params_of(self, section: str) -> tuple[str, ...]:
         """The names of its parameters in one scenario section (in declaration order)."""
         return tuple(key.split(".", 1)[1] for key in self.params if key.split(".", 1)[0] == section)
+
+
+def draws_per_run(mechanisms: tuple[Mechanism, ...], sizes: dict[str, int]) -> int:
+    """How many normals a week draws per run (`Mechanism.draws`), with `sizes` giving "R" and "B"."""
+    return sum(2 if shape == "2" else sizes[shape] for m in mechanisms for shape in m.draws.values())
 
 
 def defined_in(mechanisms: tuple[Mechanism, ...], section: str) -> tuple[Parameter, ...]:

@@ -52,4 +52,5 @@ MECHANISM = Mechanism(
             "economy.sanctions_output_loss", "economy.secondary_sanctions_output_loss"),
     metrics=("energy_russia", "energy_ukraine"),
     functions=(energy_after, russian_output_kept, output),
+    draws={"strike": "2"},  # columns 2R + s of `drawn`
 )

@@ -59,4 +59,5 @@ MECHANISM = Mechanism(
         Parameter("combat.tempo_persistence", "weekly persistence φ of the log-tempo (half-life ln ½ / ln φ weeks)",
                   kind="probability"),
     ),
+    draws={"tempo": "2"},  # columns 2R + 2 + B + s of `drawn` (0 where none is drawn)
 )

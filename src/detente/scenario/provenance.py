@@ -334,16 +334,31 @@ def driver_status(loaded: Any, name: str, spread: dict[str, float], params: dict
     return "placeholder"
 
 
-def distribution_of(name: str, spread: dict[str, float], params: dict[str, Param]) -> str | None:
-    """How a parameter varies across runs: drawn from a `posterior`, a per-run `spread` or `between`; None when
-    every run takes the one value written."""
+def posterior_columns(loaded: Any) -> set[str]:
+    """Every parameter a scenario draws from its posteriors per run: the columns of each samples.csv (fitted and
+    derived ones, such as Russia's firepower)."""
+    columns: set[str] = set()
+    for entry in posterior_entries(loaded):
+        samples = DATA_DIR / "posteriors" / entry["name"] / "samples.csv"
+        if samples.is_file():
+            with open(samples, newline="", encoding="utf-8") as handle:
+                columns.update(next(csv.reader(handle), []))
+    return columns
+
+
+def distribution_of(name: str, drawn: set[str], params: dict[str, Param]) -> str | None:
+    """The distribution a parameter declares: drawn from a `posterior` (`drawn`: its columns), a per-run `spread`
+    or `between`, or a `prior` only (what a fit would start from; every run then takes the value written); None
+    where it declares none."""
     param = params.get(name)
-    if name in spread:
+    if name in drawn:
         return "posterior"
     if param is not None and param.spread:
         return "spread"
     if param is not None and param.between:
         return "between"
+    if param is not None and param.prior is not None:
+        return "prior"
     return None
 
 
@@ -352,11 +367,11 @@ def top_drivers(loaded: Any, count: int = 10) -> list[dict[str, Any]]:
     morris_<name>.json, written by tools/morris_drivers.py), each with its status (`driver_status`) and how it
     varies across runs (`distribution_of`). Empty where no screening is stored for the scenario."""
     ranking = _screening(loaded).get("ranking", [])[:count]
-    spread = _posterior_spreads(loaded)
+    spread, drawn = _posterior_spreads(loaded), posterior_columns(loaded)
     params = {".".join(map(str, p)): param for p, param in iter_params(loaded.scenario)}
     return [{"name": item["name"], "mu_star": item["mu_star"],
              "status": driver_status(loaded, item["name"], spread, params),
-             "distribution": distribution_of(item["name"], spread, params),
+             "distribution": distribution_of(item["name"], drawn, params),
              **({"posterior_to_prior_spread": spread[item["name"]]} if item["name"] in spread else {})}
             for item in ranking]
 
@@ -368,10 +383,10 @@ def uncertain_without_distribution(loaded: Any) -> list[str]:
     screening = _screening(loaded)
     order = [item["name"] for item in screening.get("ranking", [])]
     order += [name for name in screening.get("ranges", {}) if name not in order]
-    spread = _posterior_spreads(loaded)
+    spread, drawn = _posterior_spreads(loaded), posterior_columns(loaded)
     params = {".".join(map(str, p)): param for p, param in iter_params(loaded.scenario)}
     return [name for name in order if driver_status(loaded, name, spread, params) == "placeholder"
-            and distribution_of(name, spread, params) is None]
+            and distribution_of(name, drawn, params) is None]
 
 
 def validation_payload(loaded: Any, sources_dir: Path | None = None) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def reading_surplus(n, actor, a, issues, ideal, salience, reading, no_deal, part
     return utility - value, expected, utility
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def seat_parties(n, who, issues, ideal_all, salience_all, capability_all, stand_all, status_quo, side_sign, p, ideal,
                  salience, weight, stand, quo_values):
     """The positions at agreement's table in run n: each negotiator's ideal, salience, weight (capability ×
@@ -50,7 +50,7 @@ def seat_parties(n, who, issues, ideal_all, salience_all, capability_all, stand_
         quo_values[k] = status_quo[n, issues[k]]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def decide(n, seat, who, issues, consent, quo, quo_values, no_deal, p, party, relief, rng, ideal, salience, weight,
            stand, copies, text, readings, conceded):
     """Shuttle a text for the agreement (seat: its `records.SEAT`) over `issues` among the parties `who` in run
