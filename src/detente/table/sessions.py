@@ -1,5 +1,6 @@
-"""The week's negotiating sessions: which runs the mediator is at work in, and, in each of them, a decision
-(`decision.decide`) on every agreement not in force and its signing where all who must accept do.
+"""The week's negotiating sessions: which runs the mediator is at work in (or a summit or direct talks bring a
+session: `events.session_boost`), and, in each of them, a decision (`decision.decide`) on every agreement not in
+force and its signing where all who must accept do.
 
 Only the runs in session, the parties to each text and the issues it settles are computed. Draws in this
 order: one uniform per run for the session, then agreement by agreement, run by run, the shuttle's normals.
@@ -26,7 +27,9 @@ def negotiate(week, run, party, books, seats, negotiators, consent_at, issues_at
     N, G = books.shape
     session = np.empty(N, np.bool_)
     for n in range(N):
-        session[n] = rng.random() < run[n].sessions_per_week and run[n].mediating > 0
+        p = run[n]
+        usual = p.sessions_per_week if p.mediating > 0 else 0.0
+        session[n] = rng.random() < max(usual, p.session_boost)  # a summit or direct talks: `events.session_boost`
     for g in range(G):
         seat = seats[g]
         P, K = seat.negotiators, seat.issues
