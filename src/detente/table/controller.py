@@ -57,6 +57,7 @@ class Kernels:
     keep_or_break: Callable = compliance.keep_or_break
     quiet_week: Callable = compliance.quiet_week
     negotiate: Callable = sessions.negotiate
+    sit: Callable = sessions.sit
     week_after: Callable = bookkeeping.week_after
     between_sessions: Callable = positions.between_sessions
     standing: Callable = positions.standing
@@ -167,6 +168,7 @@ class TableController:
         self.will_start = np.array(state.backer_will, float)
         self.support_start = np.array(self.party["support"], float)
         self.held_standing, self.standing_scale = np.zeros((n, A)), np.ones((n, A))
+        self.is_led = np.isin(np.arange(A), self.led)
         self.moves_standing = bool((self.run["backer_weight"] > 0).any() or (self.run["support_weight"] > 0).any())
         self.last_step, self.dirty = np.full(n, np.nan), np.ones(n, bool)  # the leverage step last used; look again
         self.positioned = np.array([[a in setup.issues[k].positions for k in self.lay.issues] for a in self.lay.actors],
@@ -180,7 +182,7 @@ class TableController:
         a = self.agenda
         if state is not None and self.moves_standing:
             self.kernels.standing(self.run, self.party, state.backer_will, self.will_start, self.backer_of,
-                                  self.support_start, self.led, self.held_standing, self.standing_scale, self.dirty)
+                                  self.support_start, self.is_led, self.held_standing, self.standing_scale, self.dirty)
         self.kernels.between_sessions(self.run, a.ideal, a.salience, a.capability, self.positioned, self.lay.side_sign,
                                       self.standing_scale, self.last_weight, self.last_ideal, self.last_step,
                                       self.dirty, self.stand, self.smp, self.memo_in, self.memo_out, self.memo_count)
@@ -245,6 +247,7 @@ class TableController:
             k.no_deal_points(a.ideal, a.status_quo, a.war_swing, self.line, self.issue, self.party,
                              *lay.belligerents, self.moving_issues, self.no_deal)
         self._comply(week)
+        k.sit(self.run, self.rng)  # who sits this week: drawn before the shuttles, as it always was
         if self.smp:  # between sessions, positions move where the front or a successor moved their inputs
             self._move_positions(state=state)
         a = self.agenda

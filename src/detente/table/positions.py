@@ -334,9 +334,11 @@ GRID = 0.05   # step of the leverage exponent λL/2 the positions are computed o
               # e^{±0.025} (±2.5%) of its exact value (placeholder; the old rule recomputed at a 10% change)
 CACHE = 1 << 16  # slots for the model's results kept in a process, looked up by a hash of the inputs (`kept`;
                  # past three quarters full a result is computed and not kept): 6 MB with four actors
-STANDING_GRID = 0.25 # step of the log-weight z_a a backer's will and a leader's support give an actor (placeholder:
-                     # ±10% of the weight); z is held until it moves a whole step from the held value (hysteresis),
-                     # so a support that wanders about a grid line does not rerun the model week after week
+STANDING_GRID = 0.5  # step of the log-weight z_a a backer's will and a leader's support give an actor (placeholder:
+                     # a step is a factor e^0.5 ≈ 1.65 of the weight, chosen for cost: 0.1 and 0.25 multiplied the
+                     # distinct inputs past what the kept results absorb, docs/table.md); z is held until it moves
+                     # a whole step from the held value (hysteresis), so a support that wanders about a grid line
+                     # does not rerun the model week after week
 FLOOR = 0.01  # will or support below which the ratio is read at the floor (a backer gone, a leader at zero)
 
 
@@ -348,32 +350,34 @@ def leverage_step(leverage_weight: float, lev: float) -> float:
 
 
 @numba.njit(cache=True)
-def standing(run, party, will, will_start, backer_of, support_start, led, held, scale, dirty) -> None:
+def standing(run, party, will, will_start, backer_of, support_start, is_led, held, scale, dirty) -> None:
     """The log-weight each actor's backing and home front give it at the table, held on a grid: updates held
     (N, A), its scale e^held and dirty (N,) (True where a run's standing moved) in place.
 
         z_a = η_W ln(W_b(a) / W_b(a),0) + η_S ln(S_a / S_a,0)
 
     W_b(a) the will (N, B) of the backer that is actor a (backer_of (A,), −1 for none: `backers.<id>.actor`,
-    Europe's and the United States'), S_a the support of a's leader (`party[n, a].support`, led (·,) the actors
-    with one) relative to his first week (support_start (N, A), his successor's own), η_W, η_S the run's
+    Europe's and the United States'), S_a the support of a's leader (`party[n, a].support`, is_led (A,) the
+    actors with one) relative to his first week (support_start (N, A), his successor's own), η_W, η_S the run's
     `table.mediation.backer_weight` and `support_weight`. An actor's capability at the table is what it can
     bring to bear on a settlement (Bueno de Mesquita 1994: resources × the will to use them); a backer whose
     public tires carries less weight, and a leader whose home support falls can commit less (Putnam 1988).
     z is held on `STANDING_GRID` and moves only when it has left the held value by a whole step (then to its
     nearest grid point), so SMP reruns for a run when its backing or home front moved by a step, not at every
-    week's noise. With η = 0, z = 0: the weights are capability × salience × leverage, as before."""
+    week's noise. It is read in the weeks the table sits (`in_session`), where the positions are drafted from.
+    With η = 0, z = 0: the weights are capability × salience × leverage, as before."""
     N, A = held.shape
     for n in range(N):
         p = run[n]
+        if not p.in_session:
+            continue
         for a in range(A):
             z = 0.0
             b = backer_of[a]
-            if b >= 0:
+            if b >= 0 and p.backer_weight != 0.0:
                 z += p.backer_weight * math.log(max(will[n, b], FLOOR) / max(will_start[n, b], FLOOR))
-            for i in range(led.size):
-                if led[i] == a:
-                    z += p.support_weight * math.log(max(party[n, a].support, FLOOR) / max(support_start[n, a], FLOOR))
+            if is_led[a] and p.support_weight != 0.0:
+                z += p.support_weight * math.log(max(party[n, a].support, FLOOR) / max(support_start[n, a], FLOOR))
             if abs(z - held[n, a]) >= STANDING_GRID - 1e-12:
                 held[n, a] = math.floor(z / STANDING_GRID + 0.5) * STANDING_GRID
                 scale[n, a] = math.exp(held[n, a])
@@ -410,8 +414,9 @@ def cache_slot(w, y, m, memo_in, used) -> int:
 def between_sessions(run, ideal, salience, capability, positioned, side_sign, standing_scale, last_weight, last_ideal,
                      last_step, dirty, stand, model, memo_in, memo_out, memo_count):
     """Move each run's positions on each issue by SMP where its inputs have moved since they were last computed: a
-    run is looked at where its leverage step moved (last_step (N,)) or it is dirty (N,) (its standing moved, a
-    successor brought his ideals, or the first week: compute everywhere; cleared here). The inputs are the ideals and the weights w_a = c_a s_a e^{±q} e^{z_a} of the actors
+    run is looked at where the table sits this week (`in_session`: the mediator drafts from the positions only
+    there) and its leverage step moved (last_step (N,)) or it is dirty (N,) (its standing moved, a successor
+    brought his ideals; cleared here), and everywhere in the first week. The inputs are the ideals and the weights w_a = c_a s_a e^{±q} e^{z_a} of the actors
     with a position on the issue (positioned (A, K)), q = λL/2 rounded to the GRID (`leverage_step`), e^{z_a} the
     scale its backing and its leader's support give it (standing_scale (N, A), `standing`, on its own grid), so a
     run's weights change only when the front moves its leverage by a step, a backer's will or a leader's support
@@ -429,8 +434,8 @@ def between_sessions(run, ideal, salience, capability, positioned, side_sign, st
         p = run[n]
         q = leverage_step(p.leverage_weight, p.lev)
         first = dirty[n] and math.isnan(last_step[n])
-        if not dirty[n] and q == last_step[n]:
-            continue
+        if not first and (not p.in_session or (not dirty[n] and q == last_step[n])):
+            continue  # positions are drafted from only where the table sits (`sessions.sit`)
         dirty[n], last_step[n] = False, q
         up, down = math.exp(q), math.exp(-q)  # e^{±q}, once per run: side_sign is +1, −1 or 0
         for a in range(A):

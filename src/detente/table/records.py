@@ -48,6 +48,7 @@ RUN = np.dtype([(name, F) for name in MEDIATION + tuple(FORECAST.values()) + COM
     # the war this week, as the table reads it
     ("mediating", F), ("pressure_on_ukraine", F),
     ("session_boost", F),             # P(session) this week's one-off events bring (a summit, direct talks)
+    ("in_session", B),                # the table sits this week (`sessions.sit`)
     ("materiel_russia", F), ("materiel_ukraine", F), ("production_russia", F), ("production_ukraine", F),
 ], align=True)
 
