@@ -76,6 +76,10 @@ def test_exchanges_counted_twice_is_refused(tmp_path):
 extends: {baseline}
 name: twice
 set:
+  table.issues.prisoner_exchange:
+    no_deal: status_quo
+    status_quo: 0.0
+    positions: {russia: {ideal: 0.6, salience: 0.2, capability: 1.0}, ukraine: {ideal: 1.0, salience: 0.3, capability: 0.6}}
   table.agreements.prisoner_exchange:
     issues: [prisoner_exchange]
     duration_days: 7
@@ -90,11 +94,14 @@ def test_trumps_support_can_move():
     weekly = simulate(BASELINE, runs=100, seed=2).weekly["leader_support/united_states"]
     assert weekly["p50"][0] == weekly["p90"][0] == 0.45
     assert weekly["p90"][-1] - weekly["p10"][-1] > 0.1
+    assert weekly["p10"][-1] < 0.45 - 0.05       # he can fall (noise; a signed deal can lift him)
 
 
-def test_one_off_events_are_recorded_and_change_nothing_in_the_war(result, tmp_path):
-    """Summits and agreements in principle are counted at the record's rates; without them every other outcome,
-    exchanges included, is the same run by run (they draw last from the events' own stream)."""
+def test_one_off_events_are_recorded_and_only_sessions_couple_them_to_the_war(result, tmp_path):
+    """Summits and agreements in principle are counted at the record's rates, from a stream of their own. Where
+    they bring no session (`session: 0`) every other outcome is the same as without them, run by run; the
+    baseline's summits bring the table a session (tests/test_summit_sessions.py), which moves the table, never
+    the exchanges."""
     years = 104 / 52.18
     talks = RECORD["talks"]
     assert result.metrics["events/summit"].mean() / years == pytest.approx(
@@ -108,6 +115,13 @@ def test_one_off_events_are_recorded_and_change_nothing_in_the_war(result, tmp_p
     off = write_variant(tmp_path, "schema_version: 1\nextends: {baseline}\nname: no-one-offs\n"
                                   "set:\n  table.one_offs: {}\n")
     quiet = simulate(off, runs=400, seed=5)
+    idle = write_variant(tmp_path, "schema_version: 1\nextends: {baseline}\nname: idle-summits\n"
+                                   "set:\n  table.one_offs.summit.session: 0.0\n", "idle.yaml")
+    recorded = simulate(idle, runs=400, seed=5)
     assert "events/summit" not in quiet.metrics
     for name, values in quiet.metrics.items():
-        assert np.array_equal(values, result.metrics[name]), name
+        assert np.array_equal(values, recorded.metrics[name]), name
+        if "prisoner_exchange" in name:
+            assert np.array_equal(values, result.metrics[name]), name
+    assert any(not np.array_equal(values, result.metrics[name]) for name, values in quiet.metrics.items()
+               if name.startswith("ceasefire_agreed"))  # summits' sessions moved the table

@@ -62,3 +62,5 @@ def test_baseline_cites_the_derivation_where_it_uses_it():
         for part in key.split("."):
             figure = figure[part]
         assert param["value"] == figure["value"], path
+        if "between" in param:  # a prior drawn per run: its spread is the record's too
+            assert param["between"] == figure["between"], path

@@ -26,6 +26,7 @@ set:
   table.compliance.violation_noise: 0.0
   table.party_setup.russia.fall_threshold: 0.0
   table.party_setup.ukraine.fall_threshold: 0.0
+  table.one_offs: {{}}          # no summit brings a session once the mediator has gone home
   table.agreements:
     energy_strikes:
       issues: [energy_ceasefire]

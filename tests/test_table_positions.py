@@ -38,6 +38,8 @@ horizon_weeks: 6
 set:
   table.mediation.draft_from: smp
   table.mediation.leverage_weight: 0.0   # no front: battlefield leverage does not move the weights
+  table.mediation.backer_weight: 0.0     # nor the backers' will
+  table.mediation.support_weight: 0.0    # nor the leaders' support
 """
 
 
@@ -100,26 +102,76 @@ def test_the_compiled_smp_is_its_own_python():
 
 
 def test_every_runs_positions_are_the_models_on_its_own_gridded_inputs(tmp_path):
-    """The results kept by input (`between_sessions`'s memo) are what SMP gives each run's own inputs: the weights
-    c s e^{±q}, q = λL/2 on the GRID, and the ideals."""
+    """The results kept by input (`between_sessions`'s memo, kept across blocks) are what SMP gives each run's own
+    inputs: the weights c s e^{±q} e^{z}, q = λL/2 on the GRID, z the standing the backers' will and the leaders'
+    support give (on its own grid), and the ideals."""
+    from detente.table.positions import STANDING_GRID
     from detente.table.positions import GRID, leverage_step
-    path = write_variant(tmp_path, FROZEN.replace("leverage_weight: 0.0", "leverage_weight: 2.0"), "moving.yaml")
+    moving = FROZEN.replace("leverage_weight: 0.0", "leverage_weight: 2.0").replace(
+        "backer_weight: 0.0", "backer_weight: 3.0").replace("support_weight: 0.0", "support_weight: 3.0")
+    path = write_variant(tmp_path, moving.replace("horizon_weeks: 6", "horizon_weeks: 20"), "moving.yaml")
     scenario = load_scenario(path).scenario
     made: list[TableController] = []
     run_block(compile_model(scenario), seed=3, block=0, runs=12,
               controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
     t = made[0]
-    assert (t.memo_count[:, 0] > 1).any()  # the front moved some weights across a step
-    checked = 0
+    assert t.memo_count[0] > len(t.lay.issues)  # the front and the home fronts moved some weights across a step
+    assert (t.held_standing != 0).any() and np.allclose(t.held_standing / STANDING_GRID,
+                                                        np.round(t.held_standing / STANDING_GRID))
+    checked, current = 0, 0
     for n in range(12):
         q = leverage_step(t.run[n]["leverage_weight"], t.run[n]["lev"])
         assert abs(q / GRID - round(q / GRID)) < 1e-9
+        sat = bool(t.run[n]["in_session"])  # positions move only where the table sits: there they are current
+        current += sat
         for k in range(len(t.lay.issues)):
             who = np.flatnonzero(t.positioned[:, k])
-            w = t.agenda.capability[n, who, k] * t.agenda.salience[n, who, k] * np.exp(t.lay.side_sign[who] * q)
-            np.testing.assert_allclose(t.last_weight[n, who, k], w, rtol=1e-14)
+            if sat:
+                w = (t.agenda.capability[n, who, k] * t.agenda.salience[n, who, k]
+                     * np.exp(t.lay.side_sign[who] * q) * np.exp(t.held_standing[n, who]))
+                np.testing.assert_allclose(t.last_weight[n, who, k], w, rtol=1e-14)
             out = np.empty(who.size)
             smp(np.array(t.agenda.ideal[n, who, k], float), t.last_weight[n, who, k].copy(), out)
             np.testing.assert_array_equal(t.stand[n, who, k], out)
             checked += 1
-    assert checked == 12 * len(t.lay.issues)
+    assert checked == 12 * len(t.lay.issues) and current >= 3
+
+
+STANDING = """extends: {baseline}
+name: standing
+horizon_weeks: 12
+set:
+  table.mediation.draft_from: smp
+  table.mediation.leverage_weight: 0.0   # the front held still: only Europe's will moves the weights
+  table.mediation.backer_weight: 1.0
+  table.mediation.support_weight: 0.0
+"""
+
+
+def _stand_after(tmp_path, text, name):
+    path = write_variant(tmp_path, text, name)
+    scenario = load_scenario(path).scenario
+    made: list[TableController] = []
+    run_block(compile_model(scenario), seed=4, block=0, runs=16,
+              controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
+    return made[0]
+
+
+def test_a_backers_will_collapse_moves_ukraines_position_towards_russias(tmp_path):
+    """Europe's will falling from 0.9 towards nothing takes its weight out of the bargaining between sessions, so
+    Ukraine, whose ally at the table it is, is bargained towards Russia's ideals: over the issues Europe sits, the
+    distance from Ukraine's position to Russia's ideal shrinks. (Issue by issue SMP is not monotone in one actor's
+    weight — its bargains are discrete — so the direction is asserted over Europe's issues together.)"""
+    steady = _stand_after(tmp_path, STANDING, "steady.yaml")
+    collapse = _stand_after(tmp_path, STANDING + "  backers.europe.will_erosion_per_week: 1.0\n", "collapse.yaml")
+    e, u, r = (steady.lay.actors.index(a) for a in ("europe", "ukraine", "russia"))
+    assert (collapse.held_standing[:, e] <= -1.5).all() and (np.abs(steady.held_standing[:, e]) <= 0.25).all()
+    assert (collapse.standing_scale[:, e] < 0.25).all()
+    issues = np.flatnonzero(steady.positioned[e])
+    assert issues.size >= 6
+
+    def distance(t):  # (N,) mean over Europe's issues of |Ukraine's position − Russia's ideal|
+        return np.abs(t.stand[:, u, issues] - t.agenda.ideal[:, r, issues]).mean(axis=1)
+
+    closer = distance(steady) - distance(collapse)
+    assert (closer > 0).all() and closer.mean() > 0.05, closer

@@ -178,7 +178,11 @@ def grain(rows: list[dict[str, str]]) -> dict:
         "renewal_share": {"value": round(renewed / expiries, 3), "renewed": renewed, "expiries": expiries,
                           "rule_of_succession": round((renewed + 1) / (expiries + 2), 3),
                           "method": "expiries at which the deal was renewed, of all its expiries (the fourth, "
-                                    "17 July 2023, Russia let pass)"},
+                                    "17 July 2023, Russia let pass)",
+                          "prior": beta_prior(renewed, expiries,
+                                              "P(renewal taken up at an expiry): a uniform prior updated by the "
+                                              "record; the table draws it per run uniformly on its 90% interval "
+                                              "(table.agreements.<scope>.renewal)")},
         "life_days": {"value": life, "method": "signature (22 Jul 2022) to Russia's exit (17 Jul 2023)"},
         "days_suspended": {"value": suspended, "in_force_share": round((life - suspended) / life, 3),
                            "method": "Russia's suspension of 29 Oct – 2 Nov 2022 (ships kept moving under the UN, "
@@ -186,6 +190,16 @@ def grain(rows: list[dict[str, str]]) -> dict:
         "how_it_ended": "not renewed: Russia objected to a fourth renewal and withdrew its navigation guarantees "
                         "two days later (19 Jul 2023); no breakdown by violations is recorded",
     }
+
+
+def beta_prior(successes: int, trials: int, method: str) -> dict:
+    """Beta(1 + s, 1 + n − s), a uniform prior updated by s of n: its mean and 90% interval."""
+    from scipy.stats import beta
+
+    a, b = 1 + successes, 1 + trials - successes
+    low, high = beta(a, b).ppf([0.05, 0.95])
+    return {"value": round(a / (a + b), 3), "beta": [a, b], "between": [round(float(low), 3), round(float(high), 3)],
+            "method": method}
 
 
 def arrangements(rows: list[dict[str, str]]) -> dict:
@@ -202,7 +216,10 @@ def arrangements(rows: list[dict[str, str]]) -> dict:
             "agreed_kept_share": {
                 "value": round(len(kept) / len(agreed), 3), "kept": len(kept), "agreed": len(agreed),
                 "method": "agreed (not unilateral) arrangements that held to their end or beyond the cut-off, "
-                          "or ended at an expiry rather than by a breach or a collapse"},
+                          "or ended at an expiry rather than by a breach or a collapse",
+                "prior": beta_prior(len(kept), len(agreed),
+                                    "P(an agreed partial arrangement is kept): what the table's kept share is "
+                                    "checked against (tests/test_record_priors.py)")},
             "never_implemented": {"value": len(out) - len(implemented), "of": len(out),
                                   "method": "arrangements agreed in principle, drafted or proposed that were never "
                                             "implemented or never accepted by both sides"}}
@@ -268,6 +285,8 @@ def derive(path: Path = RECORD) -> dict:
         "after_cutoff_rows": len(later),
         "used_by": {
             "table.agreements.black_sea.duration_days": "black_sea_grain_initiative.term_days",
+            "table.agreements.black_sea.renewal": "black_sea_grain_initiative.renewal_share.prior",
+            "table.agreements.energy_strikes.renewal": "black_sea_grain_initiative.renewal_share.prior",
             "table.exchanges.rate_per_year": "prisoner_exchanges.rate_per_year",
             "table.exchanges.persons_per_event": "prisoner_exchanges.persons_per_exchange",
             "table.exchanges.persons_spread": "prisoner_exchanges.persons_per_exchange.spread",

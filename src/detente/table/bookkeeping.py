@@ -39,7 +39,9 @@ def week_after(run, party, books, seats, led, side_sign, gain, casualties, aid, 
             losses = casualties[n, 0] if sign > 0 else (casualties[n, 1] if sign < 0 else 0.0)
             holder = party[n, a]
             holder.support = ratification.support_after(holder.support, gain[n] * sign, losses, holder.war_response,
-                                                        holder.casualty_response, holder.support_noise, noise[a])
+                                                        holder.casualty_response, holder.support_noise, noise[a],
+                                                        holder.casualty_log_response, holder.casualties_to_date)
+            holder.casualties_to_date += losses
             falls[n, a] = holder.support < holder.fall_threshold
         need = ratification.acceptance_need(p.acceptance_margin, p.trust)
         any_counted = False
@@ -50,8 +52,10 @@ def week_after(run, party, books, seats, led, side_sign, gain, casualties, aid, 
             if book.in_force:
                 book.weeks_left -= 1
                 if book.weeks_left <= 0:
-                    if agreements.renews(seats[g].renewable, book.surplus[0], book.surplus[1], need, book.violated):
-                        book.weeks_left = seats[g].duration
+                    taken_up = book.renewal >= 1.0 or rng.random() < book.renewal  # the record's prior
+                    if taken_up and agreements.renews(seats[g].renewable, book.surplus[0], book.surplus[1], need,
+                                                      book.violated):
+                        book.weeks_left = book.duration
                         book.renewals += 1
                     else:
                         book.ended = agreements.EXPIRED

@@ -35,7 +35,7 @@ from detente.rows import own_rows, shared_rows
 from detente.scenario.schema import Leader, Scenario
 from detente.table import agenda as ag
 from detente.table import agreements as agr
-from detente.table import bookkeeping, compliance, forecasting, outputs, positions, sessions
+from detente.table import bookkeeping, compliance, events, forecasting, outputs, positions, sessions
 from detente.table.layout import TableLayout, compile_agenda, issue_records, layout  # noqa: F401 (re-exported)
 from detente.table.records import (AGREEMENT, COMPLIANCE, FORECAST, MEDIATION, PARTY, PARTY_PARAMS, RUN,
                                    SUPPORT_PARAMS, fill, on_records, records, uncompiled)
@@ -57,8 +57,10 @@ class Kernels:
     keep_or_break: Callable = compliance.keep_or_break
     quiet_week: Callable = compliance.quiet_week
     negotiate: Callable = sessions.negotiate
+    sit: Callable = sessions.sit
     week_after: Callable = bookkeeping.week_after
     between_sessions: Callable = positions.between_sessions
+    standing: Callable = positions.standing
 
     def uncompiled(self) -> "Kernels":
         """The same kernels run uncompiled (`records.uncompiled`): the reference of the table's week."""
@@ -72,6 +74,7 @@ class TableController:
 
     def __init__(self, scenario: Scenario, model: WarModel, kernels: Kernels | None = None):
         self.lay = layout(scenario)
+        self.backer_actors = {bid: backer.actor for bid, backer in scenario.backers.items()}
         self.model = model
         self.kernels = kernels or Kernels()
 
@@ -83,6 +86,7 @@ class TableController:
         lay, s = self.lay, self.lay.setup
         A, G, K, W = len(lay.actors), len(lay.scopes), len(lay.issues), model.horizon_weeks
         self.fixed = resolve(lay.setup, "table", context.overrides)  # per-run values from a design, by Param
+        self.dirty = None  # runs whose positions are bargained again (`_positions`)
         self.agenda = compile_agenda(lay, model, n, rng, self.fixed)
         self.issue = issue_records(self.agenda)
         self.seats, self.negotiators, self.consent_at = lay.seats
@@ -98,6 +102,7 @@ class TableController:
         for name, key in SUPPORT_PARAMS.items():
             self.party[name] = np.stack([d(getattr(p.support, key)) if p is not None else np.zeros(n)
                                          for p in parties], axis=1)
+        self.party["casualties_to_date"] = self.party["casualties_before"]
         self.run = records(RUN, (n,))
         fill(self.run, {name: d(getattr(s.mediation, name)) for name in MEDIATION})
         fill(self.run, {field: d(getattr(s.forecast, key)) for key, field in FORECAST.items()})
@@ -108,6 +113,11 @@ class TableController:
         fill(self.run, {"production_russia": production[:, RUSSIA], "production_ukraine": production[:, UKRAINE]})
         self.books = records(AGREEMENT, (n, G))
         self.books["relief"] = np.stack([d(s.agreements[g].relief) for g in lay.scopes], axis=1).reshape(n, G)
+        for gi, g in enumerate(lay.scopes):  # the term and the renewal prior, per run (docs/partial-deals.md)
+            days = s.agreements[g].duration_days
+            self.books["duration"][:, gi] = (lay.durations[gi] if days.between is None and days.spread is None
+                                             else np.maximum(np.rint(d(days) / 7.0), 1))
+            self.books["renewal"][:, gi] = np.clip(d(s.agreements[g].renewal, 1.0), 0.0, 1.0)
         for gi, g in enumerate(lay.scopes):
             for side, col in (("russia", 0), ("ukraine", 1)):
                 self.books["temptation"][:, gi, col] = d(s.agreements[g].temptation.get(side))
@@ -122,7 +132,7 @@ class TableController:
         self.party["rho"] = 0.5
         self.no_deal = np.empty((n, A, K))
         self._expectations(np.arange(K))
-        self._positions(n, A, K)
+        self._positions(n, A, K, state)
         self.terms = np.full((n, G, K), np.nan)
         self.readings = np.zeros((n, G, 2, K))
         self.outsider = (~lay.consent[:, list(lay.belligerents)]).astype(float)  # (G, 2): a side not party to g
@@ -137,30 +147,45 @@ class TableController:
         self.series.update({f"leader_support/{lay.actors[a]}": week_major() for a in self.led})
         self.trust_name = f"trust/{lay.actors[lay.belligerents[0]]}-{lay.actors[lay.belligerents[1]]}"
         self.series[self.trust_name] = week_major()
+        weekly, _, session_p = events.one_off_weeks(s, n, W, context)  # the week's summits and direct talks
+        self.boost = events.session_boost(weekly, session_p)
         self._record(0)
         return state
 
-    def _positions(self, n: int, A: int, K: int) -> None:
+    def _positions(self, n: int, A: int, K: int, state: WarState) -> None:
         """What the mediator drafts from: the ideals, or positions KTAB's SMP moves between sessions."""
         self.smp = positions.MODELS.get(self.lay.setup.mediation.draft_from, 0)
         if not self.smp:
             self.stand = None
             return
         setup = self.lay.setup
+        # each actor's standing at the table: its will as a backer, its leader's support (`positions.standing`)
+        self.backer_of = np.full(A, -1)
+        for b, bid in enumerate(self.model.backer_ids):
+            actor = self.backer_actors.get(bid)
+            if actor in self.lay.actors:
+                self.backer_of[self.lay.actors.index(actor)] = b
+        self.will_start = np.array(state.backer_will, float)
+        self.support_start = np.array(self.party["support"], float)
+        self.held_standing, self.standing_scale = np.zeros((n, A)), np.ones((n, A))
+        self.is_led = np.isin(np.arange(A), self.led)
+        self.moves_standing = bool((self.run["backer_weight"] > 0).any() or (self.run["support_weight"] > 0).any())
+        self.last_step, self.dirty = np.full(n, np.nan), np.ones(n, bool)  # the leverage step last used; look again
         self.positioned = np.array([[a in setup.issues[k].positions for k in self.lay.issues] for a in self.lay.actors],
                                    bool).reshape(A, K)
         self.stand = np.array(self.agenda.ideal, float)
         self.last_weight, self.last_ideal = np.full((n, A, K), np.nan), np.full((n, A, K), np.nan)
-        self.last_q = np.full(n, np.nan)  # the leverage step each run's positions were last computed at
-        self.memo_in, self.memo_out = np.zeros((K, positions.CACHE, 2, A)), np.zeros((K, positions.CACHE, A))
-        self.memo_count = np.zeros((K, 2), np.int64)  # one block's results of the model by its inputs
-        self._move_positions(True)
+        self.memo_in, self.memo_out, self.memo_count = positions.kept(self.smp, A)  # the model's results by input
+        self._move_positions()
 
-    def _move_positions(self, first: bool = False) -> None:
+    def _move_positions(self, state: WarState | None = None) -> None:
         a = self.agenda
+        if state is not None and self.moves_standing:
+            self.kernels.standing(self.run, self.party, state.backer_will, self.will_start, self.backer_of,
+                                  self.support_start, self.is_led, self.held_standing, self.standing_scale, self.dirty)
         self.kernels.between_sessions(self.run, a.ideal, a.salience, a.capability, self.positioned, self.lay.side_sign,
-                                      self.last_weight, self.last_ideal, self.last_q, self.stand, first, self.smp,
-                                      self.memo_in, self.memo_out, self.memo_count)
+                                      self.standing_scale, self.last_weight, self.last_ideal, self.last_step,
+                                      self.dirty, self.stand, self.smp, self.memo_in, self.memo_out, self.memo_count)
 
     def _leader_arrays(self, n: int) -> None:
         """Support, survival threshold and ideal points of each leader and his successors."""
@@ -185,8 +210,8 @@ class TableController:
         """Set actor a's ideal points to the leader's, where his differ, in the given runs."""
         if leader.positions:
             self.agenda = replace(self.agenda, ideal=own_rows(self.agenda.ideal))
-            if getattr(self, "last_q", None) is not None:  # new ideals: these runs' positions are computed anew
-                self.last_q[runs] = np.nan
+        if leader.positions and self.dirty is not None:
+            self.dirty[runs] = True  # his ideals: the positions are bargained again
         for issue, value in leader.positions.items():
             k = self.lay.issues.index(issue)
             unit = (value.value - self.agenda.low[k]) / (self.agenda.high[k] - self.agenda.low[k])
@@ -209,7 +234,8 @@ class TableController:
             materiel[:, UKRAINE] += extra
             state = state.replace(materiel=materiel)
         fill(run, {"materiel_russia": state.materiel[:, RUSSIA], "materiel_ukraine": state.materiel[:, UKRAINE],
-                   "mediating": state.mediating, "pressure_on_ukraine": state.pressure_on_ukraine})
+                   "mediating": state.mediating, "pressure_on_ukraine": state.pressure_on_ukraine,
+                   "session_boost": 0.0 if self.boost is None else self.boost[:, min(week, self.boost.shape[1] - 1)]})
         n, B = state.runs, state.backer_will.shape[1]
         aid_w = np.asarray(self.model.backers["aid_per_week"], float)
         weights = np.broadcast_to(aid_w, (n, B)) if np.sum(aid_w) > 0 else np.ones((n, B))
@@ -221,8 +247,9 @@ class TableController:
             k.no_deal_points(a.ideal, a.status_quo, a.war_swing, self.line, self.issue, self.party,
                              *lay.belligerents, self.moving_issues, self.no_deal)
         self._comply(week)
+        k.sit(self.run, self.rng)  # who sits this week: drawn before the shuttles, as it always was
         if self.smp:  # between sessions, positions move where the front or a successor moved their inputs
-            self._move_positions()
+            self._move_positions(state=state)
         a = self.agenda
         k.negotiate(week, self.run, self.party, self.books, self.seats, self.negotiators, self.consent_at,
                     lay.padded_issues, self.quo_issues, self.issue, a.ideal, a.salience, a.capability,
@@ -289,6 +316,8 @@ class TableController:
             advanced |= turn
             self.generation[turn, a] = gen + 1
             party["support"][turn, a] = successor.domestic_support.value
+            if self.smp:  # his standing is measured from his own first week
+                self.support_start[turn, a] = successor.domestic_support.value
             party["fall_threshold"][turn, a] = successor.fall_threshold.value if successor.fall_threshold else 0.0
             if successor.ratification_threshold is not None:
                 party["threshold"][turn, a] = successor.ratification_threshold.value

@@ -95,7 +95,7 @@ def sign(n, g, week, seat, who, issues, consent, issue, text, readings, divergen
     (terms (N, G, K)), each side's reading of it (kept (N, G, 2, K); a side not at the table reads the text as
     published), the divergence of the readings, and what signing costs each consenting party's leader."""
     book.in_force = True
-    book.weeks_left = seat.duration
+    book.weeks_left = book.duration
     book.week_agreed = week
     book.renewals = 0
     if book.first_agreed < 0:
@@ -110,7 +110,8 @@ def sign(n, g, week, seat, who, issues, consent, issue, text, readings, divergen
     for a in range(who.size):
         if consent[a]:
             holder = party[n, who[a]]
-            holder.support = min(max(holder.support - holder.concession_cost * conceded[a], 0.0), 1.0)
+            lift = holder.deal_response if seat.front else 0.0  # a ceasefire on the whole front
+            holder.support = min(max(holder.support + lift - holder.concession_cost * conceded[a], 0.0), 1.0)
 
 
 # a kernel's disk cache also depends on the modules whose equations it compiles in (`cached_with`)

@@ -60,6 +60,10 @@ class OneOffSetup(Strict):
     rate_per_year: NonNegative = Field(description="events of this kind a year")
     with_deal: Probability | None = Field(None, description="share of them that end in a text the participants "
                                                             "accept (counted as `with_deal/<event>`)")
+    session: Probability | None = Field(None, description="probability that the event brings the table a "
+                                                          "negotiating session in its week, with the mediator at "
+                                                          "work or not (a summit of the leaders; direct talks "
+                                                          "without the mediator); none: it changes nothing")
 
 
 # ------------------------------------------------------------------------------------------ mechanisms
@@ -98,6 +102,42 @@ def by_quarter(per_week: np.ndarray) -> np.ndarray:
     weeks = per_week.shape[1] - 1
     edges = np.arange(0, weeks, QUARTER_WEEKS) + 1
     return np.add.reduceat(per_week[:, 1:], edges - 1, axis=1)
+
+
+def one_off_weeks(setup, n: int, weeks: int, context: BlockContext):  # noqa: ANN001, ANN201  (a TableSetup)
+    """Each one-off kind's (N, W+1) events in each week; where it has a `with_deal` share, (N,) events that ended
+    in a deal; where it has a `session` probability, its (N,) draw. Drawn from a generator of their own (the
+    block's `one_offs` purpose, made afresh on each call), so the table, which couples its sessions to them
+    (`session_boost`), and the EventsController, which counts them, see the same events without sharing a stream
+    or each other."""
+    from detente.ensemble.streams import block_generator, stream_purpose
+    from detente.table.agenda import draw  # (imported here: the table's schema imports this module)
+
+    rng = block_generator(context.seed, context.block, stream_purpose("one_offs"))
+    fixed = resolve(setup, "table", context.overrides)
+    weekly, deals, sessions = {}, {}, {}
+    for name, kind in (getattr(setup, "one_offs", None) or {}).items():
+        rate = with_overrides(draw(kind.rate_per_year, n, rng), kind.rate_per_year, fixed)
+        weekly[name] = exchange_weeks(rate, weeks, rng)
+        if kind.with_deal is not None:
+            share = with_overrides(draw(kind.with_deal, n, rng), kind.with_deal, fixed)
+            deals[name] = rng.binomial(weekly[name].sum(axis=1).astype(np.int64),
+                                       np.clip(share, 0.0, 1.0)).astype(float)
+        if kind.session is not None:
+            sessions[name] = np.clip(with_overrides(draw(kind.session, n, rng), kind.session, fixed), 0.0, 1.0)
+    return weekly, deals, sessions
+
+
+def session_boost(weekly: dict[str, np.ndarray], sessions: dict[str, np.ndarray]) -> np.ndarray | None:
+    """(N, W+1) the probability that a week's one-off events bring the table a session: the largest `session` of
+    the kinds held that week (0 without one); None where no kind brings sessions. A run's week is in session when
+    its uniform falls below max(sessions_per_week · [mediator at work], this) (`sessions.negotiate`): a summit
+    raises the chance of a session, and of a deal, that week; direct talks hold one without the mediator."""
+    boost = None
+    for name, p in sessions.items():
+        here = np.where(weekly[name] > 0, p[:, None], 0.0)
+        boost = here if boost is None else np.maximum(boost, here)
+    return boost
 
 
 # ------------------------------------------------------------------------------------------ controller
@@ -139,17 +179,7 @@ class EventsController:
                 spread = with_overrides(draw(self.exchange.persons_spread, n, rng), self.exchange.persons_spread,
                                         resolve(self.setup, "table", context.overrides))
                 self.moved = exchange_sizes(total.astype(np.int64), self.persons, spread, rng)
-        self.one_offs: dict[str, np.ndarray] = {}
-        self.with_deal: dict[str, np.ndarray] = {}
-        for name, setup in (getattr(self.setup, "one_offs", None) or {}).items():  # after the exchanges' draws
-            rng = context.stream("events")
-            fixed = resolve(self.setup, "table", context.overrides)
-            rate = with_overrides(draw(setup.rate_per_year, n, rng), setup.rate_per_year, fixed)
-            self.one_offs[name] = exchange_weeks(rate, W, rng)
-            if setup.with_deal is not None:
-                share = with_overrides(draw(setup.with_deal, n, rng), setup.with_deal, fixed)
-                self.with_deal[name] = rng.binomial(self.one_offs[name].sum(axis=1).astype(np.int64),
-                                                    np.clip(share, 0.0, 1.0)).astype(float)
+        self.one_offs, self.with_deal, _ = one_off_weeks(self.setup, n, W, context)  # the table sees the same
         return state
 
     def act(self, state, context: BlockContext):  # noqa: ANN001, ANN201

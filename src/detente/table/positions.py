@@ -332,7 +332,14 @@ SMP, BDM = 1, 2  # table.mediation.draft_from: smp, bdm
 MODELS = {"smp": SMP, "bdm": BDM}
 GRID = 0.05   # step of the leverage exponent λL/2 the positions are computed on: each belligerent's weight lies within
               # e^{±0.025} (±2.5%) of its exact value (placeholder; the old rule recomputed at a 10% change)
-CACHE = 256   # results kept per issue in a block (placeholder; past it a result is computed and not kept)
+CACHE = 1 << 16  # slots for the model's results kept in a process, looked up by a hash of the inputs (`kept`;
+                 # past three quarters full a result is computed and not kept): 6 MB with four actors
+STANDING_GRID = 0.5  # step of the log-weight z_a a backer's will and a leader's support give an actor (placeholder:
+                     # a step is a factor e^0.5 ≈ 1.65 of the weight, chosen for cost: 0.1 and 0.25 multiplied the
+                     # distinct inputs past what the kept results absorb, docs/table.md); z is held until it moves
+                     # a whole step from the held value (hysteresis), so a support that wanders about a grid line
+                     # does not rerun the model week after week
+FLOOR = 0.01  # will or support below which the ratio is read at the floor (a backer gone, a leader at zero)
 
 
 @numba.njit(cache=True, inline="always")
@@ -343,31 +350,96 @@ def leverage_step(leverage_weight: float, lev: float) -> float:
 
 
 @numba.njit(cache=True)
-def between_sessions(run, ideal, salience, capability, positioned, side_sign, last_weight, last_ideal, last_q, stand,
-                     first, model, memo_in, memo_out, memo_count):
-    """Move each run's positions on each issue by SMP where its inputs have moved since they were last computed
-    (first: compute everywhere). The inputs are the ideals and the weights w_a = c_a s_a e^{±q} of the actors with
-    a position on the issue (positioned (A, K)), q = λL/2 rounded to the GRID (`leverage_step`), so a run's weights
-    change only when the front moves its leverage by a step or a successor brings his ideals; with λ = 0 they are
-    c_a s_a exactly (`detente bargain`'s). The model (SMP with KTAB's stopping rule, or BDM, `bdm`) starts from the
+def standing(run, party, will, will_start, backer_of, support_start, is_led, held, scale, dirty) -> None:
+    """The log-weight each actor's backing and home front give it at the table, held on a grid: updates held
+    (N, A), its scale e^held and dirty (N,) (True where a run's standing moved) in place.
+
+        z_a = η_W ln(W_b(a) / W_b(a),0) + η_S ln(S_a / S_a,0)
+
+    W_b(a) the will (N, B) of the backer that is actor a (backer_of (A,), −1 for none: `backers.<id>.actor`,
+    Europe's and the United States'), S_a the support of a's leader (`party[n, a].support`, is_led (A,) the
+    actors with one) relative to his first week (support_start (N, A), his successor's own), η_W, η_S the run's
+    `table.mediation.backer_weight` and `support_weight`. An actor's capability at the table is what it can
+    bring to bear on a settlement (Bueno de Mesquita 1994: resources × the will to use them); a backer whose
+    public tires carries less weight, and a leader whose home support falls can commit less (Putnam 1988).
+    z is held on `STANDING_GRID` and moves only when it has left the held value by a whole step (then to its
+    nearest grid point), so SMP reruns for a run when its backing or home front moved by a step, not at every
+    week's noise. It is read in the weeks the table sits (`in_session`), where the positions are drafted from.
+    With η = 0, z = 0: the weights are capability × salience × leverage, as before."""
+    N, A = held.shape
+    for n in range(N):
+        p = run[n]
+        if not p.in_session:
+            continue
+        for a in range(A):
+            z = 0.0
+            b = backer_of[a]
+            if b >= 0 and p.backer_weight != 0.0:
+                z += p.backer_weight * math.log(max(will[n, b], FLOOR) / max(will_start[n, b], FLOOR))
+            if is_led[a] and p.support_weight != 0.0:
+                z += p.support_weight * math.log(max(party[n, a].support, FLOOR) / max(support_start[n, a], FLOOR))
+            if abs(z - held[n, a]) >= STANDING_GRID - 1e-12:
+                held[n, a] = math.floor(z / STANDING_GRID + 0.5) * STANDING_GRID
+                scale[n, a] = math.exp(held[n, a])
+                dirty[n] = True
+
+
+@numba.njit(cache=True)
+def cache_slot(w, y, m, memo_in, used) -> int:
+    """The slot of inputs (w, y)[:m] among the kept results (an open-addressed table: memo_in (CACHE, 2, A),
+    used[1 + slot] 1 where a slot is taken, used[0] the entries): the slot holding them, else the free slot where
+    they go, else −1 (the table past three quarters full: computed and not kept). The hash only picks where to
+    look; a slot matches when every weight and ideal is equal."""
+    size = memo_in.shape[0]
+    h = m
+    for i in range(m):
+        h = h * 1000003 + int(w[i] * 1e6) * 7919 + int(y[i] * 1e6)
+        h = h % 2305843009213693951
+    slot = h % size
+    for _ in range(size):
+        if used[1 + slot] == 0:
+            return slot if used[0] < (3 * size) // 4 else -1
+        same = True
+        for i in range(m):
+            if memo_in[slot, 0, i] != w[i] or memo_in[slot, 1, i] != y[i]:
+                same = False
+                break
+        if same:
+            return slot
+        slot = (slot + 1) % size
+    return -1
+
+
+@numba.njit(cache=True)
+def between_sessions(run, ideal, salience, capability, positioned, side_sign, standing_scale, last_weight, last_ideal,
+                     last_step, dirty, stand, model, memo_in, memo_out, memo_count):
+    """Move each run's positions on each issue by SMP where its inputs have moved since they were last computed: a
+    run is looked at where the table sits this week (`in_session`: the mediator drafts from the positions only
+    there) and its leverage step moved (last_step (N,)) or it is dirty (N,) (its standing moved, a successor
+    brought his ideals; cleared here), and everywhere in the first week. The inputs are the ideals and the weights w_a = c_a s_a e^{±q} e^{z_a} of the actors
+    with a position on the issue (positioned (A, K)), q = λL/2 rounded to the GRID (`leverage_step`), e^{z_a} the
+    scale its backing and its leader's support give it (standing_scale (N, A), `standing`, on its own grid), so a
+    run's weights change only when the front moves its leverage by a step, a backer's will or a leader's support
+    moves a's standing by a step, or a successor brings his ideals; with λ = 0 and z = 0 they are c_a s_a exactly
+    (`detente bargain`'s). The model (SMP with KTAB's stopping rule, or BDM, `bdm`) starts from the
     ideals each time and runs to convergence; an issue with fewer than two actors, or none who cares, is not
-    bargained (positions stay at the ideals). The model's result depends on its inputs only, so results are kept per
-    issue (memo_in (K, CACHE, 2, A): weights and ideals; memo_out (K, CACHE, A); memo_count (K, 2): entries, last
-    hit) and every run and week with like inputs takes the one computation. Writes stand (N, A, K) and the inputs
-    used (last_weight, last_ideal, and last_q (N,) the q they were computed at): a run whose q is the one it was
-    last computed at has the same weights, so, unless its ideals changed since (the caller then sets its last_q to
-    NaN), nothing of it moves and it is passed over without reading its A × K inputs (most runs, most weeks)."""
+    bargained (positions stay at the ideals). The model's result depends on its inputs only, so results are kept
+    (memo_in (CACHE, 2, A): weights and ideals; memo_out (CACHE, A); memo_count (1 + CACHE): entries, then which
+    slots are taken; `cache_slot`, `kept`) and every issue, run, week and block with like inputs takes the one
+    computation. Writes stand (N, A, K) and the inputs
+    used (last_weight, last_ideal)."""
     N, A, K = ideal.shape
     w, y, out, who, scale = np.empty(A), np.empty(A), np.empty(A), np.empty(A, np.int64), np.empty(A)
     for n in range(N):
         p = run[n]
         q = leverage_step(p.leverage_weight, p.lev)
-        if q == last_q[n] and not first:
-            continue
-        last_q[n] = q
+        first = dirty[n] and math.isnan(last_step[n])
+        if not first and (not p.in_session or (not dirty[n] and q == last_step[n])):
+            continue  # positions are drafted from only where the table sits (`sessions.sit`)
+        dirty[n], last_step[n] = False, q
         up, down = math.exp(q), math.exp(-q)  # e^{±q}, once per run: side_sign is +1, −1 or 0
         for a in range(A):
-            scale[a] = up if side_sign[a] > 0 else (down if side_sign[a] < 0 else 1.0)
+            scale[a] = (up if side_sign[a] > 0 else (down if side_sign[a] < 0 else 1.0)) * standing_scale[n, a]
         for k in range(K):
             m, moved, cares = 0, first, False
             for a in range(A):
@@ -386,34 +458,37 @@ def between_sessions(run, ideal, salience, capability, positioned, side_sign, la
                 for i in range(m):
                     stand[n, who[i], k] = y[i]
                 continue
-            found = -1
-            count, last = memo_count[k, 0], memo_count[k, 1]
-            for c0 in range(count):
-                c = (last + c0) % count  # the last hit first: neighbouring runs share their inputs
-                same = True
-                for i in range(m):
-                    if memo_in[k, c, 0, i] != w[i] or memo_in[k, c, 1, i] != y[i]:
-                        same = False
-                        break
-                if same:
-                    found = c
-                    break
-            if found < 0:
+            slot = cache_slot(w, y, m, memo_in, memo_count)
+            if slot < 0 or memo_count[1 + slot] == 0:
                 if model == SMP:
                     smp(y[:m].copy(), w[:m].copy(), out[:m])
                 else:
                     bdm(y[:m].copy(), w[:m].copy(), out[:m])
-                if count < memo_in.shape[1]:
-                    found = count
-                    memo_count[k, 0] = count + 1
+                if slot >= 0:
+                    memo_count[0] += 1
+                    memo_count[1 + slot] = 1
                     for i in range(m):
-                        memo_in[k, found, 0, i], memo_in[k, found, 1, i], memo_out[k, found, i] = w[i], y[i], out[i]
-            if found >= 0:
-                memo_count[k, 1] = found
+                        memo_in[slot, 0, i], memo_in[slot, 1, i], memo_out[slot, i] = w[i], y[i], out[i]
+            else:
                 for i in range(m):
-                    out[i] = memo_out[k, found, i]
+                    out[i] = memo_out[slot, i]
             for i in range(m):
                 stand[n, who[i], k] = out[i]
 
 
 cached_with(between_sessions, mediation)  # its cache follows the equations it compiles in
+
+
+_KEPT: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def kept(model: int, actors: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's results kept for this process (memo_in, memo_out, memo_count of `between_sessions`), one table
+    per model and number of actors, made at first use. A memo of a pure function, as `functools.lru_cache`: an
+    issue's positions depend only on its weights and ideals (not on the run, the block or the scenario), so a
+    result computed in one block serves every later block with the same inputs, and what is kept changes how
+    often the model runs, never what it returns (tests/test_table_positions.py)."""
+    key = (model, actors)
+    if key not in _KEPT:
+        _KEPT[key] = (np.zeros((CACHE, 2, actors)), np.zeros((CACHE, actors)), np.zeros(1 + CACHE, np.int64))
+    return _KEPT[key]

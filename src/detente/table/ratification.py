@@ -35,8 +35,11 @@ a mix, by the public's anchor h_a, of the leader's stated ideal (worth 1) and wh
 bring (the cost of war left out: publics judge terms; Tversky & Kahneman's reference dependence). A party ratifies when C_a ≤ θ_a and S_a − γ_a C_a ≥ F_a: within its
 home's threshold θ_a, and not so costly that support S_a would fall below the leader's survival threshold F_a.
 
-**Support and fall.** Weekly, S' = clip(S + β_a G_a/1000 − δ_a X_a/10⁴ + ν ε, 0, 1), with G_a km² gained
-by a's side and X_a its casualties; signing costs γ_a C_a. A leader whose support falls below F_a falls;
+**Support and fall.** Weekly, S' = clip(S + β_a G_a/1000 − δ_a X_a/10⁴ − κ_a ln(1 + X_a/C_a) + ν ε, 0, 1),
+with G_a km² gained by a's side, X_a its casualties and C_a its casualties to date (Mueller 1973: support for a
+war falls with the log of its cumulative casualties, so each week's losses weigh less as they mount; κ_a is
+fitted to the polls, data/calibration/leader_support.json); signing a whole-front ceasefire moves it by ρ_a
+(`deal_response`), and signing any deal costs γ_a C_a. A leader whose support falls below F_a falls;
 his successor (from the scenario) brings his own support, threshold and positions (seed 001: "the fastest
 and easiest path to peace is for Zelensky to be removed from the equation").
 
@@ -161,7 +164,11 @@ def ratifies(concession: float, support: float, threshold: float, concession_cos
 
 @numba.njit(cache=True, inline="always")
 def support_after(support: float, gained_km2: float, casualties: float, war_response: float,
-                  casualty_response: float, noise_sd: float, eps: float) -> float:
-    """S': support after a week of war (gains G_a of a's side, its casualties X_a)."""
+                  casualty_response: float, noise_sd: float, eps: float, log_response: float = 0.0,
+                  to_date: float = 0.0) -> float:
+    """S': support after a week of war (gains G_a of a's side, its casualties X_a, its casualties to date C_a
+    before the week: the log term −κ ln(1 + X_a / C_a), Mueller's form, is 0 where C_a is not known)."""
     change = war_response * gained_km2 / 1000.0 - casualty_response * casualties / 1e4 + noise_sd * eps
+    if log_response > 0.0 and to_date > 0.0:
+        change -= log_response * math.log1p(casualties / to_date)
     return min(max(support + change, 0.0), 1.0)

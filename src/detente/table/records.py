@@ -24,7 +24,7 @@ F, I, B = np.float64, np.int64, np.bool_
 
 # scenario keys (table.mediation.*, table.forecast.*, table.compliance.*) -> RUN fields, in the order drawn
 MEDIATION = ("distortion", "relay_growth", "issue_growth", "amendment", "sessions_per_week", "leverage_weight",
-             "acceptance_margin")
+             "acceptance_margin", "backer_weight", "support_weight")
 FORECAST = {"pace_weight": "pace_weight", "materiel_weight": "materiel_weight", "manpower_weight": "manpower_weight",
             "will_weight": "will_weight", "noise": "forecast_noise",
             "reference_casualties_per_week": "reference_casualties_per_week"}
@@ -47,6 +47,8 @@ RUN = np.dtype([(name, F) for name in MEDIATION + tuple(FORECAST.values()) + COM
     ("front_quiet", B),               # a whole-front truce held last week (Ukraine's backers rearm it)
     # the war this week, as the table reads it
     ("mediating", F), ("pressure_on_ukraine", F),
+    ("session_boost", F),             # P(session) this week's one-off events bring (a summit, direct talks)
+    ("in_session", B),                # the table sits this week (`sessions.sit`)
     ("materiel_russia", F), ("materiel_ukraine", F), ("production_russia", F), ("production_ukraine", F),
 ], align=True)
 
@@ -54,9 +56,12 @@ RUN = np.dtype([(name, F) for name in MEDIATION + tuple(FORECAST.values()) + COM
 PARTY_PARAMS = {"optimism": "optimism", "cost": "cost_of_war", "threshold": "ratification_threshold",
                 "anchor": "public_anchor"}
 SUPPORT_PARAMS = {"war_response": "war_response", "casualty_response": "casualty_response",
-                  "concession_cost": "concession_cost", "support_noise": "noise"}
+                  "concession_cost": "concession_cost", "support_noise": "noise",
+                  "casualty_log_response": "casualty_log_response", "casualties_before": "casualties_before",
+                  "deal_response": "deal_response"}
 PARTY = np.dtype([(name, F) for name in (*PARTY_PARAMS, *SUPPORT_PARAMS)] + [
     ("support", F), ("fall_threshold", F),   # the leader's domestic support and the support he falls below
+    ("casualties_to_date", F),               # own casualties since before the start (casualties_before + the run's)
     ("rho", F),                              # this week's forecast ρ_a = P(Russia prevails)
     ("stake", F),                            # W_a(y_R) − W_a(y_U): what the war's outcome means to a
 ], align=True)
@@ -64,6 +69,7 @@ PARTY = np.dtype([(name, F) for name in (*PARTY_PARAMS, *SUPPORT_PARAMS)] + [
 # (N, G): an agreement's parameters in a run (table.agreements.<scope>.*) and its books
 AGREEMENT = np.dtype([
     ("relief", F), ("temptation", F, (2,)),            # temptation per side [Russia, Ukraine]
+    ("duration", I), ("renewal", F),                   # weeks it runs (drawn per run); P(renewal taken up)
     ("in_force", B), ("violated", B), ("weeks_left", I), ("week_agreed", I), ("first_agreed", I),
     ("renewals", I), ("signings", I), ("streak", I), ("max_streak", I), ("weeks_in_force", I),
     ("divergence", F),                                 # D of the term sheets it was signed on

@@ -79,6 +79,16 @@ class SupportDynamics(Strict):
     concession_cost: NonNegative = Field(default_factory=lambda: _p(0.0),
                                          description="support lost per unit of concession in a deal signed")
     noise: NonNegative = Field(default_factory=lambda: _p(0.0), description="weekly s.d. of support shocks")
+    casualty_log_response: NonNegative = Field(default_factory=lambda: _p(0.0),
+                                               description="support lost per e-fold growth of own casualties to "
+                                                           "date (Mueller 1973: support falls with the log of "
+                                                           "cumulative casualties)")
+    casualties_before: NonNegative = Field(default_factory=lambda: _p(0.0),
+                                           description="own casualties before the scenario's start (the base of "
+                                                       "the log term)")
+    deal_response: Param = Field(default_factory=lambda: _p(0.0),
+                                 description="support gained (lost, if negative) when a whole-front ceasefire the "
+                                             "leader's side consents to is signed, before what it concedes")
 
 
 class PartySetup(Strict):
@@ -125,6 +135,12 @@ class Mediation(Strict):
     acceptance_margin: NonNegative = Field(default_factory=lambda: _p(0.0),
                                            description="surplus over the outside option a party needs at full "
                                                        "distrust (scaled by 1 − trust)")
+    backer_weight: NonNegative = Field(default_factory=lambda: _p(0.0),
+                                       description="elasticity of a backer's weight in the bargaining between sessions "
+                                                   "to its will (relative to the start): w × (W/W₀)^η")
+    support_weight: NonNegative = Field(default_factory=lambda: _p(0.0),
+                                        description="elasticity of a led actor's weight in the bargaining between "
+                                                    "sessions to its leader's support (relative to his first week)")
 
 
 class Forecast(Strict):
@@ -176,6 +192,10 @@ class AgreementSetup(Strict):
                                                         "parties), e.g. Europe for a deal that lifts its sanctions")
     duration_days: Positive = Field(description="how long it runs once agreed")
     renewable: bool = Field(True, description="renewed at expiry when every party still prefers it")
+    renewal: Probability = Field(default_factory=lambda: _p(1.0),
+                                 description="probability that renewal is taken up at an expiry at all (a prior "
+                                             "from the record's partial deals, drawn per run); each side's "
+                                             "surplus then decides")
     relief: Probability = Field(default_factory=lambda: _p(0.0),
                                 description="share of the war's weekly cost the scope lifts")
     temptation: dict[Literal["russia", "ukraine"], Param] = Field(

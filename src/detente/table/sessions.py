@@ -1,5 +1,6 @@
-"""The week's negotiating sessions: which runs the mediator is at work in, and, in each of them, a decision
-(`decision.decide`) on every agreement not in force and its signing where all who must accept do.
+"""The week's negotiating sessions: which runs the mediator is at work in (or a summit or direct talks bring a
+session: `events.session_boost`), and, in each of them, a decision (`decision.decide`) on every agreement not in
+force and its signing where all who must accept do.
 
 Only the runs in session, the parties to each text and the issues it settles are computed. Draws in this
 order: one uniform per run for the session, then agreement by agreement, run by run, the shuttle's normals.
@@ -15,6 +16,18 @@ from detente.table import agenda, decision, mediation, ratification
 
 
 @numba.njit(cache=True)
+def sit(run, rng) -> None:
+    """Which runs the table sits in this week (`in_session`): one uniform per run, below the chance of a session —
+    sessions_per_week where the mediator is at work, raised by a summit or direct talks that week
+    (`events.session_boost`). Drawn before the positions move (`positions.between_sessions` moves them only
+    where the table sits) and before the shuttles' normals (`negotiate`)."""
+    for n in range(run.shape[0]):
+        p = run[n]
+        usual = p.sessions_per_week if p.mediating > 0 else 0.0
+        p.in_session = rng.random() < max(usual, p.session_boost)
+
+
+@numba.njit(cache=True)
 def negotiate(week, run, party, books, seats, negotiators, consent_at, issues_at, quo_at, issue, ideal, salience,
               capability, stand, status_quo, no_deal, side_sign, terms, readings, rng):
     """One week's sessions over the N runs of a block. run (N,), party (N, A), books (N, G): `records.RUN`,
@@ -24,9 +37,6 @@ def negotiate(week, run, party, books, seats, negotiators, consent_at, issues_at
     no_deal (N, A, K): the agenda;
     terms (N, G, K) and readings (N, G, 2, K) the books of agreed texts."""
     N, G = books.shape
-    session = np.empty(N, np.bool_)
-    for n in range(N):
-        session[n] = rng.random() < run[n].sessions_per_week and run[n].mediating > 0
     for g in range(G):
         seat = seats[g]
         P, K = seat.negotiators, seat.issues
@@ -36,7 +46,7 @@ def negotiate(week, run, party, books, seats, negotiators, consent_at, issues_at
         stated = np.empty((P, K))
         for n in range(N):
             book = books[n, g]
-            if not session[n] or book.in_force:
+            if not run[n].in_session or book.in_force:
                 continue
             p = run[n]
             decision.seat_parties(n, who, issues, ideal, salience, capability, stand, status_quo, side_sign, p, own,
