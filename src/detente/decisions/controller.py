@@ -114,6 +114,7 @@ class DecisionController:
             else np.zeros((n, 0))
         fixed = resolve(self.setup, "decisions", context.overrides)  # per-run values from a design, by Param
         self.choice: dict[str, np.ndarray] = {}
+        self._counted: dict[str, tuple] = {}  # _count's and _nuclear's last results, by the options they were for
         self.types: dict[str, np.ndarray] = {}
         self.policies: dict[str, Policy] = {}
         for name, a in self.setup.actors.items():
@@ -142,7 +143,7 @@ class DecisionController:
                                               home=np.asarray(model.home, bool))
         self.before = escalation.WeekView.of(state)
         self.score[:, 0] = escalation.SIGNAL * self._count("announced") + escalation.NUCLEAR * self._count("nuclear")
-        self.nuclear = self._nuclear()
+        self.nuclear = self._nuclear().copy()  # accumulated in place: not the kept result
         self.weeks_in = {a: np.zeros((n, len(c.options))) for a, c in self.program.actors.items()}
         self.run_offset = {a: np.arange(n) * len(c.options) for a, c in self.program.actors.items()}
         self.reviewed: set[str] = set()
@@ -258,16 +259,26 @@ class DecisionController:
         return state
 
     def _count(self, flag: str) -> np.ndarray:
-        """How many actors have an option in force that is `announced` / `nuclear` (N,)."""
+        """How many actors have an option in force that is `announced` / `nuclear` (N,); read, never written. Kept
+        while the options in force are the same (`self.choice` is replaced, never changed, when an actor chooses:
+        between review weeks it is the same dict)."""
+        known = self._counted.get(flag)
+        if known is not None and known[0] is self.choice:
+            return known[1]
         total = np.zeros(self.runs)
         for a, c in self.program.actors.items():
             total += getattr(c, flag)[self.choice[a]]
+        self._counted[flag] = (self.choice, total)
         return total
 
     def _nuclear(self) -> np.ndarray:
+        known = self._counted.get("nuclear use")
+        if known is not None and known[0] is self.choice:
+            return known[1]
         hit = np.zeros(self.runs, bool)
         for a, c in self.program.actors.items():
             hit |= c.nuclear[self.choice[a]]
+        self._counted["nuclear use"] = (self.choice, hit)
         return hit
 
     def _log(self, week: int, actor: str, options: list[str], previous: np.ndarray, picked: Any,
