@@ -81,7 +81,8 @@ def compile_program(setup: DecisionSetup, model: WarModel) -> DecisionProgram:
             for e, n in enumerate(names):
                 if n in a.options[o].effects:
                     sets[k, e] = True
-                    values[k, e] = a.options[o].effects[n].value
+                    effect = a.options[o].effects[n]
+                    values[k, e] = np.nan if effect == "start" else effect.value  # nan: the run's starting value
         points = np.array([escalation.option_points(a.options[o].escalation) for o in options])
         nuclear = np.array([any(escalation.category(x) == "nuclear" for x in a.options[o].escalation)
                             for o in options])
@@ -249,7 +250,9 @@ class DecisionController:
             k, before = self.choice[a], applied.get(a)
             if before is None or not (k is before or np.array_equal(k, before)):
                 sets = c.sets[k]  # an actor whose options are those last applied would set what it set: kept
-                self.held[a] = np.where(sets, c.values[k], self.held[a])  # an option sets; the value then persists
+                chosen = c.values[k]
+                chosen = np.where(np.isnan(chosen), self.base, chosen)  # `start`: back to the run's own value
+                self.held[a] = np.where(sets, chosen, self.held[a])  # an option sets; the value then persists
                 self.holding[a] |= sets
                 self.shift[a] = np.where(self.holding[a], self.held[a] - self.base, 0.0)
             values += self.shift[a]  # summed in the actors' order every time

@@ -10,7 +10,8 @@ departures from the lever's starting value add up:
 
 then the lever is clipped to its range. Levers no option of any actor mentions are never written (so the
 bargaining table's levers stay the table's). An option that means to undo another's effect says so
-(`limited_campaign` sets the Odesa objective back to 0).
+(`limited_campaign` sets the Odesa objective back to 0), and `start` sets a lever back to the run's own starting
+value (drawn per run where the scenario draws it), so a default option never overrides a per-run draw with a constant.
 """
 
 from __future__ import annotations

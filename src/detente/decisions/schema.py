@@ -24,6 +24,8 @@ Numbers are `Param`s, so each can carry its source (a seed quote included) and a
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from detente.scenario.params import NonNegative, Param, Probability, Source, Strict
@@ -51,8 +53,9 @@ class OptionSetup(Strict):
     """Something an actor can do, with its effect on the engine's levers and its place on the escalation scale."""
 
     description: str = ""
-    effects: dict[str, Param] = Field(default_factory=dict,
-                                      description="lever.index -> value while this option is in force")
+    effects: dict[str, Param | Literal["start"]] = Field(
+        default_factory=dict,
+        description="lever.index -> value while this option is in force; `start`: the run's own starting value")
     escalation: list[str] = Field(default_factory=lambda: ["status_quo"],
                                   description="actions of Rivera et al. (2024) or categories this option amounts to")
     value: Param = Field(default_factory=lambda: Param(value=0.0), description="base utility (expected utility policy)")
