@@ -42,7 +42,7 @@ def runs_list(
         ctx.obj = store_path
         return
     from detente.store.curate import labels
-    from detente.store.location import legacy_store_here
+    from detente.store.location import BESIDE_NEWER_FILE, legacy_store_here, newer_format_store
 
     store = _store(store_path)
     listed = store.list_runs()
@@ -54,6 +54,10 @@ def runs_list(
     older = legacy_store_here()
     if older is not None:
         err.print(f"note: an older store is in {older}; `detente runs --store {older}` lists its runs")
+    newer = newer_format_store()
+    if newer is not None and store.path == newer.with_name(BESIDE_NEWER_FILE):
+        err.print(f"note: earlier runs are in {newer}, written by DuckDB 2.x, which this version (DuckDB "
+                  "1.5) cannot read; the file is kept as it was")
 
 
 def runs_table(listed: list[dict[str, Any]], named: dict[str, str], where: str) -> Table:

@@ -5,6 +5,10 @@ folder (platformdirs: ~/.local/share/detente/detente.duckdb on Linux, ~/Library/
 on macOS, %LOCALAPPDATA%\\detente on Windows). A fixed per-user default, rather than a path under the current
 folder, means a run started from any folder is seen by `detente runs` and the dashboard from any other.
 `$DETENTE_RESULTS`, the name older versions read, is honoured after `$DETENTE_STORE`.
+
+A per-user store written by DuckDB 2.x (versions of détente that pinned it) cannot be read by the DuckDB 1.5 now
+pinned: it is left untouched, and new runs go to `detente-duckdb1.duckdb` beside it (`newer_format_store` names it
+so `detente runs` can say where the earlier runs are).
 """
 
 from __future__ import annotations
@@ -15,14 +19,37 @@ from pathlib import Path
 STORE_ENV = "DETENTE_STORE"
 LEGACY_ENV = "DETENTE_RESULTS"
 STORE_FILE = "detente.duckdb"
+BESIDE_NEWER_FILE = "detente-duckdb1.duckdb"  # the default when STORE_FILE was written by a newer DuckDB
 LEGACY_RELATIVE = Path("results") / STORE_FILE  # where versions before the per-user store wrote
 
 
 def user_store_path() -> Path:
-    """The per-user default store, in the platform's data folder."""
+    """The per-user default store, in the platform's data folder (beside it, if that one is in a newer format)."""
     import platformdirs
 
-    return platformdirs.user_data_path("detente", appauthor=False) / STORE_FILE
+    preferred = platformdirs.user_data_path("detente", appauthor=False) / STORE_FILE
+    return preferred.with_name(BESIDE_NEWER_FILE) if written_by_newer_duckdb(preferred) else preferred
+
+
+def written_by_newer_duckdb(path: Path) -> bool:
+    """True when `path` is a DuckDB file whose storage version this DuckDB cannot read (never changes the file)."""
+    if not path.is_file():
+        return False
+    import duckdb
+
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as error:
+        return "version number" in str(error)
+    return False
+
+
+def newer_format_store() -> Path | None:
+    """The per-user store a newer DuckDB wrote, when the default moved beside it; its runs are still in it."""
+    import platformdirs
+
+    preferred = platformdirs.user_data_path("detente", appauthor=False) / STORE_FILE
+    return preferred if written_by_newer_duckdb(preferred) else None
 
 
 def store_path(explicit: str | Path | None = None) -> Path:
