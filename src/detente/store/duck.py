@@ -281,18 +281,12 @@ class ResultStore:
                     per_insert = max(1, METRIC_ROWS_PER_INSERT // max(result.runs, 1))
                     for first in range(0, len(metric_names), per_insert):  # memory stays flat however many runs
                         names = metric_names[first: first + per_insert]
-                        # the name travels once per metric and is joined in: a Python string per row costs twice
-                        # the whole insert (3 million rows at 20,000 runs)
-                        con.register("metric_names", {"k": np.arange(len(names), dtype=np.int32),
-                                                      "metric": np.array(names, dtype=object)})
                         con.register("metric_frame", {
-                            "k": np.repeat(np.arange(len(names), dtype=np.int32), result.runs),
+                            "metric": np.repeat(np.array(names, dtype=object), result.runs),
                             "run": np.tile(run_index, len(names)),
                             "value": np.concatenate([np.asarray(result.metrics[m], float) for m in names])})
-                        con.execute("INSERT INTO run_metrics SELECT ?, run, metric, value FROM metric_frame "
-                                    "JOIN metric_names USING (k) ORDER BY k, run", [run_id])
+                        con.execute("INSERT INTO run_metrics SELECT ?, run, metric, value FROM metric_frame", [run_id])
                         con.unregister("metric_frame")
-                        con.unregister("metric_names")
                     con.executemany("INSERT INTO metric_summary (run_id, metric, mean, sd, p05, p10, p25, p50, p75, "
                                     "p90, p95, kind, unit, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                     summary_rows)
