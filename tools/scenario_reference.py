@@ -100,8 +100,11 @@ def default_text(field: Any) -> str:
         value = field.default
     if value is PydanticUndefined:
         return "required"
+    if isinstance(value, BaseModel) and not hasattr(value, "value"):  # a section: its own table lists each default
+        name = type(value).__name__
+        return f"each field's default (see [{name}](#{name.lower()}))"
     if isinstance(value, BaseModel):
-        value = getattr(value, "value", value)
+        value = value.value
     if value in ({}, [], (), ""):
         return "empty"
     if value is None:
