@@ -46,10 +46,8 @@ def written_by_newer_duckdb(path: Path) -> bool:
 
 def newer_format_store() -> Path | None:
     """The per-user store a newer DuckDB wrote, when the default moved beside it; its runs are still in it."""
-    import platformdirs
-
-    preferred = platformdirs.user_data_path("detente", appauthor=False) / STORE_FILE
-    return preferred if written_by_newer_duckdb(preferred) else None
+    default = user_store_path()
+    return default.with_name(STORE_FILE) if default.name == BESIDE_NEWER_FILE else None
 
 
 def store_path(explicit: str | Path | None = None) -> Path:
