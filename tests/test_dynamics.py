@@ -168,6 +168,25 @@ class TestAllocation(MechanismConformance):
         assert reach(control)[0]
 
 
+def with_and_without_truce(scope: int, runs: int, weeks: int) -> dict:
+    """The baseline's same runs and draws with a truce of `scope` out of force (0) and in force (1) throughout:
+    per level the model, the starting state and the state after each week."""
+    model = realise(compiled_model("baseline.yaml"), runs, np.random.default_rng(5))
+    paths = {}
+    for level in (0.0, 1.0):
+        start = initial_state(model, runs)
+        truce = start.truce.copy()
+        truce[:, scope] = level
+        state = start = start.replace(truce=truce)
+        rng = np.random.default_rng(11)
+        states = []
+        for _ in range(weeks):
+            state, _ = step(state, model, rng)
+            states.append(state)
+        paths[level] = model, start, states
+    return paths
+
+
 def initial_control(model) -> np.ndarray:  # noqa: ANN001
     return model.regions["control"]
 
@@ -272,19 +291,8 @@ class TestBlackSea(MechanismConformance):
     def test_a_deal_raises_exports_and_stops_port_strikes_on_common_random_numbers(self) -> None:
         """The same runs, the same draws, a Black Sea deal in force or not for half a year: with it every run
         exports more and its ports are never struck, and Ukraine's materiel after the first week is higher."""
-        model = realise(compiled_model("baseline.yaml"), 30, np.random.default_rng(5))
-        ends = {}
-        for deal in (0.0, 1.0):
-            start = initial_state(model, 30)
-            truce = start.truce.copy()
-            truce[:, BLACK_SEA] = deal
-            state = start = start.replace(truce=truce)
-            rng = np.random.default_rng(11)
-            for week in range(26):
-                state, _ = step(state, model, rng)
-                if week == 0:
-                    first = state.materiel[:, 1].copy()
-            ends[deal] = final_metrics(model, start, state), first
+        ends = {deal: (final_metrics(model, start, weeks[-1]), weeks[0].materiel[:, 1])
+                for deal, (model, start, weeks) in with_and_without_truce(BLACK_SEA, runs=30, weeks=26).items()}
         (without, first_without), (with_deal, first_with) = ends[0.0], ends[1.0]
         assert np.all(with_deal["exports_mt"] > without["exports_mt"])
         np.testing.assert_allclose(without["exports_mt"], 26 * 1.26, rtol=1e-9)
@@ -328,19 +336,9 @@ class TestPower(MechanismConformance):
         """The same runs and draws for a year, an energy-strikes truce in force or not: under it capacity
         recovers above what demand needs, cuts stop and the output lost at the start comes back; without it
         Ukraine lives with about the NBU's deficit (~8%: some 13 hours a week without power)."""
-        runs = 40
-        model = realise(compiled_model("baseline.yaml"), runs, np.random.default_rng(5))
-        ends = {}
-        for truce in (0.0, 1.0):
-            start = initial_state(model, runs)
-            scopes = start.truce.copy()
-            scopes[:, ENERGY] = truce
-            state = start = start.replace(truce=scopes)
-            rng = np.random.default_rng(11)
-            for _ in range(52):
-                state, _ = step(state, model, rng)
-            ends[truce] = final_metrics(model, start, state), state
-        (war, _), (calm, _) = ends[0.0], ends[1.0]
+        ends = {truce: final_metrics(model, start, weeks[-1])
+                for truce, (model, start, weeks) in with_and_without_truce(ENERGY, runs=40, weeks=52).items()}
+        war, calm = ends[0.0], ends[1.0]
         # (runs whose drawn repair outpaces the strikes climb out of the deficit even at war: equal there)
         assert np.all(calm["outage_hours_ukraine"] <= war["outage_hours_ukraine"])
         assert np.median(calm["outage_hours_ukraine"]) < 0.1 * np.median(war["outage_hours_ukraine"])
