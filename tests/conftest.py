@@ -52,3 +52,16 @@ def write_variant(tmp_path: Path, text: str, name: str = "variant.yaml") -> Path
     path = tmp_path / name
     path.write_text(text.replace("{baseline}", str(BASELINE)))
     return path
+
+
+def table_after_block(scenario, seed: int, runs: int, before=()):  # noqa: ANN001, ANN201
+    """The negotiating table's controller after one block of `scenario` (its state, books and memos to inspect);
+    `before`: controllers that act ahead of it, as the ensemble orders them."""
+    from detente.ensemble.runner import run_block
+    from detente.table.controller import TableController
+    from detente.world.model import compile_model
+
+    made = []
+    run_block(compile_model(scenario), seed=seed, block=0, runs=runs,
+              controllers=[*before, lambda m: made.append(TableController(scenario, m)) or made[-1]])
+    return made[0]

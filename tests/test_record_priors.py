@@ -10,10 +10,8 @@ import numpy as np
 import pytest
 
 import detente
-from detente.ensemble.runner import run_block
 from detente.scenario.loader import load_scenario
-from detente.table.controller import TableController
-from detente.world.model import compile_model
+from conftest import table_after_block
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = json.loads((ROOT / "data" / "calibration" / "partial_deals.json").read_text())
@@ -27,10 +25,7 @@ def result():
 
 def test_renewal_and_term_are_drawn_per_run_from_the_records_priors():
     scenario = load_scenario(BASELINE).scenario
-    made: list[TableController] = []
-    run_block(compile_model(scenario), seed=1, block=0, runs=400,
-              controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
-    t = made[0]
+    t = table_after_block(scenario, seed=1, runs=400)
     g = t.lay.scopes.index("black_sea")
     low, high = RECORD["black_sea_grain_initiative"]["renewal_share"]["prior"]["between"]
     renewal = t.books["renewal"][:, g]

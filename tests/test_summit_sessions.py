@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from conftest import write_variant
-from detente.ensemble.runner import run_block
+from conftest import table_after_block, write_variant
 from detente.scenario.loader import load_scenario
-from detente.table.controller import TableController
-from detente.world.model import compile_model
 
 QUIET = """extends: {baseline}
 name: quiet-table
@@ -47,10 +44,7 @@ class MediatorGone:
 
 def _table(tmp_path, text, name, before=()):
     scenario = load_scenario(write_variant(tmp_path, text, name)).scenario
-    made: list[TableController] = []
-    run_block(compile_model(scenario), seed=5, block=0, runs=60,
-              controllers=[*before, lambda m: made.append(TableController(scenario, m)) or made[-1]])
-    return made[0]
+    return table_after_block(scenario, seed=5, runs=60, before=before)
 
 
 def test_deals_come_only_in_summit_weeks_when_summits_bring_sessions(tmp_path):

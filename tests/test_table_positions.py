@@ -8,16 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import write_variant
+from conftest import table_after_block, write_variant
 from detente.bargaining.scenario_table import bargain_scenario, issue_problems
 from detente.bargaining.bdm import run_bdm
 from detente.bargaining.smp import run_smp
-from detente.ensemble.runner import run_block
 from detente.scenario.loader import load_scenario
 from detente.dynamics.mechanism import uncompiled
-from detente.table.controller import TableController
 from detente.table.positions import bdm, smp
-from detente.world.model import compile_model
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,10 +44,7 @@ set:
 def test_smp_inside_the_table_reproduces_detente_bargain_for_a_frozen_war(tmp_path, model):
     path = write_variant(tmp_path, FROZEN.replace("draft_from: smp", f"draft_from: {model}"), f"{model}.yaml")
     scenario = load_scenario(path).scenario
-    made: list[TableController] = []
-    run_block(compile_model(scenario), seed=2, block=0, runs=8,
-              controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
-    table = made[0]
+    table = table_after_block(scenario, seed=2, runs=8)
     bargain = bargain_scenario(path, model=model).to_json()
     assert bargain["model"] == model
     final = bargain["final_positions"]
@@ -70,10 +64,7 @@ def test_smp_inside_the_table_reproduces_detente_bargain_for_a_frozen_war(tmp_pa
 def test_the_front_moves_the_positions_only_when_the_weights_move(tmp_path):
     path = write_variant(tmp_path, FROZEN.replace("leverage_weight: 0.0", "leverage_weight: 2.0"), "moving.yaml")
     scenario = load_scenario(path).scenario
-    made: list[TableController] = []
-    run_block(compile_model(scenario), seed=2, block=0, runs=8,
-              controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
-    table = made[0]
+    table = table_after_block(scenario, seed=2, runs=8)
     bargain = bargain_scenario(path).to_json()["final_positions"]
     a, k = table.lay.actors.index("russia"), table.lay.issues.index("line_of_control")
     moved = table.agenda.to_units(table.stand)[:, a, k]
@@ -111,10 +102,7 @@ def test_every_runs_positions_are_the_models_on_its_own_gridded_inputs(tmp_path)
         "backer_weight: 0.0", "backer_weight: 3.0").replace("support_weight: 0.0", "support_weight: 3.0")
     path = write_variant(tmp_path, moving.replace("horizon_weeks: 6", "horizon_weeks: 20"), "moving.yaml")
     scenario = load_scenario(path).scenario
-    made: list[TableController] = []
-    run_block(compile_model(scenario), seed=3, block=0, runs=12,
-              controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
-    t = made[0]
+    t = table_after_block(scenario, seed=3, runs=12)
     assert t.memo_count[0] > len(t.lay.issues)  # the front and the home fronts moved some weights across a step
     assert (t.held_standing != 0).any() and np.allclose(t.held_standing / STANDING_GRID,
                                                         np.round(t.held_standing / STANDING_GRID))
@@ -151,10 +139,7 @@ set:
 def _stand_after(tmp_path, text, name):
     path = write_variant(tmp_path, text, name)
     scenario = load_scenario(path).scenario
-    made: list[TableController] = []
-    run_block(compile_model(scenario), seed=4, block=0, runs=16,
-              controllers=[lambda m: made.append(TableController(scenario, m)) or made[-1]])
-    return made[0]
+    return table_after_block(scenario, seed=4, runs=16)
 
 
 def test_a_backers_will_collapse_moves_ukraines_position_towards_russias(tmp_path):
