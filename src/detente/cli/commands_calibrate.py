@@ -18,7 +18,8 @@ from detente.cli import app
 from detente.errors import InputError
 
 METHOD = ("SMC-ABC, adaptive (Drovandi & Pettitt 2011), K simulations per particle with the share within the tolerance "
-          "as the likelihood estimate (Del Moral, Doucet & Jasra 2012), generations as vectorised ensembles")
+          "as the likelihood estimate (Del Moral, Doucet & Jasra 2012), the result the last generation with ESS by copies "
+          ">= N/10, generations as vectorised ensembles")
 
 
 def _sha256(path: Path) -> str:
@@ -79,7 +80,7 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
         "method": METHOD,
         "settings": {"particles": particles, "generations": generations, "alpha": 0.5, "seed": seed,
                      "simulations_per_particle": simulations,
-                     "min_acceptance": abc.MIN_ACCEPTANCE,
+                     "min_acceptance": abc.MIN_ACCEPTANCE, "min_ess_share": abc.MIN_ESS_SHARE,
                      "proposal": "Gaussian random walk on z, covariance (2.38^2/P) x the survivors' covariance "
                                  "(Roberts, Gelman & Gilks 1997)",
                      "summary_stride_weeks": abc.STRIDE,
