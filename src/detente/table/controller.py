@@ -6,9 +6,10 @@ decides on every agreement in force whether to keep it, break it or walk out, an
 (`compliance`); where no agreement of a scope is in force and the mediator is at work, the mediator shuttles
 a text for it and each party at the table accepts its own reading of it if it beats its outside option and
 clears its home's ratification (`sessions`, `decision`); the truces in force are written to
-`WarState.truce`. After the fighting (`observe`): recent pace, intensity and aid are kept for next week's
-forecasts; leaders' support moves with the war and may bring a leader down (the successor's positions come
-from the scenario); agreements run down and expire or are renewed (`bookkeeping`).
+`WarState.truce`, and the scopes whose agreement was broken this week to `WarState.truce_violated`. After
+the fighting (`observe`): recent pace, intensity and aid are kept for next week's forecasts; leaders'
+support moves with the war and may bring a leader down (the successor's positions come from the scenario);
+agreements run down and expire or are renewed (`bookkeeping`).
 
 The week's work runs as compiled kernels over the N runs of a block, composed from the equations of
 `agenda`, `mediation`, `ratification` and `agreements`, each written once; parameters and books travel as
@@ -260,7 +261,8 @@ class TableController:
         truce = agr.truce_levels(in_force, violated, run["violation_share"], lay.scope_columns, len(SCOPES))
         front = lay.front_scopes
         run["front_quiet"] = (in_force[:, front] & ~violated[:, front]).any(axis=1) if front.any() else False
-        return state.replace(truce=np.maximum(truce, 0.0))
+        broken = agr.scopes_violated(in_force, violated, lay.scope_columns, len(SCOPES))
+        return state.replace(truce=np.maximum(truce, 0.0), truce_violated=broken)
 
     def _comply(self, week: int) -> None:
         """Each side keeps, breaks or walks out of each agreement in force; trust moves; breakdown."""
