@@ -6,9 +6,10 @@ decides on every agreement in force whether to keep it, break it or walk out, an
 (`compliance`); where no agreement of a scope is in force and the mediator is at work, the mediator shuttles
 a text for it and each party at the table accepts its own reading of it if it beats its outside option and
 clears its home's ratification (`sessions`, `decision`); the truces in force are written to
-`WarState.truce`. After the fighting (`observe`): recent pace, intensity and aid are kept for next week's
-forecasts; leaders' support moves with the war and may bring a leader down (the successor's positions come
-from the scenario); agreements run down and expire or are renewed (`bookkeeping`).
+`WarState.truce`, and the scopes whose agreement was broken this week to `WarState.truce_violated`. After
+the fighting (`observe`): recent pace, intensity and aid are kept for next week's forecasts; leaders'
+support moves with the war and may bring a leader down (the successor's positions come from the scenario);
+agreements run down and expire or are renewed (`bookkeeping`).
 
 The week's work runs as compiled kernels over the N runs of a block, composed from the equations of
 `agenda`, `mediation`, `ratification` and `agreements`, each written once; parameters and books travel as
@@ -252,9 +253,9 @@ class TableController:
                     lay.padded_issues, self.quo_issues, self.issue, a.ideal, a.salience, a.capability,
                     a.ideal if self.stand is None else self.stand, a.status_quo,
                     self.no_deal, lay.side_sign, self.terms, self.readings, self.rng)
-        truce = np.empty((state.runs, len(SCOPES)))
-        k.close_talks(week, run, books, lay.scope_columns, lay.front_scopes, truce)
-        return state.replace(truce=truce)
+        truce, broken = np.empty((state.runs, len(SCOPES))), np.empty((state.runs, len(SCOPES)))
+        k.close_talks(week, run, books, lay.scope_columns, lay.front_scopes, truce, broken)
+        return state.replace(truce=truce, truce_violated=broken)
 
     def _end(self, how: np.ndarray, week: int) -> None:
         """Keep a row of each agreement that ended this week (how (N, G) non-zero; the kernels have closed them),

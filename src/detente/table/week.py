@@ -81,11 +81,12 @@ def before_talks(run, party, books, seats, side_sign, materiel, manpower, backer
 
 
 @numba.njit(cache=True)
-def close_talks(week, run, books, scope_columns, front_scopes, truce) -> None:
+def close_talks(week, run, books, scope_columns, front_scopes, truce, broken) -> None:
     """After the sessions: one-off agreements signed this week count as events (`signings`); the truce level of
     each scope (truce (N, S), zeroed here) is the largest of its agreements': 1 in force, 1 − v in a violated
-    week (`agreements.truce_levels`), 0 where none; the front was quiet where a whole-front agreement is in force
-    and unbroken (`front_quiet`)."""
+    week (`agreements.truce_levels`), 0 where none; a scope is broken (broken (N, S), zeroed here: 1 where an
+    agreement of it in force was violated this week, `agreements.scopes_violated`); the front was quiet where a
+    whole-front agreement is in force and unbroken (`front_quiet`)."""
     N, G = books.shape
     any_front = False
     for g in range(G):
@@ -93,7 +94,7 @@ def close_talks(week, run, books, scope_columns, front_scopes, truce) -> None:
     for n in range(N):
         p = run[n]
         for s in range(truce.shape[1]):
-            truce[n, s] = 0.0
+            truce[n, s], broken[n, s] = 0.0, 0.0
         quiet = False
         for g in range(G):
             book = books[n, g]
@@ -103,6 +104,8 @@ def close_talks(week, run, books, scope_columns, front_scopes, truce) -> None:
             column = scope_columns[g]
             held = truce[n, column]  # np.maximum: the first where it is not smaller, or NaN
             truce[n, column] = held if (held >= level or held != held) else level
+            if book.in_force and book.violated:
+                broken[n, column] = 1.0
             quiet = quiet or (front_scopes[g] and book.in_force and not book.violated)
         for s in range(truce.shape[1]):
             held = truce[n, s]
