@@ -251,6 +251,19 @@ def test_fan_charts_have_titles_units_and_no_degenerate_shapes(page):
     page.screenshot(path=str(ARTIFACTS / "dashboard_fans.png"))
 
 
+def test_the_tables_events_under_the_fans(page):
+    """Prisoner exchanges (count, persons), truce days by kind and the table's events by quarter, as `detente run`
+    and the report give them."""
+    page.wait_for_selector("#events-by-quarter", timeout=30_000)
+    rows = page.evaluate("() => [...document.querySelectorAll('#diplomacy tr[data-metric]')].map(r => r.dataset.metric)")
+    for name in ("events/prisoner_exchange", "persons/prisoner_exchange", "truce_days/agreed/energy_strikes"):
+        assert name in rows, rows
+    grid = page.inner_text("#events-by-quarter")
+    assert "prisoner exchange" in grid and "Q1" in grid and "Q8" in grid and "_" not in grid
+    page.locator("#diplomacy").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "dashboard_table_events.png"))
+
+
 def test_comparison_view(page):
     page.click("#nav-compare")
     page.click("#compare-go")

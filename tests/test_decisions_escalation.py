@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from detente.decisions import escalation
@@ -106,11 +108,18 @@ def test_an_advance_into_a_new_region_scores_it_and_a_deeper_one_does_not() -> N
     assert _score(before, after)["new_regions"][0] == 28.0
 
 
+def _broken(view: WeekView, *scopes: int) -> WeekView:
+    """The view with the table's mark of an agreement broken this week on the given scopes."""
+    violated = np.zeros_like(view.truce)
+    violated[0, list(scopes)] = 1.0
+    return replace(view, truce_violated=violated)
+
+
 def test_violations_signings_foreign_troops_and_nuclear_use() -> None:
     before = _view(truce=(1.0, 0.0, 0.0, 0.0))
     after = _quiet_after(before)
-    after.truce[0] = [0.5, 0.0, 0.0, 1.0]  # the energy truce violated this week; a prisoner exchange signed
-    scored = _score(before, after)
+    after.truce[0] = [0.5, 0.0, 0.0, 1.0]  # the energy truce broken this week; a prisoner exchange signed
+    scored = _score(before, _broken(after, 0))
     assert scored["truce_violations"][0] == 28.0 and scored["agreements_signed"][0] == -2.0
     assert scored["total"][0] == 26.0
     after.truce[0, 0] = 1.0  # kept: no violation
@@ -121,6 +130,24 @@ def test_violations_signings_foreign_troops_and_nuclear_use() -> None:
     sanctioned = WeekView(after.energy, after.control, after.truce, after.foreign_troops, np.array([1.0]))
     assert _score(before, sanctioned)["sanctions"][0] == 12.0
     assert _score(before, sanctioned)["total"][0] == -2.0 + 4.0 + 12.0
+
+
+def test_a_truce_held_for_part_of_a_week_is_not_a_violation() -> None:
+    """A level between 0 and 1 is the share of the week a scope was stopped (a 36-hour holiday truce writes
+    36/168): only the table's mark of an agreement broken makes it a violation, one per breached scope."""
+    before = _view(truce=(0.0, 0.0, 1.0, 0.0))
+    after = _quiet_after(before)
+    after.truce[0] = [36 / 168, 0.0, 1.0, 0.0]  # a holiday truce on energy strikes, the front truce kept
+    scored = _score(before, after)
+    assert scored["truce_violations"][0] == 0.0
+    assert scored["agreements_signed"][0] == -2.0  # an observed truce begun: de-escalation
+    after.truce[0, 2] = 0.5  # the front truce broken: half of what it stops resumes
+    assert _score(before, _broken(after, 2))["truce_violations"][0] == 28.0
+    assert _score(before, after)["truce_violations"][0] == 0.0  # the same levels, no agreement broken: none
+    after.truce[0] = [0.3, 0.4, 0.5, 0.0]  # three scopes broken in one week: three attacks, whatever the share
+    assert _score(before, _broken(after, 0, 1, 2))["truce_violations"][0] == 3 * 28.0
+    after.truce[0, 2] = 1.0  # marked broken but stopped the whole week (nothing resumed): not a breach
+    assert _score(before, _broken(after, 2))["truce_violations"][0] == 0.0
 
 
 def test_the_baseline_score_moves_with_the_war() -> None:

@@ -94,3 +94,30 @@ def test_dashboard_on_a_real_server(stored):
         assert "events_to_date/prisoner_exchange" in fans
     finally:
         _kill(server)
+
+
+def test_the_quarter_grids_fit_80_columns_with_every_name():
+    """Eight quarters of a two-year run: each scope's and event's name whole, every quarter and held column shown
+    (wider, rich dropped the scope column and cut Q8)."""
+    from rich.console import Console
+
+    from detente.cli.commands_war import ceasefire_table, events_table
+
+    class Result:
+        def summary(self):
+            out = {}
+            for q in range(1, 9):
+                out.update({f"ceasefire_agreed_by_q{q}/{s}": {"mean": 1.0} for s in ("black_sea", "energy_strikes")})
+                out.update({f"events_in_q{q}/{e}": {"mean": 12.5} for e in ("agreement_in_principle", "summit")})
+            out.update({f"ceasefire_held_{d}/{s}": {"mean": 1.0} for d in ("30d", "90d")
+                        for s in ("black_sea", "energy_strikes")})
+            return out
+
+    console = Console(width=80, record=True, color_system=None)
+    console.print(ceasefire_table(Result()))
+    console.print(events_table(Result()))
+    text = console.export_text()
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+    for name in ("black_sea", "energy_strikes", "agreement_in_principle", "summit", "Q8", "30 d", "90 d"):
+        assert name in text, name
+    assert re.search(r"energy_strikes( +100%){10}", text)

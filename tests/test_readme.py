@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import venv
 from pathlib import Path
@@ -30,21 +31,26 @@ def test_readme_commands_in_a_clean_venv(tmp_path):
     assert run_tests == "bash scripts/test"
     assert "bash scripts/test" in (ROOT / ".ci" / "run").read_text()
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    env = {**os.environ, "PATH": f"{env_dir / 'bin'}:{os.environ['PATH']}", "VIRTUAL_ENV": str(env_dir),
-           "DETENTE_INSIDE_README_TEST": "1", "DETENTE_STORE": str(tmp_path / "results" / "detente.duckdb")}
-    env.pop("PYTHONPATH", None)
-    first = subprocess.run(["bash", "-c", install_and_run], cwd=ROOT, env=env, capture_output=True, text=True,
-                           timeout=1200)
-    assert first.returncode == 0, first.stderr[-2000:]
-    # the outcome table prints each metric under its registry title (rich may wrap it, so compare without spaces)
-    from detente.ensemble.registry import title
-    printed = re.sub(r"\s+", "", first.stdout)
-    assert re.sub(r"\s+", "", title("area_gained_km2")) in printed
-    assert (tmp_path / "results" / "detente.duckdb").exists()
-    # the test command itself, on one test file so the suite does not run inside itself
-    second = subprocess.run(["bash", "-c", run_tests], cwd=ROOT, capture_output=True, text=True, timeout=1200,
-                            env={**env, "PYTEST_ADDOPTS": "tests/test_scenario_errors.py -p no:cacheprovider"})
-    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
-    assert re.search(r"\d+ passed", second.stdout)
-    assert (env_dir / "bin" / "detente").exists() and (env_dir / "bin" / "pytest").exists()  # installed there
+    # the venv is ~850 MB: remove it whatever the outcome (the assertions carry the output), so repeated
+    # sessions on one CI disk do not pile them up (CI once failed with 'No space left on device')
+    try:
+        venv.create(env_dir, with_pip=True)
+        env = {**os.environ, "PATH": f"{env_dir / 'bin'}:{os.environ['PATH']}", "VIRTUAL_ENV": str(env_dir),
+               "DETENTE_INSIDE_README_TEST": "1", "DETENTE_STORE": str(tmp_path / "results" / "detente.duckdb")}
+        env.pop("PYTHONPATH", None)
+        first = subprocess.run(["bash", "-c", install_and_run], cwd=ROOT, env=env, capture_output=True, text=True,
+                               timeout=1200)
+        assert first.returncode == 0, first.stderr[-2000:]
+        # the outcome table prints each metric under its registry title (rich may wrap it, so compare without spaces)
+        from detente.ensemble.registry import title
+        printed = re.sub(r"\s+", "", first.stdout)
+        assert re.sub(r"\s+", "", title("area_gained_km2")) in printed
+        assert (tmp_path / "results" / "detente.duckdb").exists()
+        # the test command itself, on one test file so the suite does not run inside itself
+        second = subprocess.run(["bash", "-c", run_tests], cwd=ROOT, capture_output=True, text=True, timeout=1200,
+                                env={**env, "PYTEST_ADDOPTS": "tests/test_scenario_errors.py -p no:cacheprovider"})
+        assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
+        assert re.search(r"\d+ passed", second.stdout)
+        assert (env_dir / "bin" / "detente").exists() and (env_dir / "bin" / "pytest").exists()  # installed there
+    finally:
+        shutil.rmtree(env_dir, ignore_errors=True)

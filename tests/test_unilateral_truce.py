@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from conftest import write_variant
-from detente.dynamics.scopes import FRONT
+from detente.dynamics.scopes import ENERGY, FRONT
 from detente.ensemble.controllers import default_controllers
 from detente.ensemble.runner import run_block
 from detente.scenario.loader import load_scenario
-from detente.table.unilateral import truce_hours
+from detente.table.unilateral import truce_hours, week_share
 from detente.world.model import compile_model
 
 VARIANT = """extends: {baseline}
@@ -75,10 +75,11 @@ def test_declared_but_not_observed_changes_nothing_in_the_war(tmp_path):
     assert (metrics["truce_days/unilateral/whole_front"] == 0).all()
 
 
-def test_hours_are_counted_but_do_not_stop_a_weekly_step_and_a_side_may_not_declare(tmp_path):
+def test_hours_within_a_week_are_written_as_its_share_and_a_side_may_not_declare(tmp_path):
     metrics, truce = run(tmp_path, observed=1.0)
     assert metrics["truce_days/unilateral/energy_strikes"] == pytest.approx(np.full(16, 1.5))  # 36 hours
-    assert (truce[5, :, 0] == 0.0).all()                             # within one week: not a stopped week
+    assert truce[5, :, ENERGY] == pytest.approx(np.full(16, 36 / 168))  # 36 of the week's 168 hours
+    assert (truce[[4, 6], :, ENERGY] == 0.0).all()                       # and only in the week declared
     quiet, _ = run(tmp_path, observed=1.0, declare=0.0)
     assert (quiet["unilateral_declared/easter"] == 0).all()
     assert (quiet["truce_days/unilateral/energy_strikes"] == 0).all()
@@ -87,3 +88,11 @@ def test_hours_are_counted_but_do_not_stop_a_weekly_step_and_a_side_may_not_decl
 def test_truce_hours():
     held, weeks = truce_hours(np.array([True, True, False]), np.array([True, False, True]), 400.0)
     assert held.tolist() == [400.0, 0.0, 0.0] and weeks.tolist() == [2, 0, 0]
+
+
+def test_week_share_runs_down_a_truce_of_hours():
+    left, shares = np.array([200.0, 36.0, 336.0]), []
+    for _ in range(3):
+        shares.append(week_share(left))
+        left = np.maximum(left - 168.0, 0.0)
+    assert np.array(shares) == pytest.approx(np.array([[1.0, 36 / 168, 1.0], [32 / 168, 0.0, 1.0], [0.0, 0.0, 0.0]]))

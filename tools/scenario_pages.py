@@ -500,8 +500,9 @@ def regenerate(name: str, runner: Runner) -> str:
             f"({ref_name} {ref.q('area_gained_km2'):,.0f})")
 
 
-def verdicts(names: list[str], runs: int, seed: int) -> None:
-    """Open each page whose scenario states claims with its verdict section (tools/verdict_section.py)."""
+def verdicts(names: list[str], runs: int, seed: int, claims_json: Path | None = None) -> None:
+    """Open each page whose scenario states claims with its verdict section (tools/verdict_section.py); from a
+    saved `detente claims scenarios/ --runs RUNS --seed SEED --json` where `claims_json` names one."""
     sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from verdict_section import place, section
@@ -512,9 +513,17 @@ def verdicts(names: list[str], runs: int, seed: int) -> None:
     with_claims = [n for n in names if load_scenario(SCENARIOS / f"{n}.yaml").scenario.claims is not None]
     if not with_claims:
         return
-    print(f"claims of {len(with_claims)} variants ({runs:,} runs, seed {seed}) …", file=sys.stderr, flush=True)
-    report = judge_claims([SCENARIOS / f"{n}.yaml" for n in with_claims], runs=runs, seed=seed)
-    rows = report.to_json()["claims"]
+    if claims_json is not None:
+        import json
+
+        rows = json.loads(Path(claims_json).read_text())["claims"]
+        missing = sorted(set(with_claims) - {r["scenario"] for r in rows})
+        if missing:
+            raise SystemExit(f"{claims_json} has no claims of {', '.join(missing)}")
+    else:
+        print(f"claims of {len(with_claims)} variants ({runs:,} runs, seed {seed}) …", file=sys.stderr, flush=True)
+        report = judge_claims([SCENARIOS / f"{n}.yaml" for n in with_claims], runs=runs, seed=seed)
+        rows = report.to_json()["claims"]
     for name in with_claims:
         parent = load_scenario(SCENARIOS / f"{name}.yaml").chain[-2].stem
         path = PAGES / f"{name}.md"
@@ -532,6 +541,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--claims-runs", type=int, default=4000, help="runs of `detente claims` for the verdicts")
     ap.add_argument("--claims-seed", type=int, default=3)
     ap.add_argument("--verdicts-only", action="store_true", help="rewrite only the verdict sections")
+    ap.add_argument("--claims-json", type=Path, metavar="FILE",
+                    help="verdicts from a saved `detente claims scenarios/ --runs N --seed S --json` (its N and S "
+                         "given as --claims-runs and --claims-seed) instead of running the claims again")
     args = ap.parse_args(argv)
     names = sorted(p.stem for p in PAGES.glob("*.md") if (SCENARIOS / f"{p.stem}.yaml").exists())
     if args.only:
@@ -539,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             ap.error(f"no page with a scenario file: {', '.join(missing)} (pages: {', '.join(names)})")
         names = [n for n in names if n in args.only]
-    verdicts(names, args.claims_runs, args.claims_seed)
+    verdicts(names, args.claims_runs, args.claims_seed, args.claims_json)
     if args.verdicts_only:
         return 0
     runner = Runner(args.runs, args.seed)

@@ -75,7 +75,9 @@ WHY: dict[str, list[tuple[dict[str, str], str]]] = {
          "The counter-attack that the strategy saves men for retakes ground, so Russia ends with less; but "
          "committing the saved strength costs Ukraine more casualties over the two years than holding every "
          "metre does. What decides it is the counter-attack's commitment (the variant's line factor of 2, a "
-         "placeholder) against the Russian force ratio at the time."),
+         "placeholder) against the Russian force ratio at the time: the option has no value in the baseline to "
+         "screen from, so the screen lists it as structural and ranks only the numeric changes, of which the "
+         "partisans' growth (doubled in the variant) moves Ukraine's casualties most, with a wide interval."),
     ],
     "seed001-shuttle-telephone": [
         ({"ceasefire_held_90d/energy_strikes": "supported"},
@@ -109,8 +111,13 @@ WHY: dict[str, list[tuple[dict[str, str], str]]] = {
          "drive must first cross Mykolaiv; it takes ground there, but at the calibrated ground rate it does not "
          "reach Odesa oblast, let alone Moldova, within two years. What decides it is the ground law as fitted "
          "to 2023–24 (combat.ground_rate_km2) and the Dnipro and Mykolaiv defences."),
-        ({"area_gained_km2/odesa": "supported"},
-         "Through a contiguous front Russia reaches Odesa oblast; the ground law fitted to 2023–24 sets how far."),
+        ({"area_gained_km2/odesa": "supported", "area_gained_km2/moldova": "contradicted"},
+         "Only at the margin: with the front contiguous, Russia can attack Odesa only from ground joined to its "
+         "bases, so the drive must first cross Mykolaiv, and at the ground rate fitted to 2023–24 it reaches "
+         "the edge of Odesa oblast in few runs (the mean gain over all runs is the table's, a few square "
+         "kilometres at most) and never Moldova within two years. What decides it is the ground law "
+         "(combat.ground_rate_km2) and the Dnipro and Mykolaiv defences: the direction is the seed's, the size "
+         "is not."),
     ],
     "seed000-counter-moves": [
         ({"area_gained_km2/odesa": "contradicted"},
@@ -162,8 +169,13 @@ def paragraph(name: str, mine: list[dict[str, Any]]) -> str:
         numeric = [d for d in v.get("decided_by", []) if not d.get("structural")]
         if v["verdict"] != "supported" and numeric:
             top = numeric[0]
-            parts.append(f"Of the variant's own changes, `{top['parameter']}` (from {top['from']:g} to "
-                         f"{top['to']:g}) moves it most (Morris μ* {top['mu_star']:.3g}).")
+            if top["mu_star"] > 0:
+                parts.append(f"Of the variant's own changes, `{top['parameter']}` (from {top['from']:g} to "
+                             f"{top['to']:g}) moves it most (Morris μ* {top['mu_star']:.3g}).")
+            else:  # a screen in which nothing moves the metric ranks nothing: say so, not a "most"
+                parts.append(f"None of the variant's {len(numeric)} numeric changes moves it over its range "
+                             "(Morris μ* 0 for each): what decides it is the model's structure, not a value "
+                             "the variant sets.")
     verdict_of = {v["metric"]: v["verdict"] for v in conclusions}
     kept = False
     for expected, text in WHY.get(name, []):

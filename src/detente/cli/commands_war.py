@@ -127,13 +127,16 @@ def ceasefire_table(result: Any) -> Table | None:
         return None
     scopes = sorted({p["scope"] for p in by_quarter.values()})
     quarters = sorted({int(p["quarter"]) for p in by_quarter.values()})
-    table = Table(title="% of runs in which a deal of each scope is agreed by the end of each quarter, and holds",
-                  box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("scope", overflow="fold", min_width=8)
+    # narrow enough for 80 columns with eight quarters (a scope's name whole, the held columns' headers on two
+    # lines, one space between columns): wider, rich dropped the scope column and cut the last quarter
+    table = Table(title="% of runs in which a deal of each scope is agreed by the end of each quarter,\n"
+                        "and in which it held 30 and 90 days",
+                  box=box.SIMPLE_HEAD, title_justify="left", padding=(0, 1), collapse_padding=True)
+    table.add_column("scope", no_wrap=True)
     for q in quarters:
-        table.add_column(f"Q{q}", justify="right", no_wrap=True)
-    table.add_column("held 30 d", justify="right", no_wrap=True)
-    table.add_column("held 90 d", justify="right", no_wrap=True)
+        table.add_column(f"Q{q}", justify="right", no_wrap=True, min_width=4)
+    table.add_column("held\n30 d", justify="right", no_wrap=True, min_width=4)
+    table.add_column("held\n90 d", justify="right", no_wrap=True, min_width=4)
     for scope in scopes:
         cells = [f"{summary[f'ceasefire_agreed_by_q{q}/{scope}']['mean']:.0%}" for q in quarters]
         held = [f"{summary.get(f'ceasefire_held_{d}/{scope}', {'mean': float('nan')})['mean']:.0%}"
@@ -154,10 +157,11 @@ def events_table(result: Any) -> Table | None:
     events = sorted({p["event"] for p in found.values()})
     quarters = sorted({int(p["quarter"]) for p in found.values()})
     table = Table(title="the table's events in each quarter, mean per run (one-off events: exchanges, summits, "
-                        "…; agreements of each scope begun)", box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("event", overflow="fold", min_width=8)
+                        "…; agreements of each scope begun)", box=box.SIMPLE_HEAD, title_justify="left",
+                  padding=(0, 1), collapse_padding=True)  # 80 columns: as `ceasefire_table`
+    table.add_column("event", no_wrap=True)
     for q in quarters:
-        table.add_column(f"Q{q}", justify="right", no_wrap=True)
+        table.add_column(f"Q{q}", justify="right", no_wrap=True, min_width=4)
     for event in events:
         table.add_row(event, *[f"{summary[f'events_in_q{q}/{event}']['mean']:.1f}" for q in quarters])
     return table

@@ -17,7 +17,7 @@ nine weeks of ten). `measured_week` scores what *happened* in the week instead, 
 war's state before and after the week, and the decisions in force (a pure function; `MEASURED_READS` says
 what it reads):
 
-    E_t = 28 · (Σ_s ⌊D_s / u⌋ + #new regions + #violated scopes) − 2 · #scopes signed
+    E_t = 28 · (Σ_s ⌊D_s / u⌋ + #new regions + #breached scopes) − 2 · #truces begun
           + 4 · (#announced options in force + 1{foreign troops deployed}) + 12 · 1{secondary sanctions}
           + 60 · #nuclear options in force,
 
@@ -27,11 +27,18 @@ what it reads):
 - advances into new regions — "Occupy border city of attacked nation" (violent escalation, 28) for each
   region whose Russian control rises from under `new_region` to at least it, or, in Russia's home regions,
   falls from above 1 − `new_region` to below it (an incursion);
-- violations of a truce — "Execute targeted attack" (28) for each scope whose `WarState.truce` is strictly
-  between 0 and 1 after the week: the table writes 1 − `violation_share` there in a violated week
-  (`table.agreements.truce_levels`); read, never written;
-- agreements signed — de-escalation (−2, as "Start formal peace negotiations") for each scope whose truce
-  goes from 0 to above 0;
+- violations of a truce — "Execute targeted attack" (28) for each scope whose agreement in force a side broke
+  in the week (`WarState.truce_violated` = 1, written by the table's compliance, `table.agreements`) and that
+  was not stopped the whole week (truce < 1: a share of what it covers resumed; the table writes 1 −
+  `violation_share` there). Read, never written. A truce level strictly between 0 and 1 is not by itself a
+  violation: it is the share of the week a scope was stopped, which a holiday truce of hours also writes
+  (`table.unilateral`: 36 hours are 36/168 of a week), and a decision's `truce` lever may set. One attack per
+  breached scope, not scaled by how much resumed: Rivera's scale scores actions, not their size, and what the
+  breach does (energy destroyed, ground entered) is scored by the components above in the war's own units;
+  the table's agreements are in force for whole weeks, so a breach is a breach of a truce that covered the
+  week. A unilateral truce declared and not observed is no violation either: the other side never accepted it;
+- truces begun — de-escalation (−2, as "Start formal peace negotiations") for each scope whose truce goes
+  from 0 to above 0: an agreement signed, or a declared truce the other side observes;
 - threats and signals — posturing (4, Rivera's manual evaluation of "Do military posturing") for each actor
   whose option in force is announced in advance; foreign troops deployed (the `foreign_troops` lever above 0
   in any region) — posturing (4, "Establish agreements on defense and security cooperation");
@@ -127,7 +134,7 @@ def summary(series: np.ndarray) -> dict[str, np.ndarray]:
 # --- the measured score -----------------------------------------------------------------------------------
 MEASURED_READS = {
     "state before and after": ("energy", "control", "truce"),
-    "state after": ("foreign_troops", "secondary_sanctions"),
+    "state after": ("foreign_troops", "secondary_sanctions", "truce_violated"),
     "decisions": ("announced option in force", "nuclear option in force"),
 }
 ATTACK = points("Execute targeted attack")                      # violent escalation, 28
@@ -157,6 +164,7 @@ class WeekView:
     truce: np.ndarray             # (N, S)
     foreign_troops: np.ndarray    # (N, R)
     secondary_sanctions: np.ndarray | None = None  # (N,); None reads as none enforced
+    truce_violated: np.ndarray | None = None       # (N, S); None reads as no agreement broken
 
     @classmethod
     def of(cls, state: object, kept: bool = True) -> "WeekView":
@@ -165,7 +173,8 @@ class WeekView:
         after it (`MEASURED_READS`), and every array of a view read at once (kept=False) are not."""
         before = MEASURED_READS["state before and after"]
         return cls(*((np.array if kept and f in before else np.asarray)(getattr(state, f), dtype=float)
-                     for f in ("energy", "control", "truce", "foreign_troops", "secondary_sanctions")))
+                     for f in ("energy", "control", "truce", "foreign_troops", "secondary_sanctions",
+                               "truce_violated")))
 
 
 @numba.njit(cache=True)
@@ -186,9 +195,11 @@ def measured_week(before: WeekView, after: WeekView, announced: np.ndarray, nucl
     equations are `_measured_runs`, compiled (one pass per run instead of a dozen array passes a week)."""
     n = before.control.shape[0]
     sanctions = (after.secondary_sanctions if after.secondary_sanctions is not None else np.zeros(n))
+    broken = after.truce_violated if after.truce_violated is not None else np.zeros(after.truce.shape)
     points = np.empty((len(COMPONENTS) + 1, n))
     _measured_runs(before.energy, after.energy, np.broadcast_to(np.asarray(scale.repair, float), before.energy.shape),
-                   before.control, after.control, scale.home, before.truce, after.truce, after.foreign_troops,
+                   before.control, after.control, scale.home, before.truce, after.truce,
+                   np.asarray(broken, float), after.foreign_troops,
                    np.asarray(sanctions, float), np.asarray(announced, float), np.asarray(nuclear, float),
                    float(scale.strike_unit), float(scale.new_region), points)
     out = dict(zip(COMPONENTS, points))
@@ -197,7 +208,7 @@ def measured_week(before: WeekView, after: WeekView, announced: np.ndarray, nucl
 
 
 @numba.njit(cache=True)
-def _measured_runs(energy0, energy1, repair, control0, control1, home, truce0, truce1,  # noqa: ANN001
+def _measured_runs(energy0, energy1, repair, control0, control1, home, truce0, truce1, broken,  # noqa: ANN001
                    foreign, sanctions, announced, nuclear, strike_unit, eps, out):  # noqa: ANN001
     """The measured score's equations, run by run: writes `out` (len(COMPONENTS) + 1, N), the components in
     COMPONENTS' order and their sum last (summed in that order)."""
@@ -213,7 +224,7 @@ def _measured_runs(energy0, energy1, repair, control0, control1, home, truce0, t
                 moved += control0[n, r] < eps and control1[n, r] >= eps
         violated, signed = 0, 0
         for k in range(truce0.shape[1]):
-            violated += truce1[n, k] > 0.0 and truce1[n, k] < 1.0
+            violated += broken[n, k] > 0.0 and truce1[n, k] < 1.0  # an agreement broken, its scope breached
             signed += truce0[n, k] <= 0.0 and truce1[n, k] > 0.0
         deployed = 0.0
         for r in range(foreign.shape[1]):

@@ -23,7 +23,9 @@ violation is reported with probability p_f (false alarm). Trust T between the be
 and when T < T_min every agreement collapses (Axelrod 1984 on reciprocity and noise; Downs & Rocke 1990
 on noise in compliance; Fortna 2004 on what makes ceasefires last). In a week in which an agreement is
 violated, a share v of what its scope covers resumes: `truce = 1 − v` (the engine stops the whole front
-only at truce = 1, so a violated front truce is a week of fighting).
+only at truce = 1, so a violated front truce is a week of fighting), and the scope is marked broken for the
+week (`WarState.truce_violated` = 1, what the escalation score counts as a violation: a truce level under 1
+alone says only how much of the week the scope was stopped, as a holiday truce of hours also writes it).
 
 Sources: R. Axelrod (1984), The Evolution of Cooperation; G. Downs & D. Rocke (1990), Tacit Bargaining,
 Arms Races and Arms Control; V. P. Fortna (2004), Peace Time: Cease-Fire Agreements and the Durability of
@@ -86,3 +88,12 @@ def truce_levels(in_force: np.ndarray, violated: np.ndarray, violation_share: np
     for g, column in enumerate(scope_columns):
         truce[:, column] = np.maximum(truce[:, column], level[:, g])
     return truce
+
+
+def scopes_violated(in_force: np.ndarray, violated: np.ndarray, scope_columns: np.ndarray,
+                    n_scopes: int) -> np.ndarray:
+    """`WarState.truce_violated` (N, S): 1 where an agreement of the scope in force was broken this week."""
+    broken = np.zeros((in_force.shape[0], n_scopes))
+    for g, column in enumerate(scope_columns):
+        broken[:, column] = np.maximum(broken[:, column], in_force[:, g] & violated[:, g])
+    return broken

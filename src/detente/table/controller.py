@@ -6,13 +6,15 @@ decides on every agreement in force whether to keep it, break it or walk out, an
 (`compliance`); where no agreement of a scope is in force and the mediator is at work, the mediator shuttles
 a text for it and each party at the table accepts its own reading of it if it beats its outside option and
 clears its home's ratification (`sessions`, `decision`); the truces in force are written to
-`WarState.truce`. After the fighting (`observe`): recent pace, intensity and aid are kept for next week's
-forecasts; leaders' support moves with the war and may bring a leader down (the successor's positions come
-from the scenario); agreements run down and expire or are renewed (`bookkeeping`).
+`WarState.truce`, and the scopes whose agreement was broken this week to `WarState.truce_violated`. After
+the fighting (`observe`): recent pace, intensity and aid are kept for next week's forecasts; leaders'
+support moves with the war and may bring a leader down (the successor's positions come from the scenario);
+agreements run down and expire or are renewed (`bookkeeping`).
 
 The week's work runs as compiled kernels over the N runs of a block, composed from the equations of
 `agenda`, `mediation`, `ratification` and `agreements`, each written once; parameters and books travel as
-named records (`records`). `Kernels` lists them: a controller built with `Kernels().uncompiled()` runs the
+named records (`records`), and composed into four compiled calls a week (`week`: a call from Python costs more
+than some kernels' work). `Kernels` lists them: a controller built with `Kernels().uncompiled()` runs the
 same code in Python, the readable reference tests/test_table_conformance.py holds the compiled one to. The
 table draws from its own stream (the generator `start` receives), so switching the table on leaves the war's
 random numbers untouched.
@@ -34,8 +36,7 @@ from detente.ensemble.streams import BlockContext
 from detente.rows import own_rows, shared_rows
 from detente.scenario.schema import Leader, Scenario
 from detente.table import agenda as ag
-from detente.table import agreements as agr
-from detente.table import bookkeeping, compliance, events, forecasting, outputs, positions, sessions
+from detente.table import events, outputs, positions, sessions, week as table_week
 from detente.table.layout import TableLayout, compile_agenda, issue_records, layout  # noqa: F401 (re-exported)
 from detente.table.records import (AGREEMENT, COMPLIANCE, FORECAST, MEDIATION, PARTY, PARTY_PARAMS, RUN,
                                    SUPPORT_PARAMS, fill, on_records, records, uncompiled)
@@ -50,15 +51,12 @@ conditional_terms = outputs.conditional_terms
 class Kernels:
     """The table's compiled weekly work, by what it does; `uncompiled()` gives the same code run by Python."""
 
-    forecasts: Callable = forecasting.forecasts
+    before_talks: Callable = table_week.before_talks  # forecasts, no-deal points, compliance, who sits
     no_deal_points: Callable = ag.no_deal_points
     stakes: Callable = ag.stakes
-    surplus_in_force: Callable = compliance.surplus_in_force
-    keep_or_break: Callable = compliance.keep_or_break
-    quiet_week: Callable = compliance.quiet_week
     negotiate: Callable = sessions.negotiate
-    sit: Callable = sessions.sit
-    week_after: Callable = bookkeeping.week_after
+    close_talks: Callable = table_week.close_talks  # signings, truces, a quiet front
+    after_week: Callable = table_week.after_week  # the books after the fighting (`bookkeeping.week_after`)
     between_sessions: Callable = positions.between_sessions
     standing: Callable = positions.standing
 
@@ -149,6 +147,14 @@ class TableController:
         self.series[self.trust_name] = week_major()
         weekly, _, session_p = events.one_off_weeks(s, n, W, context)  # the week's summits and direct talks
         self.boost = events.session_boost(weekly, session_p)
+        self.no_boost = np.zeros(n)
+        aid_w = np.asarray(model.backers["aid_per_week"], float)  # the backers' aid weighs their will (forecasts)
+        B = state.backer_will.shape[1]
+        self.aid_weights = np.broadcast_to(aid_w, (n, B)) if np.sum(aid_w) > 0 else np.ones((n, B))
+        self.sides = np.array(lay.belligerents)
+        self.falls = np.zeros((n, A), bool)  # written for the led actors only, every week
+        self.ceasefire_series = [self.series[f"ceasefire_in_force/{g}"] for g in lay.scopes]
+        self.support_series = [(a, self.series[f"leader_support/{lay.actors[a]}"]) for a in self.led]
         self._record(0)
         return state
 
@@ -227,27 +233,19 @@ class TableController:
     # ------------------------------------------------------------ the week
     def act(self, state: WarState, context: BlockContext) -> WarState:
         """Before the fighting: rearm, read the front, keep or break agreements, negotiate, set the truces."""
-        week, lay, run, books, k = state.week + 1, self.lay, self.run, self.books, self.kernels
-        if run["front_quiet"].any():
-            extra = np.where(run["front_quiet"], (run["rearm"] - 1.0) * run["last_aid"], 0.0)
-            materiel = state.materiel.copy()
-            materiel[:, UKRAINE] += extra
+        week, lay, run, books, k, a = state.week + 1, self.lay, self.run, self.books, self.kernels, self.agenda
+        self.line = ag.front_line(state.control, self.model.area, a.front_area, a.front_unit)
+        materiel = state.materiel.copy()  # Ukraine's backers' extra deliveries of a quiet front go in here
+        boost = self.no_boost if self.boost is None else self.boost[:, min(week, self.boost.shape[1] - 1)]
+        done = k.before_talks(run, self.party, books, self.seats, lay.side_sign, materiel, state.manpower,
+                              state.backer_will, state.backer_active, self.aid_weights, state.mediating,
+                              state.pressure_on_ukraine, boost, a.ideal, a.status_quo, a.war_swing, self.line,
+                              self.issue, *lay.belligerents, self.moving_issues, self.no_deal, lay.padded_issues,
+                              self.readings, a.salience, self.sides, self.outsider, self.rng)
+        if done & table_week.REARMED:
             state = state.replace(materiel=materiel)
-        fill(run, {"materiel_russia": state.materiel[:, RUSSIA], "materiel_ukraine": state.materiel[:, UKRAINE],
-                   "mediating": state.mediating, "pressure_on_ukraine": state.pressure_on_ukraine,
-                   "session_boost": 0.0 if self.boost is None else self.boost[:, min(week, self.boost.shape[1] - 1)]})
-        n, B = state.runs, state.backer_will.shape[1]
-        aid_w = np.asarray(self.model.backers["aid_per_week"], float)
-        weights = np.broadcast_to(aid_w, (n, B)) if np.sum(aid_w) > 0 else np.ones((n, B))
-        k.forecasts(self.run, self.party, lay.side_sign, state.manpower, state.backer_will, state.backer_active,
-                    weights, self.rng)
-        self.line = ag.front_line(state.control, self.model.area, self.agenda.front_area, self.agenda.front_unit)
-        if self.moving_issues.size:  # war- and front-decided issues: the only no-deal points that change
-            a = self.agenda
-            k.no_deal_points(a.ideal, a.status_quo, a.war_swing, self.line, self.issue, self.party,
-                             *lay.belligerents, self.moving_issues, self.no_deal)
-        self._comply(week)
-        k.sit(self.run, self.rng)  # who sits this week: drawn before the shuttles, as it always was
+        if done & table_week.COMPLIED:
+            self._end(books["ended"], week)  # (closed in `before_talks`; their rows are kept here)
         if self.smp:  # between sessions, positions move where the front or a successor moved their inputs
             self._move_positions(state=state)
         a = self.agenda
@@ -255,51 +253,33 @@ class TableController:
                     lay.padded_issues, self.quo_issues, self.issue, a.ideal, a.salience, a.capability,
                     a.ideal if self.stand is None else self.stand, a.status_quo,
                     self.no_deal, lay.side_sign, self.terms, self.readings, self.rng)
-        in_force, violated = books["in_force"], books["violated"]
-        books["signings"] += in_force & (books["week_agreed"] == week)  # one-off agreements count as events
-        truce = agr.truce_levels(in_force, violated, run["violation_share"], lay.scope_columns, len(SCOPES))
-        front = lay.front_scopes
-        run["front_quiet"] = (in_force[:, front] & ~violated[:, front]).any(axis=1) if front.any() else False
-        return state.replace(truce=np.maximum(truce, 0.0))
-
-    def _comply(self, week: int) -> None:
-        """Each side keeps, breaks or walks out of each agreement in force; trust moves; breakdown."""
-        books, k = self.books, self.kernels
-        books["violated"] = False
-        if not books["in_force"].any():
-            k.quiet_week(self.run)
-            return
-        a = self.agenda
-        k.surplus_in_force(self.run, self.party, self.books, self.seats, self.lay.padded_issues, self.readings,
-                           a.ideal, a.salience, self.no_deal, np.array(self.lay.belligerents))
-        k.keep_or_break(self.run, self.books, self.outsider, self.rng)
-        self._end(books["ended"], week)
-        books["violated"] &= books["in_force"]  # an agreement that ended this week is over, not violated
+        truce, broken = np.empty((state.runs, len(SCOPES))), np.empty((state.runs, len(SCOPES)))
+        k.close_talks(week, run, books, lay.scope_columns, lay.front_scopes, truce, broken)
+        return state.replace(truce=truce, truce_violated=broken)
 
     def _end(self, how: np.ndarray, week: int) -> None:
-        """Close the agreements where how (N, G) is non-zero, recording each as a row (first runs only)."""
+        """Keep a row of each agreement that ended this week (how (N, G) non-zero; the kernels have closed them),
+        for the ensemble's first runs only."""
+        if not self.keep_rows:
+            return
         runs, gs = np.nonzero(how)
         if runs.size == 0:
             return
         books = self.books
-        if self.keep_rows:
-            self.ended.append({"run": runs, "g": gs, "week_agreed": books["week_agreed"][runs, gs],
-                               "week_ended": np.full(runs.size, week), "how": how[runs, gs],
-                               "renewals": books["renewals"][runs, gs], "divergence": books["divergence"][runs, gs],
-                               "terms": self.terms[runs, gs]})
-        books["in_force"][runs, gs] = False
-        books["weeks_left"][runs, gs] = 0
+        self.ended.append({"run": runs, "g": gs, "week_agreed": books["week_agreed"][runs, gs],
+                           "week_ended": np.full(runs.size, week), "how": how[runs, gs],
+                           "renewals": books["renewals"][runs, gs], "divergence": books["divergence"][runs, gs],
+                           "terms": self.terms[runs, gs]})
 
     def observe(self, state: WarState, report: WeekReport) -> None:
         """After the fighting: pace, intensity, aid; leaders' support and falls; agreements run down."""
-        week, n = report.week, state.runs
-        falls = np.zeros(self.party.shape, bool)
+        week, n, falls = report.week, state.runs, self.falls
         aid = report.aid if report.aid.size else np.zeros((n, 1))
-        self.kernels.week_after(self.run, self.party, self.books, self.seats, self.led, self.lay.side_sign,
-                                report.ground_km2.sum(axis=1), report.casualties, aid, self.rng, falls)
-        for a in self.led:
-            if falls[:, a].any():
-                self._succeed(a, falls[:, a], week)
+        if self.kernels.after_week(self.run, self.party, self.books, self.seats, self.led, self.lay.side_sign,
+                                   report.ground_km2.sum(axis=1), report.casualties, aid, self.rng, falls):
+            for a in self.led:
+                if falls[:, a].any():
+                    self._succeed(a, falls[:, a], week)
         self._end(self.books["ended"], week)
         self._record(week, self.books["held"])
 
@@ -329,10 +309,11 @@ class TableController:
     def _record(self, week: int, held: np.ndarray | None = None) -> None:
         if held is None:
             held = np.zeros(self.books.shape, bool)
-        for g, scope in enumerate(self.lay.scopes):
-            self.series[f"ceasefire_in_force/{scope}"][:, week] = held[:, g]
-        for a in self.led:
-            self.series[f"leader_support/{self.lay.actors[a]}"][:, week] = self.party["support"][:, a]
+        for g, series in enumerate(self.ceasefire_series):
+            series[:, week] = held[:, g]
+        support = self.party["support"]
+        for a, series in self.support_series:
+            series[:, week] = support[:, a]
         self.series[self.trust_name][:, week] = self.run["trust"]
 
     # -------------------------------------------------------------- outputs

@@ -10,11 +10,16 @@ horizon, hours), and in each listed week, run by run,
     declared  ~ Bernoulli(q_declare)                      (the declaring side's own decision, nobody else's)
     observed  = declared ∧ Bernoulli(q_observe)           (the other side holds its fire too, or not)
 
-A truce that is observed holds for its hours: its days are counted (`truce_days/unilateral/<scope>`) and,
-for each whole week it covers, the war engine stops its scope (`WarState.truce` = 1; the engine steps a
-week at a time, so hours within a week are counted, not fought differently: a 36-hour truce changes no
-weekly step). A truce declared and not observed is counted (`unilateral_declared/<name>`) and changes nothing,
-as in January 2023. q_declare and q_observe are per-run parameters (`table.unilateral_truces.<name>.declare`,
+A truce that is observed holds for its hours: its days are counted (`truce_days/unilateral/<scope>`) and
+each week it covers is written to `WarState.truce` as the share of the week it covers (168 hours a week:
+336 hours stop two weeks at 1; 36 hours write 36/168 ≈ 0.21 in the week declared; 200 hours write 1, then
+32/168), unless the table's own level for the scope is higher. What the share does is the engine's: an
+energy or Black Sea truce stops that share of the week's strikes (`dynamics.strikes`, `dynamics.black_sea`:
+exposure × (1 − T)), while the front stops only at 1 (`kernel`: ground is fought a week at a time, so hours
+of a front truce within a week are counted, not fought differently). A held truce is not a violation: the
+escalation score counts a breach only where the table marks an agreement broken (`WarState.truce_violated`),
+and scores an observed truce as one begun (de-escalation). A truce declared and not observed is counted
+(`unilateral_declared/<name>`) and changes nothing, as in January 2023. q_declare and q_observe are per-run parameters (`table.unilateral_truces.<name>.declare`,
 `.observed`), so `detente sensitivity` can vary them.
 
 It runs after the table and its events (`default_controllers`), so the table's agreed truces are counted
@@ -77,6 +82,11 @@ def truce_hours(declared: np.ndarray, observed: np.ndarray, hours: float) -> tup
     return held, np.floor(held / HOURS_A_WEEK).astype(np.int64)
 
 
+def week_share(hours_left: np.ndarray) -> np.ndarray:
+    """The share of this week a truce with `hours_left` still to run covers: min(hours / 168, 1)."""
+    return np.minimum(hours_left / HOURS_A_WEEK, 1.0)
+
+
 class UnilateralController:
     """Declared truces, week by week (see the module docstring)."""
 
@@ -92,7 +102,7 @@ class UnilateralController:
         fixed = resolve(self.setup, "table", context.overrides)
         from detente.table.agenda import draw
 
-        self.week, self.stop_until = 0, np.zeros((n, len(SCOPES)), np.int64)  # last week each scope is stopped
+        self.week, self.hours_left = 0, np.zeros((n, len(SCOPES)))  # hours each scope's truce has still to run
         self.declared = {name: np.zeros(n) for name in self.truces}
         self.held_days = np.zeros((n, len(SCOPES)))
         self.draws: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
@@ -106,20 +116,21 @@ class UnilateralController:
         return state
 
     def act(self, state: Any, context: BlockContext) -> Any:
-        """Declare this week's truces; an observed one stops its scope for the whole weeks it covers."""
+        """Declare this week's truces; an observed one stops its scope for the share of each week it covers."""
         self.week += 1
         for name, truce in self.truces.items():
             if (name, self.week) not in self.draws:
                 continue
             declared, observed = self.draws[name, self.week]
             s = SCOPES.index(truce.scope)
-            held, whole_weeks = truce_hours(declared, observed, truce.hours.value)
+            held, _ = truce_hours(declared, observed, truce.hours.value)
             self.declared[name] += declared
             self.held_days[:, s] += held / 24.0
-            self.stop_until[:, s] = np.maximum(self.stop_until[:, s], self.week + whole_weeks - 1)
-        stopped = self.stop_until >= self.week
-        if stopped.any():
-            state = state.replace(truce=np.where(stopped, 1.0, state.truce))
+            self.hours_left[:, s] = np.maximum(self.hours_left[:, s], held)
+        if self.hours_left.any():
+            share = week_share(self.hours_left)
+            state = state.replace(truce=np.maximum(state.truce, share))
+            self.hours_left = np.maximum(self.hours_left - HOURS_A_WEEK, 0.0)
         return state
 
     def observe(self, state: Any, report: Any) -> None:

@@ -265,6 +265,7 @@ def initial_state(model: WarModel, runs: int) -> WarState:
         backer_active=will >= per_run(model.backers["will_threshold"], B),
         objective=per_run(model.regions["objective"], R),
         truce=np.zeros((runs, len(SCOPES))),
+        truce_violated=np.zeros((runs, len(SCOPES))),
         aid_factor=np.ones((runs, B)),
         strike_factor=np.ones((runs, 2)),
         recruitment_factor=np.ones((runs, 2)),

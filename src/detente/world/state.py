@@ -35,6 +35,7 @@ class WarState:
     output_lost_to_outages: np.ndarray  # (N,) cumulative € bn of Ukrainian output lost to the power deficit
     objective: np.ndarray        # (N, R) Russia's offensive priority per region (a decision lever)
     truce: np.ndarray            # (N, S) 1 where an agreement of scope s is in force (see dynamics.scopes)
+    truce_violated: np.ndarray   # (N, S) 1 where an agreement of scope s in force is broken this week (the table)
     aid_factor: np.ndarray       # (N, B) policy multiplier on each backer's aid (a decision lever)
     strike_factor: np.ndarray    # (N, 2) policy multiplier on each side's long-range strikes
     recruitment_factor: np.ndarray  # (N, 2) policy multiplier on recruitment (e.g. a general mobilisation)

@@ -96,7 +96,7 @@ async function selectRun(runId) {
   slider.max = state.mapData.weeks.length - 1;
   state.week = Math.min(state.week, slider.max);
   slider.value = state.week;
-  await Promise.all([drawMap(), drawFans()]);
+  await Promise.all([drawMap(), drawFans(), drawDiplomacy()]);
 }
 document.getElementById("run-select").addEventListener("change", e => selectRun(e.target.value));
 
@@ -247,6 +247,53 @@ async function drawFans() {
   document.getElementById("constants").textContent = constants.length ? "The same in every run and week " +
     "(no chart): " + constants.map(s => `${s.title || s.name} ${shown(s.constant_value, s.percent)}` +
       (s.percent ? "" : ` ${s.unit}`)).join(" · ") + "." : "";
+}
+
+// ---- the table's events: one-off events (prisoner exchanges: count, persons), truce days by kind, and the
+// table's events by quarter (mean per run), from the run's metric summaries (`events_in_q<q>/<event>`, …)
+function escapeHtml(t) {
+  return String(t).replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+}
+async function drawDiplomacy() {
+  const box = document.getElementById("diplomacy");
+  const runId = state.runId;
+  const detail = await api(`/api/runs/${encodeURIComponent(runId)}`);
+  if (state.runId !== runId) return;  // another run was chosen meanwhile
+  const metrics = detail.metrics || {};
+  const names = Object.keys(metrics).sort();
+  const spread = m => `${num(m.p50)} <small>(${num(m.p10)} … ${num(m.p90)})</small>`;
+  const counts = names.filter(n => /^(events|persons)\/[^/]+$/.test(n)).map(n => {
+    const [what, kind] = n.split("/");
+    return `<tr data-metric="${escapeHtml(n)}"><td>${escapeHtml(kind.replaceAll("_", " "))}</td>` +
+      `<td>${what === "events" ? "events" : "persons exchanged"}</td><td>${spread(metrics[n])}</td></tr>`;
+  });
+  const truces = names.filter(n => /^truce_days\/[^/]+\/[^/]+$/.test(n)).map(n => {
+    const [, kind, scope] = n.split("/");
+    return `<tr data-metric="${escapeHtml(n)}"><td>${escapeHtml(scope.replaceAll("_", " "))}</td>` +
+      `<td>${escapeHtml(kind)} truce, days</td><td>${spread(metrics[n])}</td></tr>`;
+  });
+  const grid = new Map();  // event -> quarter -> mean per run
+  for (const n of names) {
+    const m = /^events_in_q(\d+)\/(.+)$/.exec(n);
+    if (!m) continue;
+    if (!grid.has(m[2])) grid.set(m[2], new Map());
+    grid.get(m[2]).set(+m[1], metrics[n].mean);
+  }
+  const quarters = [...new Set([...grid.values()].flatMap(q => [...q.keys()]))].sort((a, b) => a - b);
+  let html = "";
+  if (counts.length || truces.length) {
+    html += "<h2>The table's events <small>median over runs (10–90%)</small></h2>" +
+      `<table class="num diplomacy-counts">${counts.join("")}${truces.join("")}</table>`;
+  }
+  if (grid.size) {
+    html += "<h2>The table's events by quarter <small>mean per run in each quarter (13 weeks): one-off events " +
+      "and agreements of each scope begun</small></h2><table class=\"num quarters\" id=\"events-by-quarter\">" +
+      `<tr><th>event</th>${quarters.map(q => `<th>Q${q}</th>`).join("")}</tr>` +
+      [...grid.keys()].sort().map(e => `<tr data-event="${escapeHtml(e)}"><td>${escapeHtml(e.replaceAll("_", " "))}` +
+        `</td>${quarters.map(q => `<td>${grid.get(e).has(q) ? grid.get(e).get(q).toFixed(1) : "–"}</td>`).join("")}` +
+        "</tr>").join("") + "</table>";
+  }
+  box.innerHTML = html;
 }
 
 // ---- comparison ------------------------------------------------------------------------------------------
