@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import BASELINE, write_variant
-from detente.analysis.sensitivity import load_ranges, out_of_unit, run_design
+from detente.analysis.sensitivity import load_ranges, noise_dominated, out_of_unit, run_design
 from detente.ensemble.per_run import override_key, scenario_key
 from detente.ensemble.runner import simulate
 from detente.errors import InputError, RunRefused
@@ -73,6 +73,15 @@ def test_indices_outside_the_unit_interval_beyond_their_interval_are_flagged():
                      "b": {"S1": -0.5, "S1_conf": 0.6, "ST": 1.2, "ST_conf": 0.3}}}
     flags = out_of_unit(indices)
     assert [(f["parameter"], f["index"]) for f in flags] == [("a", "ST")]
+
+
+def test_a_metric_whose_every_total_index_is_above_one_half_is_called_noise():
+    """Noise no parameter controls adds σ²/V to every ST and nothing to S1: every ST above 0.5 beyond its interval."""
+    noisy = {"a": {"S1": -0.01, "S1_conf": 0.2, "ST": 1.15, "ST_conf": 0.34},
+             "b": {"S1": -0.08, "S1_conf": 0.2, "ST": 1.10, "ST_conf": 0.18}}
+    ranked = {"a": {"S1": 0.7, "S1_conf": 0.1, "ST": 0.8, "ST_conf": 0.1},
+              "b": {"S1": 0.1, "S1_conf": 0.1, "ST": 0.6, "ST_conf": 0.2}}  # b's ST could be under 0.5
+    assert noise_dominated({"noisy": noisy, "ranked": ranked, "one": {"a": noisy["a"]}}) == ["noisy"]
 
 
 def test_range_files_are_what_the_scenario_gives_and_contain_the_values_in_use(baseline):

@@ -75,7 +75,9 @@ WHY: dict[str, list[tuple[dict[str, str], str]]] = {
          "The counter-attack that the strategy saves men for retakes ground, so Russia ends with less; but "
          "committing the saved strength costs Ukraine more casualties over the two years than holding every "
          "metre does. What decides it is the counter-attack's commitment (the variant's line factor of 2, a "
-         "placeholder) against the Russian force ratio at the time."),
+         "placeholder) against the Russian force ratio at the time: the option has no value in the baseline to "
+         "screen from, so the screen lists it as structural and ranks only the numeric changes, of which the "
+         "partisans' growth (doubled in the variant) moves Ukraine's casualties most, with a wide interval."),
     ],
     "seed001-shuttle-telephone": [
         ({"ceasefire_held_90d/energy_strikes": "supported"},

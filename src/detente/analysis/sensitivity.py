@@ -86,7 +86,8 @@ class SensitivityResult:
                 "samples": self.samples, "replicates": self.replicates, "runs": self.runs, "seed": self.seed,
                 "wall_seconds": round(self.wall_seconds, 2), "created_at": self.created_at,
                 "parameters": [{"name": p.name, "low": p.low, "high": p.high} for p in self.parameters],
-                "indices": self.indices, "outside_unit_interval": out_of_unit(self.indices)}
+                "indices": self.indices, "outside_unit_interval": out_of_unit(self.indices),
+                "noise_dominated": noise_dominated(self.indices)}
 
 
 def load_ranges(file: str | Path, loaded: LoadedScenario) -> list[ParameterRange]:
@@ -263,6 +264,23 @@ def out_of_unit(indices: dict[str, dict[str, dict[str, float]]]) -> list[dict[st
                     flags.append({"metric": metric, "parameter": name, "index": index, "value": v[index],
                                   "conf": v[f"{index}_conf"]})
     return flags
+
+
+def noise_dominated(indices: dict[str, dict[str, dict[str, float]]], share: float = 0.5) -> list[str]:
+    """Metrics whose every parameter's total index exceeds `share` beyond its interval (two parameters or more).
+
+    Run-to-run noise that no parameter controls (each run draws its own random numbers) adds its share of the
+    variance, σ²/V, to every parameter's ST (Saltelli's estimator differences two runs that differ in one
+    parameter and in all their noise) and nothing to any S1; so when every ST lies above one half, most of the
+    metric's variance is noise, not any parameter's, and the indices rank nothing: average runs per sample
+    (--replicates) or read a longer horizon. Genuine interaction of every parameter with every other could
+    give the same picture; replicates tell the two apart."""
+    found = []
+    for metric, by_param in indices.items():
+        totals = [v["ST"] - v["ST_conf"] for v in by_param.values() if "ST" in v]
+        if len(totals) >= 2 and min(totals) > share:
+            found.append(metric)
+    return found
 
 
 def ranking(indices: dict[str, dict[str, float]], method: str) -> list[tuple[str, float, float]]:

@@ -76,7 +76,7 @@ def sensitivity(
     workers: int = workers_option(WORKERS_HELP),
 ) -> None:
     """Vary parameters over ranges and report first-order and total indices for each outcome metric."""
-    from detente.analysis.sensitivity import out_of_unit, ranking, run_sensitivity
+    from detente.analysis.sensitivity import noise_dominated, out_of_unit, ranking, run_sensitivity
     from detente.store.sensitivity import save_sensitivity
 
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
@@ -111,4 +111,9 @@ def sensitivity(
     if flagged:
         err.print(f"[red]![/] {len(flagged)} Sobol indices lie outside [0, 1] beyond their interval: the design is "
                   "too small or each sample too noisy for them; raise --samples or --replicates")
+    noisy = noise_dominated(result.indices) if method == "sobol" else []
+    if noisy:
+        err.print(f"[yellow]![/] {len(noisy)} of {len(result.indices)} metrics have every parameter's total index "
+                  f"above 0.5 ({', '.join(noisy[:3])}{', …' if len(noisy) > 3 else ''}): most of their variance "
+                  f"is run-to-run noise, not a parameter's ({replicates} run(s) per sample); raise --replicates")
     out.print(f"{result.runs:,} runs in {result.wall_seconds:.1f} s; stored as [bold]{analysis_id}[/]")

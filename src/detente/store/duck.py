@@ -274,6 +274,10 @@ class ResultStore:
             region_frame[key] = result.regions[key].ravel()
         try:
             with self._connect() as con:
+                # one thread: the rows are appended in order, and a second thread only contends for the same
+                # appender (20,000 runs: 4.2 M metric rows, 4.2 s CPU against 6.3–8.1 s with DuckDB's default
+                # of a thread per core, 70 MB less peak memory, wall no longer, on the shared 2-core machine)
+                con.execute("SET threads = 1")
                 con.execute("BEGIN TRANSACTION")
                 try:
                     status = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
