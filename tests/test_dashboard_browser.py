@@ -255,7 +255,8 @@ def test_the_tables_events_under_the_fans(page):
     """Prisoner exchanges (count, persons), truce days by kind and the table's events by quarter, as `detente run`
     and the report give them."""
     page.wait_for_selector("#events-by-quarter", timeout=30_000)
-    rows = page.evaluate("() => [...document.querySelectorAll('#diplomacy tr[data-metric]')].map(r => r.dataset.metric)")
+    rows = page.evaluate("() => [...document.querySelectorAll('#diplomacy tr[data-metric]')]"
+                         ".map(r => r.dataset.metric)")
     for name in ("events/prisoner_exchange", "persons/prisoner_exchange", "truce_days/agreed/energy_strikes"):
         assert name in rows, rows
     grid = page.inner_text("#events-by-quarter")

@@ -49,6 +49,17 @@ def _run_forked(block: int, runs: int) -> BlockOutput:
     return output
 
 
+def _set_up_numba() -> None:
+    """Set up numba's typing and lowering registries in this process before it forks its workers, so that they
+    inherit them. numba does this at a process's first compiled call (~0.7 s of CPU: it imports its array,
+    linear-algebra and random libraries, and SciPy's BLAS with them); this process makes that call anyway when it
+    summarises the blocks, and each worker made it again before its first block."""
+    from numba.core.registry import cpu_target
+
+    cpu_target.typing_context.refresh()
+    cpu_target.target_context.refresh()
+
+
 class LocalBackend:
     """Runs blocks on this machine: one after another in this process (workers=1, the reference every other
     backend must match), or spread over forked worker processes, one per core by default.
@@ -72,6 +83,7 @@ class LocalBackend:
                 yield run_block(model, seed, block, runs, controllers, overrides)
             return
         global _JOB
+        _set_up_numba()
         folder = tempfile.TemporaryDirectory(prefix="detente-blocks-")
         _JOB = (model, seed, controllers, overrides, folder.name)
         try:

@@ -169,6 +169,9 @@ class ResultStore:
         while True:
             try:
                 con = duckdb.connect(str(self.path), read_only=self.read_only)
+                # DuckDB draws a progress bar on stdout for a query over 2 s (a loaded machine's resume), which
+                # would corrupt `--json` output; progress is ours to show, on stderr
+                con.execute("SET enable_progress_bar = false")
                 break
             except duckdb.IOException as error:
                 text = str(error)

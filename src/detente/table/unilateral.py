@@ -19,8 +19,8 @@ exposure × (1 − T)), while the front stops only at 1 (`kernel`: ground is fou
 of a front truce within a week are counted, not fought differently). A held truce is not a violation: the
 escalation score counts a breach only where the table marks an agreement broken (`WarState.truce_violated`),
 and scores an observed truce as one begun (de-escalation). A truce declared and not observed is counted
-(`unilateral_declared/<name>`) and changes nothing, as in January 2023. q_declare and q_observe are per-run parameters (`table.unilateral_truces.<name>.declare`,
-`.observed`), so `detente sensitivity` can vary them.
+(`unilateral_declared/<name>`) and changes nothing, as in January 2023. q_declare and q_observe are per-run
+parameters (`table.unilateral_truces.<name>.declare`, `.observed`), so `detente sensitivity` can vary them.
 
 It runs after the table and its events (`default_controllers`), so the table's agreed truces are counted
 apart (`truce_days/agreed/<scope>`), and draws from its own stream (`unilateral`): switching it on leaves
