@@ -210,3 +210,21 @@ def test_smc_abc_recovers_the_tempo_volatility_from_paths_the_model_made():
         covered += int(lo <= 0.5 <= hi)
         spreads.append(fit.diagnostics()["posterior_to_prior_spread"]["combat.tempo_volatility"])
     assert covered >= 3 and np.mean(spreads) < 0.9, (covered, spreads)
+
+
+def test_several_simulations_per_particle_estimate_the_abc_likelihood_by_the_share_within_tolerance():
+    """The share of a particle's K distances within ε is its likelihood estimate; the tolerance keeps an ESS of
+    (1 − α)N; with one simulation per particle that is Drovandi & Pettitt's "keep the better half" exactly; ESS by
+    copies is Kish's 1/Σw² over the unique rows."""
+    D = np.array([[1.0, 3.0, 5.0, 7.0], [2.0, 2.0, 2.0, 2.0], [9.0, 9.0, 9.0, 1.0]])
+    np.testing.assert_allclose(abc.within(D, 2.5), [0.25, 1.0, 0.25])
+    single = np.random.default_rng(0).random((100, 1))
+    eps, w = abc.next_tolerance(single, float("inf"), 50)
+    assert eps == np.sort(single[:, 0])[49] and w.sum() == 50 and set(np.unique(w)) == {0.0, 1.0}
+    many = np.random.default_rng(1).random((400, 4))
+    eps, w = abc.next_tolerance(many, float("inf"), 200)
+    assert (w.sum() ** 2 / np.sum(w**2)) >= 200 > (lambda v: v.sum() ** 2 / np.sum(v**2))(abc.within(many, eps - 1e-9))
+    eps2, w2 = abc.next_tolerance(many, eps, 100)  # incremental weights L(ε')/L(ε): only particles alive at ε
+    assert eps2 < eps and np.all(w2[abc.within(many, eps) == 0] == 0)
+    rows = np.array([[1.0, 2.0]] * 2 + [[3.0, 4.0]] * 2)
+    assert abc.ess_by_copies(rows) == pytest.approx(2.0) and abc.ess_by_copies(np.eye(5)) == pytest.approx(5.0)

@@ -17,7 +17,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from detente.cli import app
 from detente.errors import InputError
 
-METHOD = "SMC-ABC, adaptive (Drovandi & Pettitt 2011), one simulation per particle, generations as vectorised ensembles"
+METHOD = ("SMC-ABC, adaptive (Drovandi & Pettitt 2011), K simulations per particle with the share within the tolerance "
+          "as the likelihood estimate (Del Moral, Doucet & Jasra 2012), the result the last generation with ESS by copies "
+          ">= N/10, generations as vectorised ensembles")
 
 
 def _sha256(path: Path) -> str:
@@ -33,7 +35,8 @@ def _commit() -> str:
 
 
 def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: str, particles: int = 2000,
-              generations: int = 25, seed: int = 0, quiet: bool = False) -> dict:
+              generations: int = 25, seed: int = 0, quiet: bool = False,
+              simulations: int | None = None) -> dict:
     """Fit, write data/posteriors/OUT, and return the manifest (the library entry point of the command)."""
     from detente.calibration import abc
     from detente.calibration.posterior import write_posterior
@@ -58,11 +61,13 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
     record = abc.read_record([Path(p) for p in observed])
     obs = abc.targets(record, scenario.start, until)
     simulator = abc.Simulator.of(scenario, priors, until, fire=bool(obs.fire_ratios.size))
+    simulations = abc.SIMULATIONS if simulations is None else simulations
     console = Console(stderr=True, quiet=quiet)
     with Progress(TextColumn("[bold]calibrating[/]"), BarColumn(), TextColumn("gen {task.completed:.0f}/{task.total:.0f}"),
                   TextColumn("{task.fields[info]}"), TimeElapsedColumn(), console=console, disable=quiet) as bar:
         task = bar.add_task("fit", total=generations, info="")
         fit = abc.smc_abc(simulator, obs, particles=particles, generations=generations, seed=seed,
+                          simulations=simulations,
                           progress=lambda g, h: bar.update(task, completed=g, info=(
                               f"ε={h['tolerance']:.2f} acc={h['acceptance']:.3f}")))
     names, samples = abc.posterior_columns(simulator, fit.names, fit.samples)
@@ -74,7 +79,8 @@ def calibrate(scenario_path: Path, observed: list[Path], until: dt.date, out: st
         "data": [{"file": Path(p).name, "sha256": _sha256(Path(p))} for p in observed],
         "method": METHOD,
         "settings": {"particles": particles, "generations": generations, "alpha": 0.5, "seed": seed,
-                     "min_acceptance": abc.MIN_ACCEPTANCE,
+                     "simulations_per_particle": simulations,
+                     "min_acceptance": abc.MIN_ACCEPTANCE, "min_ess_share": abc.MIN_ESS_SHARE,
                      "proposal": "Gaussian random walk on z, covariance (2.38^2/P) x the survivors' covariance "
                                  "(Roberts, Gelman & Gilks 1997)",
                      "summary_stride_weeks": abc.STRIDE,
@@ -107,6 +113,8 @@ def calibrate_command(
     particles: int = typer.Option(2000, "--particles", min=50),
     generations: int = typer.Option(25, "--generations", min=1),
     seed: int = typer.Option(0, "--seed"),
+    simulations: int = typer.Option(4, "--simulations", min=1,
+                                    help="simulations per particle (the likelihood estimate's share within tolerance)"),
     json_out: bool = typer.Option(False, "--json", help="print the manifest as JSON"),
 ) -> None:
     """Fit the scenario's prior-carrying parameters to the record up to --until (likelihood-free, SMC-ABC)."""
@@ -114,12 +122,14 @@ def calibrate_command(
         cutoff = dt.date.fromisoformat(until)
     except ValueError:
         raise InputError.single("--until", f"not a date: '{until}'", field="--until", hint="YYYY-MM-DD") from None
-    manifest = calibrate(scenario, observed, cutoff, out, particles, generations, seed, quiet=json_out)
+    manifest = calibrate(scenario, observed, cutoff, out, particles, generations, seed, quiet=json_out,
+                         simulations=simulations)
     if json_out:
         typer.echo(json.dumps(manifest, indent=2, default=str))
         return
     d = manifest["diagnostics"]
     typer.echo(f"posterior {out}: {manifest['samples']} samples, ESS (unique particles) {d['ess']}, "
+               f"by copies {d['ess_copies']}, "
                f"{len(d['generations']) - 1} generations, {d['wall_seconds']} s, {d['run_weeks_simulated']:,} run-weeks")
     for name, ratio in d["posterior_to_prior_spread"].items():
         typer.echo(f"  {name:45s} posterior/prior spread {ratio:.2f}")
