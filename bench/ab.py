@@ -2,7 +2,7 @@
 
     python bench/ab.py [--rounds 5] [--nice 10] CHECKOUT CHECKOUT [...] -- COMMAND ...
     python bench/ab.py /work/main 419474f -- python bench/ensemble.py --no-parallel --sizes 10000,100000
-    python bench/ab.py /work/main 419474f -- python bench/mesa_reference.py
+    python bench/ab.py --pythonpath SITE /work/main 419474f -- python bench/mesa_reference.py   # SITE: where Mesa is
     python bench/ab.py /work/main 419474f -- throughput        # foundation-throughput's command, whole process
 
 A CHECKOUT is a folder (a worktree) or a commit, for which a detached worktree is made under /tmp (and
@@ -72,8 +72,8 @@ def figures(text: str) -> dict[str, float]:
     return out
 
 
-def run_once(command: list[str], root: Path, nice: int, bytecode: bool = False) -> dict[str, float]:
-    env = dict(os.environ, PYTHONPATH=str(root / "src"))
+def run_once(command: list[str], root: Path, nice: int, bytecode: bool = False, extra_path: str = "") -> dict[str, float]:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(root / "src"), extra_path) if p))
     if bytecode:  # the warm-up writes the modules' bytecode too, so that no checkout compiles its sources each run
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     scratch = Path(tempfile.mkdtemp(prefix="ab-scratch-"))
@@ -109,6 +109,7 @@ def main() -> None:
     parser.add_argument("checkouts", nargs="+")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--nice", type=int, default=10)
+    parser.add_argument("--pythonpath", default="", help="more folders for PYTHONPATH (e.g. where Mesa is installed)")
     parser.add_argument("--no-warmup", action="store_true",
                         help="skip the untimed small run per checkout that fills its numba caches first")
     args = parser.parse_args(argv[:cut])
@@ -119,13 +120,13 @@ def main() -> None:
         results: list[list[dict[str, float]]] = [[] for _ in roots]
         if not args.no_warmup:  # a new worktree compiles its kernels on first use: not what is being compared
             for root in roots:
-                run_once(WARMUP, root, args.nice, bytecode=True)
+                run_once(WARMUP, root, args.nice, bytecode=True, extra_path=args.pythonpath)
         for r in range(args.rounds):
             order = list(range(len(roots)))
             if r % 2:
                 order.reverse()
             for i in order:
-                results[i].append(run_once(command, roots[i], args.nice))
+                results[i].append(run_once(command, roots[i], args.nice, extra_path=args.pythonpath))
                 print(f"round {r + 1} {args.checkouts[i]}: " + ", ".join(
                     f"{k} {v:,.2f}" for k, v in results[i][-1].items()), flush=True)
         print(f"\nmedians over {args.rounds} rounds, alternated ({resource.getpagesize() and os.cpu_count()} cores, "

@@ -119,13 +119,15 @@ class ScheduleController:
         self.levels: list[np.ndarray] = []
         self.produced = np.zeros((0, 2))
         self.elasticity = np.ones((0, 2))
+        self.versions: list[np.ndarray] = []  # per lever: (W,) how many times its row has changed by week w
+        self.extra: dict[int, tuple[int, np.ndarray]] = {}  # side -> (version, extra output) last worked out
 
     def start(self, model: WarModel, state: WarState, context) -> WarState:  # noqa: ANN001
         """Draw each run's steps (whether a step with a probability happens, and its delay) from the block's
         `inputs` stream (`context` a BlockContext; a plain Generator where the calibration drives it)."""
         rng = context.stream("inputs") if hasattr(context, "stream") else context
         runs, weeks = state.runs, model.horizon_weeks
-        self.levels = []
+        self.levels, self.versions, self.extra = [], [], {}
         self.produced = np.broadcast_to(np.asarray(model.sides["production_per_week"], float), (runs, 2))
         self.elasticity = np.broadcast_to(np.asarray(model.sides["production_budget_elasticity"], float), (runs, 2))
         for lever in self.inputs:
@@ -140,12 +142,17 @@ class ScheduleController:
                     mask = happens[None, :] & (np.arange(weeks)[:, None] >= begins[None, :])
                     table[mask] = value
             self.levels.append(table)
+            changed = np.ones(weeks, bool)  # where a week's row differs from the week before's (NaN equal to NaN)
+            if weeks > 1:
+                now, before = table[1:], table[:-1]
+                changed[1:] = ~((now == before) | (np.isnan(now) & np.isnan(before))).all(axis=1)
+            self.versions.append(np.cumsum(changed))
         return state
 
     def act(self, state: WarState, rng: np.random.Generator) -> WarState:
         w = state.week
         changes: dict[str, np.ndarray] = {}
-        for lever, table in zip(self.inputs, self.levels):
+        for lever, table, version in zip(self.inputs, self.levels, self.versions):
             if w >= table.shape[0]:
                 continue
             row = table[w]
@@ -154,7 +161,7 @@ class ScheduleController:
                 continue
             if lever.kind == "production":
                 changes["materiel"] = self._produce(changes.get("materiel", state.materiel), lever.column, row,
-                                                   set_here)
+                                                   set_here, int(version[w]))
                 continue
             field = {"aid": "aid_factor", "line": "line_factor", "recruitment": "recruitment_factor",
                      "objective": "objective", "control": "control", "counterattack": "counterattack"}[lever.kind]
@@ -168,14 +175,22 @@ class ScheduleController:
                 values[set_here, lever.column] = row[set_here]
         return state.replace(**changes) if changes else state
 
-    def _produce(self, materiel: np.ndarray, side: int, index: np.ndarray, set_here: np.ndarray) -> np.ndarray:
+    def _produce(self, materiel: np.ndarray, side: int, index: np.ndarray, set_here: np.ndarray,
+                 version: int) -> np.ndarray:
         """A side's extra output this week where a production index is set: its materiel grows by
         (index^β − 1) × production_per_week, β the side's `production_budget_elasticity` (0: the index buys no
         materiel, 1: output in proportion). Added before the week's fighting, beside the kernel's own output
-        (not reduced by energy strikes or sanctions: a stated simplification, keeping the kernel unchanged)."""
+        (not reduced by energy strikes or sanctions: a stated simplification, keeping the kernel unchanged). β and
+        the output are fixed in a block, so the extra output is worked out again only when the lever's row has
+        changed since (`version`; a dated step holds the index for months)."""
         out = materiel.copy()
-        beta = self.elasticity[set_here, side]
-        extra = (np.power(np.maximum(index[set_here], 0.0), beta) - 1.0) * self.produced[set_here, side]
+        known = self.extra.get(side)
+        if known is not None and known[0] == version:
+            extra = known[1]
+        else:
+            beta = self.elasticity[set_here, side]
+            extra = (np.power(np.maximum(index[set_here], 0.0), beta) - 1.0) * self.produced[set_here, side]
+            self.extra[side] = (version, extra)
         out[set_here, side] = np.maximum(out[set_here, side] + extra, 0.0)
         return out
 
