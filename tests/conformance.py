@@ -190,7 +190,8 @@ class MechanismConformance:
     def test_the_parameters_it_defines_are_in_the_schema_with_their_defaults(self) -> None:
         for p in self.mechanism.defines:
             section, name = p.key.split(".", 1)
-            model = type(getattr(loaded("baseline.yaml").scenario, section))
+            value = getattr(loaded("baseline.yaml").scenario, section)
+            model = type(next(iter(value.values())) if isinstance(value, dict) else value)  # forces: per side
             assert name in model.model_fields, p.key
             assert model.model_fields[name].description == p.description
             assert model.model_fields[name].default_factory().value == p.default

@@ -10,9 +10,19 @@ Numbers, 2017, p. 10), how many attacks failed in each band of attacker:defender
   success at force ratio r, each band at its geometric midpoint (the open band from 2.71 at 2.71 × 1.2), binomial
   counts. It gives κ and ε with the profile likelihood of κ.
 
-ε is not taken from it: a battle's success or failure is not the share of its potential advance an attacker realises,
-and the sharp turn of five failures against 38 successes makes ε large (about 5), an extreme response the model's
-prior for ε does not allow. Usage: python tools/force_ratio_fit.py [--json]
+- ε for a front, derived: the maximum-likelihood ε (about 5) is the steepness of ONE engagement's success against its
+  own force ratio. The model's law applies to a sector's week, the sum of many engagements whose local ratios scatter
+  about the sector's; if the share of its potential advance a sector realises is the share of its engagements that
+  succeed, its response is the battle law averaged over that scatter, which only flattens it: with local log-ratios
+  scattered normally with s.d. s about the sector's, the average of a logistic of slope ε_b is close to a logistic of
+  slope ε_b / √(1 + π ε_b² s² / 8) (MacKay 1992, Neural Comput. 4:720, the probit approximation). s is taken from the
+  same table, the scatter of the 116 engagements' log force ratios (about 0.48). Stated biases: that scatter is across
+  a campaign's sectors and months, wider than within one sector's week (which makes the derived ε low; with no scatter
+  it would be the battle's 5), while a battle's success read as "its potential advance realised" ignores partial
+  successes (which makes the battle's slope, and so the derived one, high); the bands are coarse. It centres the fits'
+  prior for `combat.ratio_elasticity`, whose upper bound is the battle's own ε (averaging cannot steepen it).
+
+Usage: python tools/force_ratio_fit.py [--json]
 """
 
 from __future__ import annotations
@@ -51,6 +61,12 @@ def negative_log_likelihood(log_kappa: float, log_elasticity: float, r: np.ndarr
     return float(-(s * np.log(p) + (n - s) * np.log1p(-p)).sum())
 
 
+def front_elasticity(battle: float, scatter: float) -> float:
+    """The slope of a battle logistic of slope `battle` in log ratio, averaged over a normal scatter of log ratios
+    of s.d. `scatter` (the probit approximation): battle / √(1 + π battle² scatter² / 8)."""
+    return battle / math.sqrt(1.0 + math.pi * battle**2 * scatter**2 / 8.0)
+
+
 def fit() -> dict:
     r, n, s = bands()
     best = minimize(lambda th: negative_log_likelihood(th[0], th[1], r, n, s), [0.0, 1.0], method="Nelder-Mead")
@@ -60,8 +76,12 @@ def fit() -> dict:
     profile = [min(negative_log_likelihood(math.log(k), e, r, n, s) for e in es) - best.fun for k in grid]
     inside = [float(k) for k, d in zip(grid, profile) if d <= 0.5]  # ~68% (Δ log-likelihood ≤ 0.5)
     transition = (1.01 + 1.15) / 2
+    logs = np.log(r)
+    scatter = float(np.sqrt(np.sum(n * (logs - np.sum(n * logs) / n.sum()) ** 2) / n.sum()))
+    front = front_elasticity(elasticity, scatter)
     return {"transition_midpoint": round(transition, 3), "mle_kappa": round(kappa, 3),
             "mle_elasticity": round(elasticity, 2),
+            "engagement_log_ratio_sd": round(scatter, 3), "front_elasticity": round(front, 2),
             "kappa_68pct_profile": [round(min(inside), 2), round(max(inside), 2)],
             "bands": [{"ratio": round(float(a), 3), "cases": int(b), "successes": int(c)} for a, b, c in zip(r, n, s)]}
 
@@ -74,7 +94,8 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     print(f"transition midpoint {result['transition_midpoint']}; MLE κ {result['mle_kappa']} "
-          f"(68% profile {result['kappa_68pct_profile']}), ε {result['mle_elasticity']}")
+          f"(68% profile {result['kappa_68pct_profile']}), ε {result['mle_elasticity']} for a battle; "
+          f"engagements' log-ratio s.d. {result['engagement_log_ratio_sd']}, ε for a front {result['front_elasticity']}")
 
 
 if __name__ == "__main__":

@@ -37,8 +37,8 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from detente.dynamics import (allocation, attrition, backers, black_sea, catalogue, forces, mechanism, occupation, power,
-                              scopes, strikes, tempo, territory)
+from detente.dynamics import (allocation, attrition, backers, black_sea, catalogue, forces, mechanism, mobilisation,
+                              occupation, power, scopes, strikes, tempo, territory)
 from detente.dynamics.mechanism import (BACKER_SECTION, REGION_SECTION, SCALAR_SECTIONS, SIDE_SECTION,
                                         as_records, cached_with, record_dtype)
 from detente.dynamics.scopes import BLACK_SEA, ENERGY, FRONT
@@ -353,7 +353,9 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
         week_casualties[n, RUSSIA] = lost_russia + partisan_losses
         week_casualties[n, UKRAINE] = lost_ukraine
         for s in range(2):
-            recruits = side[s].recruitment_per_week * recruitment_factor[n, s]
+            recruits = mobilisation.recruits(side[s].recruitment_per_week, recruitment_factor[n, s],
+                                             side[s].replacement_ratio, side[s].permanent_loss_share,
+                                             week_casualties[n, s])
             out.manpower[n, s] = forces.manpower_after(manpower[n, s], recruits, side[s].permanent_loss_share,
                                                        week_casualties[n, s])
             inflow = produced_russia if s == RUSSIA else produced_ukraine + aid_total

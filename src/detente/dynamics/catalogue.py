@@ -12,10 +12,11 @@ ensemble), so every layer above can read the list without an import cycle.
 
 from __future__ import annotations
 
-from detente.dynamics import (allocation, attrition, backers, black_sea, forces, occupation, power, strikes, tempo,
-                              territory)
+from detente.dynamics import (allocation, attrition, backers, black_sea, forces, mobilisation, occupation, power,
+                              strikes, tempo, territory)
 
 # In the week's order (see detente.engine): aid, strikes and output, the power deficit, the Black Sea, garrisons
-# and partisans, fronts and placement, battles, ground, pools, next week's offensive tempo.
-MODULES = (backers, strikes, power, black_sea, occupation, allocation, attrition, territory, forces, tempo)
+# and partisans, fronts and placement, battles, ground, recruits, pools, next week's offensive tempo.
+MODULES = (backers, strikes, power, black_sea, occupation, allocation, attrition, territory, mobilisation, forces,
+           tempo)
 MECHANISMS = tuple(m.MECHANISM for m in MODULES)
