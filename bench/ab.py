@@ -55,7 +55,8 @@ def figures(text: str) -> dict[str, float]:
     """The figures a known bench printed, by name."""
     out: dict[str, float] = {}
     for line in text.splitlines():
-        m = re.match(r"(vectorised, \d+ cores?|one run at a time)\s+([\d,]+)\s+([\d,]+)(?:\s+([\d,]+)\s+([\d,]+))?", line)
+        m = re.match(r"(vectorised, \d+ cores?|one run at a time)\s+([\d,]+)\s+([\d,]+)(?:\s+([\d,]+)\s+([\d,]+))?"
+                     r"(?:\s+([\d,]+))?", line)
         if m:
             label = m.group(1).replace("vectorised, ", "")
             runs = m.group(2).replace(",", "")
@@ -63,6 +64,8 @@ def figures(text: str) -> dict[str, float]:
             if m.group(4):
                 out[f"{label} {runs} process rw/s"] = float(m.group(4).replace(",", ""))
                 out[f"{label} {runs} peak MB"] = float(m.group(5).replace(",", ""))
+            if m.group(6):
+                out[f"{label} {runs} engine rw/CPU s"] = float(m.group(6).replace(",", ""))
         m = re.match(r"détente, (whole ensemble|the runs alone).*?([\d.]+) µs per run-week", line)
         if m:
             out[f"détente {m.group(1)} µs/rw"] = float(m.group(2))

@@ -56,7 +56,8 @@ WHY: dict[str, list[tuple[dict[str, str], str]]] = {
          "are the table's placeholders: Russia's cost of war and the rearm factor (see "
          "scenarios/sensitivity/baseline-table.yaml)."),
         ({"ceasefire_agreed/whole_front": "supported"},
-         "The effect is small (about half a percentage point of runs). In the model the one channel from "
+         "The effect is small (the table's difference: a percentage point or two of runs). In the model the "
+         "one channel from "
          "Europe's deliveries to Russia's signing is the table: the commitment term κ (a truce lets Ukraine "
          "stockpile at rearm_factor × aid) and the forecasts of the war that those deliveries improve for Kyiv; "
          "its size rests on the placeholder rearm factor and Russia's cost of war "
@@ -114,10 +115,17 @@ WHY: dict[str, list[tuple[dict[str, str], str]]] = {
         ({"area_gained_km2/odesa": "supported", "area_gained_km2/moldova": "contradicted"},
          "Only at the margin: with the front contiguous, Russia can attack Odesa only from ground joined to its "
          "bases, so the drive must first cross Mykolaiv, and at the ground rate fitted to 2023–24 it reaches "
-         "the edge of Odesa oblast in few runs (the mean gain over all runs is the table's, a few square "
-         "kilometres at most) and never Moldova within two years. What decides it is the ground law "
+         "the edge of Odesa oblast in few runs (the mean gain over all runs, in the table, is square kilometres, "
+         "not an oblast) and never Moldova within two years. What decides it is the ground law "
          "(combat.ground_rate_km2) and the Dnipro and Mykolaiv defences: the direction is the seed's, the size "
          "is not."),
+        ({"area_gained_km2/odesa": "supported", "area_gained_km2/moldova": "inconclusive"},
+         "Only at the margin: with the front contiguous, Russia can attack Odesa only from ground joined to its "
+         "bases, so the drive must first cross Mykolaiv, and at the ground rate fitted to 2023–24 it reaches "
+         "the edge of Odesa oblast in some runs (the mean gain over all runs, in the table, is tens of square "
+         "kilometres, not an oblast); Moldova it touches in so few runs that 4,000 cannot tell them from none. "
+         "What decides it is the ground law (combat.ground_rate_km2) and the Dnipro and Mykolaiv defences: the "
+         "direction is the seed's, the size is not."),
     ],
     "seed000-counter-moves": [
         ({"area_gained_km2/odesa": "contradicted"},
