@@ -140,6 +140,16 @@ def _check_file(path: Path) -> None:
                              "(choose another --store, or move that file away)")
 
 
+def _no_progress_bar(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB draws a progress bar on stdout for a query over 2 s (a loaded machine's resume), which would corrupt
+    `--json` output; progress is ours to show, on stderr. Inside Jupyter without ipywidgets DuckDB refuses to
+    change the setting at all, and there is no stdout document to protect, so a refusal is ignored."""
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass
+
+
 class ResultStore:
     """A DuckDB results file; every public method opens, does one thing in a transaction, and closes."""
 
@@ -169,9 +179,7 @@ class ResultStore:
         while True:
             try:
                 con = duckdb.connect(str(self.path), read_only=self.read_only)
-                # DuckDB draws a progress bar on stdout for a query over 2 s (a loaded machine's resume), which
-                # would corrupt `--json` output; progress is ours to show, on stderr
-                con.execute("SET enable_progress_bar = false")
+                _no_progress_bar(con)
                 break
             except duckdb.IOException as error:
                 text = str(error)
