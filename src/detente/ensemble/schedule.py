@@ -120,7 +120,7 @@ class ScheduleController:
         self.produced = np.zeros((0, 2))
         self.elasticity = np.ones((0, 2))
         self.versions: list[np.ndarray] = []  # per lever: (W,) how many times its row has changed by week w
-        self.extra: dict[int, tuple[int, np.ndarray]] = {}  # side -> (version, extra output) last worked out
+        self.extra: dict[int, tuple[int, np.ndarray]] = {}  # lever position -> (version, extra) last worked out
 
     def start(self, model: WarModel, state: WarState, context) -> WarState:  # noqa: ANN001
         """Draw each run's steps (whether a step with a probability happens, and its delay) from the block's
@@ -152,7 +152,7 @@ class ScheduleController:
     def act(self, state: WarState, rng: np.random.Generator) -> WarState:
         w = state.week
         changes: dict[str, np.ndarray] = {}
-        for lever, table, version in zip(self.inputs, self.levels, self.versions):
+        for position, (lever, table, version) in enumerate(zip(self.inputs, self.levels, self.versions)):
             if w >= table.shape[0]:
                 continue
             row = table[w]
@@ -161,7 +161,7 @@ class ScheduleController:
                 continue
             if lever.kind == "production":
                 changes["materiel"] = self._produce(changes.get("materiel", state.materiel), lever.column, row,
-                                                   set_here, int(version[w]))
+                                                   set_here, position, int(version[w]))
                 continue
             field = {"aid": "aid_factor", "line": "line_factor", "recruitment": "recruitment_factor",
                      "objective": "objective", "control": "control", "counterattack": "counterattack"}[lever.kind]
@@ -175,22 +175,22 @@ class ScheduleController:
                 values[set_here, lever.column] = row[set_here]
         return state.replace(**changes) if changes else state
 
-    def _produce(self, materiel: np.ndarray, side: int, index: np.ndarray, set_here: np.ndarray,
+    def _produce(self, materiel: np.ndarray, side: int, index: np.ndarray, set_here: np.ndarray, position: int,
                  version: int) -> np.ndarray:
         """A side's extra output this week where a production index is set: its materiel grows by
         (index^β − 1) × production_per_week, β the side's `production_budget_elasticity` (0: the index buys no
         materiel, 1: output in proportion). Added before the week's fighting, beside the kernel's own output
         (not reduced by energy strikes or sanctions: a stated simplification, keeping the kernel unchanged). β and
         the output are fixed in a block, so the extra output is worked out again only when the lever's row has
-        changed since (`version`; a dated step holds the index for months)."""
+        changed since (`version`, counted per lever: a dated step holds the index for months)."""
         out = materiel.copy()
-        known = self.extra.get(side)
+        known = self.extra.get(position)
         if known is not None and known[0] == version:
             extra = known[1]
         else:
             beta = self.elasticity[set_here, side]
             extra = (np.power(np.maximum(index[set_here], 0.0), beta) - 1.0) * self.produced[set_here, side]
-            self.extra[side] = (version, extra)
+            self.extra[position] = (version, extra)
         out[set_here, side] = np.maximum(out[set_here, side] + extra, 0.0)
         return out
 
