@@ -73,13 +73,13 @@ def held_ground(control, n: int, contestable, held, held_ukraine) -> bool:  # no
     """Mark Russian-held (c > ½) and Ukrainian-held contestable (c < ½) regions of run n in the (R + 1,)
     buffers; return whether Russia holds exactly what the buffer held before (then its contiguity, which
     depends on the held regions only, is unchanged: consecutive runs that agree share it)."""
-    same = True
-    for r in range(control.shape[1]):
+    changed = False
+    for r in range(control.shape[1]):  # no branch in the loop (`|`, `&` on flags, not `or`, `and`): it vectorises
         russian = control[n, r] > 0.5
-        same = same and held[r] == russian
+        changed |= held[r] != russian
         held[r] = russian
-        held_ukraine[r] = contestable[r] and control[n, r] < 0.5
-    return same
+        held_ukraine[r] = contestable[r] & (control[n, r] < 0.5)
+    return not changed
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -115,14 +115,14 @@ def russian_reach(control, n: int, supplied, land, across, adjacent, split_edges
 def find_fronts(control, objective, n: int, region, contested_regions, supplied, held_ukraine,  # noqa: ANN001, ANN201
                 land, across, adjacent, split_edges, holding_weight: float, front, fronts, by_land, by_river):
     """Run n's front regions (the rule above), in map order: marks `front` (N, R), lists them in `fronts`,
-    records Russia's reach (`by_land`, `by_river`) where it enters untouched ground; returns their number F
+    records Russia's reach (`by_land`, `by_river`) where it would enter untouched ground (the only regions where
+    `attrition.river_barrier` reads them: elsewhere they keep what an earlier run left); returns their number F
     and the attack and hold weights Σ max(o, h)·f and Σ p·f. `region` is the REGION record (R,); the
     neighbour tables are those of `world.model.EdgeList`. Block arrays and a run index, not row views: a
     view costs two reference counts per run."""
     attack_total, hold_total, F = 0.0, 0.0, 0
     for i in range(contested_regions.size):
         r = contested_regions[i]
-        by_land[r], by_river[r] = False, False
         f = False
         c = control[n, r]
         if c > EDGE and c < 1.0 - EDGE:

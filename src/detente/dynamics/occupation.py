@@ -28,6 +28,8 @@ def behind_the_line(control, partisans, n: int, occupied_regions, area, hostile_
     for i in range(occupied_regions.size):  # index loops: iterating an array costs a reference count per run
         r = occupied_regions[i]
         c = control[n, r]
+        if c == 0.0:  # adds nothing to any sum (most occupiable regions, in most runs): skipped
+            continue
         h = c * hostile_population[r]
         hostile_total += h
         partisan_hits += partisans[n, r] * h
@@ -45,12 +47,12 @@ def partisans_after(partisans: float, control: float, occupiable: bool, hostilit
                     suppression: float, coverage: float) -> float:
     """p_r' in [0, 1] for one region; zero where Russia holds nothing, suppressed only where it is not an
     occupation (home ground)."""
-    if occupiable and control > 0:
+    if not control > 0:  # first: most regions, in most runs, hold no Russian ground
+        return 0.0
+    if occupiable:
         grown = partisans + growth * hostility * control * (1.0 - partisans) - suppression * coverage * partisans
         return min(max(grown, 0.0), 1.0)
-    if control > 0:
-        return min(max(partisans - suppression * coverage * partisans, 0.0), 1.0)
-    return 0.0
+    return min(max(partisans - suppression * coverage * partisans, 0.0), 1.0)
 
 
 MECHANISM = Mechanism(
