@@ -20,6 +20,9 @@ the kernel, so the compiler knows no output aliases the records; the tuples' arr
 before the loop over runs; the mechanism functions that take region buffers are inlined by numba
 (`inline="always"`), the rest by LLVM; the map travels as plain arrays, whose loops vectorise, not records.
 Mechanisms are passed block arrays and a run index rather than row views (a view costs reference counts).
+An index read from an index array (regions, fronts, neighbours) goes through `mechanism.nonnegative`, so the
+compiler drops NumPy's negative-index wraparound on every access through it; loops over regions are written
+without branches where they can be (`allocation.held_ground`, `occupation.partisans_after`), so they vectorise.
 
 The kernel reads the state's arrays and writes fresh output arrays (it never changes its inputs), and draws
 the normals it needs from the block's generator as it goes, run by run in a fixed order: the two strike
@@ -40,7 +43,7 @@ import numpy as np
 from detente.dynamics import (allocation, attrition, backers, black_sea, catalogue, forces, mechanism, mobilisation,
                               occupation, power, scopes, strikes, tempo, territory)
 from detente.dynamics.mechanism import (BACKER_SECTION, REGION_SECTION, SCALAR_SECTIONS, SIDE_SECTION,
-                                        as_records, cached_with, record_dtype)
+                                        as_records, cached_with, nonnegative, record_dtype)
 from detente.dynamics.scopes import BLACK_SEA, ENERGY, FRONT
 from detente.rows import shared_rows
 from detente.world import state as war_state
@@ -260,7 +263,7 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
     known = False                            # `supplied` and `connected` hold the contiguity of `held`
     for n in range(N):
         for m in range(varying.size):
-            own[varying[m]] = values[n, m]
+            own[nonnegative(varying[m])] = values[n, m]
         # --- backers: aid arrives
         aid_total = 0.0
         for b in range(B):
@@ -326,7 +329,7 @@ def advance(state, params, geo, rng, keep, drawn, out, report):  # noqa: ANN001,
         for r in range(R):
             out_control[n, r] = control[n, r]
         for i in range(F):
-            r = fronts[i]
+            r = nonnegative(fronts[i])
             ru, uk = russia[n, r], ukraine[n, r]
             supply = attrition.supply(reach[n, r], p.partisan_logistics_damage, partisan_level)
             defence = region[r].fortification * region[r].terrain

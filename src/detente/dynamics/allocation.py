@@ -27,7 +27,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from detente.dynamics.mechanism import Mechanism
+from detente.dynamics import mechanism
+from detente.dynamics.mechanism import Mechanism, cached_with, nonnegative
 
 EDGE = 1e-6
 
@@ -63,7 +64,7 @@ def supplied_ground(held, home, adjacent, out):  # noqa: ANN001, ANN201
 def neighbour_held(held, table, r: int) -> bool:  # noqa: ANN001
     """Whether some neighbour of r listed in `table` (R, K), padded with the never-held slot R, is held."""
     for k in range(table.shape[1]):
-        if held[table[r, k]]:
+        if held[nonnegative(table[r, k])]:
             return True
     return False
 
@@ -122,7 +123,7 @@ def find_fronts(control, objective, n: int, region, contested_regions, supplied,
     view costs two reference counts per run."""
     attack_total, hold_total, F = 0.0, 0.0, 0
     for i in range(contested_regions.size):
-        r = contested_regions[i]
+        r = nonnegative(contested_regions[i])
         f = False
         c = control[n, r]
         if c > EDGE and c < 1.0 - EDGE:
@@ -158,7 +159,7 @@ def allocate(line_russia: float, line_ukraine: float, F: int, fronts,  # noqa: A
     tau = p.threat_matching
     line_sum_russia, line_sum_ukraine = 0.0, 0.0
     for i in range(F):
-        r = fronts[i]
+        r = nonnegative(fronts[i])
         weight = max(objective[n, r], p.holding_weight)
         ru = line_russia * weight / safe_attack
         hold_share = (region[r].defence_priority + region[r].counter_objective) / safe_hold
@@ -168,6 +169,9 @@ def allocate(line_russia: float, line_ukraine: float, F: int, fronts,  # noqa: A
         line_sum_ukraine += uk
     return line_sum_russia, line_sum_ukraine
 
+
+for _calls_nonnegative in (neighbour_held, find_fronts, allocate):
+    cached_with(_calls_nonnegative, mechanism)
 
 MECHANISM = Mechanism(
     name="allocation",

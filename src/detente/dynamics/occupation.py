@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numba
 
-from detente.dynamics.mechanism import Mechanism
+from detente.dynamics import mechanism
+from detente.dynamics.mechanism import Mechanism, cached_with, nonnegative
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -26,7 +27,7 @@ def behind_the_line(control, partisans, n: int, occupied_regions, area, hostile_
     `hostile_population` are the map's (R,), `p` the PARAMS record."""
     hostile_total, occupied, partisan_sum, partisan_hits = 0.0, 0.0, 0.0, 0.0
     for i in range(occupied_regions.size):  # index loops: iterating an array costs a reference count per run
-        r = occupied_regions[i]
+        r = nonnegative(occupied_regions[i])
         c = control[n, r]
         if c == 0.0:  # adds nothing to any sum (most occupiable regions, in most runs): skipped
             continue
@@ -54,6 +55,8 @@ def partisans_after(partisans: float, control: float, occupiable: bool, hostilit
         return min(max(grown, 0.0), 1.0)
     return min(max(partisans - suppression * coverage * partisans, 0.0), 1.0)
 
+
+cached_with(behind_the_line, mechanism)  # it calls mechanism.nonnegative
 
 MECHANISM = Mechanism(
     name="occupation",
