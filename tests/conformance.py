@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from detente import kernel
-from detente.dynamics.mechanism import SCALAR_SECTIONS, Mechanism, uncompiled
+from detente.dynamics.mechanism import SCALAR_SECTIONS, FromParameter, Mechanism, uncompiled
 from detente.engine import WeekReport, _week, reference_step, step
 from detente.ensemble import registry
 from detente.ensemble.metrics import final_metrics
@@ -173,12 +173,19 @@ class MechanismConformance:
             assert np.shape(getattr(state, name)) == expected, name
 
     def test_the_fields_it_owns_start_at_their_declared_values_and_its_reporters_read_them(self) -> None:
-        """`initial` is what `initial_state` gives (in every run, whatever the scenario); a reporter reads a field
-        the mechanism writes, and `final_metrics` carries its value."""
-        state = initial_state(compiled_model("baseline.yaml"), 4)
+        """`initial` is what `initial_state` gives (a number: in every run, whatever the scenario; `FromParameter`:
+        the scenario's per-side value, transformed); a reporter reads a field the mechanism writes, and
+        `final_metrics` carries its value."""
+        model = compiled_model("baseline.yaml")
+        state = initial_state(model, 4)
         for name, value in self.mechanism.initial.items():
             assert name in self.mechanism.writes
-            assert np.all(getattr(state, name) == value), name
+            if isinstance(value, FromParameter):
+                given = np.asarray(model.sides[value.key.split(".", 1)[1]], float)
+                np.testing.assert_array_equal(getattr(state, name), np.broadcast_to(value.transform(given),
+                                                                                    getattr(state, name).shape))
+            else:
+                assert np.all(getattr(state, name) == value), name
         moved = state.replace(**{r.field: getattr(state, r.field) + 1.0 for r in self.mechanism.reporters})
         out = final_metrics(compiled_model("baseline.yaml"), state, moved)
         for reported in self.mechanism.reporters:

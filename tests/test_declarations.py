@@ -6,6 +6,8 @@ mechanism defines parameters in yet (per side, per backer) and the declarations 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -102,3 +104,20 @@ def test_the_week_s_record_of_draws_is_as_wide_as_the_mechanisms_declare() -> No
     assert noise_width(model) == 2 * R + 2 + B + 2
     made_up = Mechanism("x", "", {}, {}, (), draws={"a": "R", "b": "2", "c": "B"})
     assert draws_per_run((made_up,), {"R": 5, "B": 3}) == 10
+
+
+def test_a_field_may_start_from_a_per_side_parameter_it_declares() -> None:
+    """`FromParameter`: the week-0 value read from the model's per-side parameter (one value per side or per
+    run), through its transform; refused where the mechanism does not declare the parameter."""
+    from detente.dynamics.mechanism import FromParameter
+
+    starting = Mechanism("y", "", {}, {"level": "N 2"}, (), initial={"level": FromParameter("forces.start", np.log)},
+                         defines=(Parameter("forces.start", "", default=1.0, kind="multiplier"),))
+    out = initial_values((starting,), {"N": 3}, {"start": np.array([2.0, 1.0])})
+    np.testing.assert_allclose(out["level"], np.tile([math.log(2.0), 0.0], (3, 1)))
+    per_run = np.array([[1.0, 1.0], [4.0, 1.0], [0.5, 2.0]])
+    np.testing.assert_allclose(initial_values((starting,), {"N": 3}, {"start": per_run})["level"], np.log(per_run))
+    with pytest.raises(ValueError, match="does not declare"):
+        Mechanism("z", "", {}, {"level": "N 2"}, (), initial={"level": FromParameter("forces.start")})
+    with pytest.raises(ValueError, match="per-side"):
+        FromParameter("combat.start")

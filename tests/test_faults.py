@@ -135,3 +135,24 @@ def test_killing_a_run_kills_its_worker_processes_and_the_rerun_completes_it(tmp
     one = subprocess.run(command("one.duckdb", 1), capture_output=True, text=True, timeout=300)
     resumed, reference = json.loads(rerun.stdout), json.loads(one.stdout)
     assert resumed["resumed"] and resumed["metrics"] == reference["metrics"]
+
+
+def test_a_refitted_posterior_changes_the_scenario_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store keys a run (and resumes an incomplete one) by the scenario's hash: a scenario drawing from a
+    posterior whose samples were refitted must not hash as before, or a resumed run would join two posteriors."""
+    import shutil
+
+    from detente.scenario.loader import scenario_digest
+
+    real = Path(__file__).resolve().parents[1] / "data" / "posteriors" / "fit-2024"
+    data = tmp_path / "data"
+    shutil.copytree(real, data / "posteriors" / "fit-2024")
+    monkeypatch.setenv("DETENTE_DATA", str(data))
+    scenario = {"name": "x", "posterior": "fit-2024"}
+    before = scenario_digest(scenario)
+    assert scenario_digest(dict(scenario)) == before  # stable
+    samples = data / "posteriors" / "fit-2024" / "samples.csv"
+    lines = samples.read_text().splitlines()
+    samples.write_text("\n".join([lines[0], lines[2], lines[1], *lines[3:]]) + "\n")  # same values, reordered
+    assert scenario_digest(scenario) != before
+    assert scenario_digest({"name": "x"}) == scenario_digest({"name": "x"})  # no posterior: content only

@@ -57,3 +57,25 @@ def test_the_force_ratio_cross_check_agrees_with_the_transition():
     assert result["transition_midpoint"] == pytest.approx(1.08)
     low, high = result["kappa_68pct_profile"]
     assert low <= result["mle_kappa"] <= high and low <= 1.08 <= high   # the prior centre inside the 68% profile
+
+
+@pytest.mark.parametrize("name", ["forecast-2024", "forecast-2025q1", "baseline"])
+def test_the_effort_at_the_start_is_the_nowcast_the_tool_prints(name):
+    """Each forecast's forces.russia.effort_at_start is tools/effort_at_start.py's estimate on the current model
+    and posterior (a refit or a change of mechanism must recompute it), read from the record before the start."""
+    import yaml
+
+    from detente.scenario.loader import load_scenario
+
+    nowcast = tool("effort_at_start")
+    path = ROOT / "scenarios" / f"{name}.yaml"
+    start = load_scenario(path).scenario.start
+    seen = nowcast.observed_pace(start, 13)
+    estimate = seen / nowcast.model_pace(path, 4, 2000, 0)
+    stated = yaml.safe_load(path.read_text(encoding="utf-8"))["forces"]["russia"]["effort_at_start"]["value"]
+    assert stated == pytest.approx(estimate, abs=6e-4)
+    with open(ROOT / "data" / "record" / "isw_area_daily.csv", newline="", encoding="utf-8") as handle:
+        level = {dt.date.fromisoformat(r["date"]): float(r["russian_controlled_km2"]) for r in csv.DictReader(handle)}
+    before = lambda day: level[max(d for d in level if d <= day)]  # noqa: E731
+    end = start - dt.timedelta(days=1)
+    assert seen == pytest.approx((before(end) - before(end - dt.timedelta(weeks=13))) / 13)

@@ -163,9 +163,12 @@ def test_top_drivers_carry_status_and_distribution(tmp_path):
 
 
 def test_a_sourced_driver_drawn_from_a_posterior_stays_sourced():
-    """Russia's front share is drawn from the posterior (spread above the 0.7 line) and cites a measured figure."""
-    top = {t["name"]: t for t in provenance_report(BASELINE)["top_drivers"]}
-    share = top.get("forces.russia.front_share")
-    if share is None:
-        pytest.skip("not among the top ten of the stored screening")
-    assert share["distribution"] == "posterior" and share["status"] in ("calibrated", "sourced")
+    """A top driver drawn from the posterior with its spread above the 0.7 line that cites a measured figure (ε,
+    Russia's front share, κ: whichever the stored screening ranks in the ten) is sourced, not a placeholder."""
+    top = provenance_report(BASELINE)["top_drivers"]
+    loose = [t for t in top if t["distribution"] == "posterior" and t.get("posterior_to_prior_spread", 0) > 0.7]
+    cited = [t for t in loose if t["name"] in ("combat.ratio_elasticity", "forces.russia.front_share",
+                                               "combat.ratio_threshold")]
+    assert cited, f"no measured-figure driver drawn loosely from the posterior in the ten: {[t['name'] for t in top]}"
+    for t in cited:
+        assert t["status"] == "sourced", t

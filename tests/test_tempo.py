@@ -82,3 +82,26 @@ class TestTempo(MechanismConformance):
         noisy_gain, sds = year(noisy)
         assert np.std(np.log(noisy_gain)) > 2 * np.std(np.log(plain_gain))
         assert sds[3] < sds[12] < sds[51] and sds[51] == pytest.approx(0.4 * math.sqrt(1 - 0.95 ** 104), rel=0.15)
+
+    def test_the_effort_at_the_start_sets_the_log_tempo_which_then_returns_at_the_persistence(self) -> None:
+        """e₀ (forces.<side>.effort_at_start, a starting state) starts the log-tempo at ln e₀; without a tempo
+        process it decays as ln e₀ · φ^t, so the first weeks run at about e₀ times the median pace and the
+        pace returns towards the median; e₀ = 1 starts at exactly 0 (the scenarios that do not set it)."""
+        fixed = replace(compiled_model("baseline-war-only.yaml"), posterior={}, uncertain={})
+        quiet = {("combat", "tempo_volatility"): np.zeros(50), ("combat", "tempo_persistence"): np.full(50, 0.8)}
+        median = realise(fixed, 50, np.random.default_rng(0), {**quiet, ("sides", "effort_at_start", 0): np.ones(50)})
+        slow = realise(fixed, 50, np.random.default_rng(0), {**quiet, ("sides", "effort_at_start", 0): np.full(50, 0.25)})
+        assert np.all(initial_state(median, 50).tempo == 0.0)
+        state = initial_state(slow, 50)
+        np.testing.assert_allclose(state.tempo[:, RUSSIA], math.log(0.25))
+        assert np.all(state.tempo[:, 1] == 0.0)
+        start, weeks, gains = state, [], []
+        rng_slow, rng_median, other = np.random.default_rng(4), np.random.default_rng(4), initial_state(median, 50)
+        for t in range(1, 11):
+            state, _ = step(state, slow, rng_slow, report=False)
+            other, _ = step(other, median, rng_median, report=False)
+            np.testing.assert_allclose(state.tempo[:, RUSSIA], math.log(0.25) * 0.8 ** t, rtol=1e-9)
+            weeks.append(t)
+            gains.append(((state.control - start.control) * slow.area).sum(axis=1).mean()
+                         / ((other.control - start.control) * median.area).sum(axis=1).mean())
+        assert gains[0] < 0.5 and gains[-1] > gains[0] and all(g < 1.0 for g in gains)

@@ -8,7 +8,7 @@ control (state from the record, not a parameter), parameters at zero and default
 (neutral: terrain 1; Ukraine's firepower 1, the unit Russia's is measured in) are left out, and so are the
 bargaining table's and the decisions' parameters (not engine parameters); the war runs without them (baseline-war-only).
 Each design point is run with `--replicates` runs whose outcomes are averaged (common random numbers across
-points). Usage: python tools/morris_drivers.py [--trajectories 20] [--replicates 4] [--seed 0]
+points). Usage: python tools/morris_drivers.py [--trajectories 100] [--replicates 4] [--seed 0]
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def ranges(loaded) -> tuple[list[ParameterRange], dict]:  # noqa: ANN001
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--trajectories", type=int, default=20)
+    parser.add_argument("--trajectories", type=int, default=100)
     parser.add_argument("--replicates", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

@@ -94,6 +94,19 @@ class Reported:
 
 
 @dataclass(frozen=True)
+class FromParameter:
+    """A state field's week-0 value read from a per-side parameter (`forces.<name>`, a field of shape "N 2"),
+    through `transform`: a starting state the scenario sets, such as a side's offensive effort at the start."""
+
+    key: str
+    transform: Callable[[np.ndarray], np.ndarray] = np.asarray
+
+    def __post_init__(self) -> None:
+        if not self.key.startswith(SIDE_SECTION + "."):
+            raise ValueError(f"FromParameter {self.key!r}: only per-side parameters (forces.<name>) set a state")
+
+
+@dataclass(frozen=True)
 class Mechanism:
     """A mechanism's declaration: what it touches, what sets it, what it reports.
 
@@ -103,8 +116,8 @@ class Mechanism:
     (`detente.ensemble.registry`) whose values come from what the mechanism writes. `functions` are its
     compiled per-run equations, each run by the conformance test compiled and uncompiled.
 
-    `initial` gives the week-0 value (the same in every run) of each state field the mechanism owns (of the
-    shape its `writes` declare); `defines` the parameters it adds to the schema (their keys join `params`);
+    `initial` gives the week-0 value of each state field the mechanism owns (of the shape its `writes`
+    declare): a number, the same in every run, or `FromParameter`, read from a per-side parameter; `defines` the parameters it adds to the schema (their keys join `params`);
     `reporters` the metrics it reports from the state (their names join `metrics`); `draws` the standard
     normals the kernel draws for it per run and week, by name and count ("R": one per region, "2": one per
     side, "B": one per backer), which size the week's record of draws (`engine.noise_width`)."""
@@ -117,7 +130,7 @@ class Mechanism:
     reports: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
     functions: tuple[Callable, ...] = field(default=(), repr=False)
-    initial: dict[str, float] = field(default_factory=dict)
+    initial: dict[str, float | FromParameter] = field(default_factory=dict)
     draws: dict[str, str] = field(default_factory=dict)
     defines: tuple[Parameter, ...] = ()
     reporters: tuple[Reported, ...] = ()
@@ -126,6 +139,10 @@ class Mechanism:
         unowned = [name for name in self.initial if name not in self.writes]
         if unowned:
             raise ValueError(f"mechanism {self.name}: initial values for fields it does not write: {unowned}")
+        undefined = [v.key for v in self.initial.values() if isinstance(v, FromParameter)
+                     and v.key not in self.params + tuple(p.key for p in self.defines)]
+        if undefined:
+            raise ValueError(f"mechanism {self.name}: starting values from parameters it does not declare: {undefined}")
         params = self.params + tuple(p.key for p in self.defines if p.key not in self.params)
         metrics = self.metrics + tuple(r.name for r in self.reporters if r.name not in self.metrics)
         object.__setattr__(self, "params", params)
@@ -146,16 +163,24 @@ def defined_in(mechanisms: tuple[Mechanism, ...], section: str) -> tuple[Paramet
     return tuple(p for m in mechanisms for p in m.defines if p.key.split(".", 1)[0] == section)
 
 
-def initial_values(mechanisms: tuple[Mechanism, ...], sizes: dict[str, int]) -> dict[str, np.ndarray]:
+def initial_values(mechanisms: tuple[Mechanism, ...], sizes: dict[str, int],
+                   sides: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
     """The week-0 arrays of the state fields the mechanisms own (`Mechanism.initial`), each of the shape its
-    `writes` declare, with `sizes` giving each letter of the shape ("N", "R", "B", "S"; "2" is two sides)."""
+    `writes` declare, with `sizes` giving each letter of the shape ("N", "R", "B", "S"; "2" is two sides);
+    `sides` (the compiled model's per-side parameters, (2,) or per run (N, 2)) serves `FromParameter`."""
     out: dict[str, np.ndarray] = {}
     for mechanism in mechanisms:
         for name, value in mechanism.initial.items():
             if name in out:
                 raise ValueError(f"state field {name!r} is given an initial value by two mechanisms")
             shape = tuple(2 if d == "2" else sizes[d] for d in mechanism.writes[name].split())
-            out[name] = np.full(shape, float(value))
+            if isinstance(value, FromParameter):
+                if sides is None:
+                    raise ValueError(f"state field {name!r} starts from {value.key}: pass the per-side parameters")
+                given = np.asarray(sides[value.key.split(".", 1)[1]], dtype=float)
+                out[name] = np.broadcast_to(value.transform(given), shape).astype(float)
+            else:
+                out[name] = np.full(shape, float(value))
     return out
 
 

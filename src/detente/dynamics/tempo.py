@@ -11,9 +11,13 @@ Each side s carries a latent log-tempo x_s, an AR(1) process in weeks (the kerne
     x_s' = φ x_s + σ √(1 − φ²) ε_s            ε_s ~ N(0, 1), independent between sides and weeks
     effort_s = e^{x_s}                         multiplies the side's intent to attack (ι_s in `attrition`)
 σ (`combat.tempo_volatility`) is the stationary s.d. of the log-tempo and φ (`combat.tempo_persistence`) its
-weekly persistence (half-life ln ½ / ln φ weeks). x starts at 0 at the scenario's start: the fitted median
-tempo, from which the forecast departs as weeks pass, so the variance of the log-tempo grows with the horizon,
-σ² (1 − φ^{2t}), as a forecaster's doubt about the war's pace does. The median effort is 1, so a scenario
+weekly persistence (half-life ln ½ / ln φ weeks). x starts at ln e₀, e₀ = `forces.<side>.effort_at_start`
+(default 1: the fitted median tempo), from which the forecast departs as weeks pass: its mean returns to 0 as
+ln e₀ · φ^t and its variance grows with the horizon, σ² (1 − φ^{2t}), as a forecaster's doubt about the war's pace
+does. e₀ is a starting state, not a parameter: the pace the record shows in the weeks before the start over the
+pace the model makes at the median tempo (`tools/effort_at_start.py`), a nowcast of where the unexplained part
+of the pace stands on the day the forecast is made. The fits start at e₀ = 1 (their window opens on the war as
+it stood, and the sampler would otherwise fit the start's tempo as well). The median effort is 1, so a scenario
 with σ = 0 runs exactly as before (and then no normal is drawn: its random stream is unchanged).
 
 Both σ and φ carry priors (scenarios/war-2023.yaml) and are fitted with the other parameters by
@@ -29,7 +33,9 @@ import math
 
 import numba
 
-from detente.dynamics.mechanism import Mechanism, Parameter
+import numpy as np
+
+from detente.dynamics.mechanism import FromParameter, Mechanism, Parameter
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -51,13 +57,17 @@ MECHANISM = Mechanism(
     writes={"tempo": "N 2"},
     params=(),
     functions=(tempo_after, effort),
-    initial={"tempo": 0.0},  # the fitted median tempo at the scenario's start
+    initial={"tempo": FromParameter("forces.effort_at_start", np.log)},  # ln e₀; 0 (the fitted median) by default
     # 0 by default: a scenario that does not set them has no tempo process (and draws no tempo normal)
     defines=(
         Parameter("combat.tempo_volatility", "stationary s.d. of each side's weekly AR(1) log-tempo of offensive "
                   "effort, the pace the mechanisms do not explain (0: none)"),
         Parameter("combat.tempo_persistence", "weekly persistence φ of the log-tempo (half-life ln ½ / ln φ weeks)",
                   kind="probability"),
+        Parameter("forces.effort_at_start", "the side's offensive effort in the scenario's first week relative to "
+                  "the fitted median (1): the log-tempo starts at its log and returns towards 0 at the tempo's "
+                  "persistence; a starting state nowcast from the record's pace before the start "
+                  "(tools/effort_at_start.py)", default=1.0, kind="multiplier"),
     ),
     draws={"tempo": "2"},  # columns 2R + 2 + B + s of `drawn` (0 where none is drawn)
 )

@@ -232,9 +232,27 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def scenario_digest(data: dict) -> str:
-    """A stable content hash of the merged scenario (what was run, whatever files it came from)."""
+    """A stable content hash of the merged scenario (what was run, whatever files it came from), with the
+    bytes of the posterior it draws from: a refit changes what runs, so it must change the hash (else a resumed
+    run would join blocks drawn from two posteriors, and a stored result would pass for the new fit's)."""
+    samples = _posterior_samples_sha(data.get("posterior"))
+    if samples is not None:
+        data = {**data, "posterior_samples_sha256": samples}
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _posterior_samples_sha(name: object) -> str | None:
+    """sha256 of data/posteriors/NAME/samples.csv; None where the scenario names none (or it is missing: the
+    scenario's own check reports that)."""
+    if not isinstance(name, str) or not name:
+        return None
+    from detente.calibration.posterior import posterior_dir
+
+    try:
+        return hashlib.sha256((posterior_dir(name) / "samples.csv").read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:

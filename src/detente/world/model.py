@@ -275,5 +275,5 @@ def initial_state(model: WarModel, runs: int) -> WarState:
         foreign_troops=np.zeros((runs, R)),
         mediating=np.ones(runs),
         pressure_on_ukraine=np.zeros(runs),
-        **initial_values(MECHANISMS, {"N": runs, "R": R, "B": B, "S": len(SCOPES)}),
+        **initial_values(MECHANISMS, {"N": runs, "R": R, "B": B, "S": len(SCOPES)}, model.sides),
     )
