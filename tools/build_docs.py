@@ -31,7 +31,6 @@ def _functions(module) -> list:  # noqa: ANN001
     return out
 
 
-
 def starting(value) -> str:  # noqa: ANN001
     """A week-0 value as the page shows it: a number, or the per-side parameter it is read from."""
     if isinstance(value, FromParameter):
