@@ -9,6 +9,8 @@ import importlib
 import inspect
 from pathlib import Path
 
+from detente.dynamics.mechanism import FromParameter
+
 ROOT = Path(__file__).resolve().parents[1]
 # The engine's modules, then every mechanism of `detente.dynamics.catalogue` (in the week's order), then the rest.
 MODULES = [
@@ -29,6 +31,13 @@ def _functions(module) -> list:  # noqa: ANN001
     return out
 
 
+def starting(value) -> str:  # noqa: ANN001
+    """A week-0 value as the page shows it: a number, or the per-side parameter it is read from."""
+    if isinstance(value, FromParameter):
+        via = getattr(value.transform, "__name__", "")
+        return f"{via}(`{value.key}`)" if via and via != "asarray" else f"`{value.key}`"
+    return f"{value:g}"
+
 def _declaration(module) -> list[str]:  # noqa: ANN001
     """A mechanism's declaration (`MECHANISM`) as a short table: what it reads, writes, is set by, reports."""
     m = getattr(module, "MECHANISM", None)
@@ -41,7 +50,7 @@ def _declaration(module) -> list[str]:  # noqa: ANN001
             f"| parameters (scenario) | {listed(m.params)} |", f"| reports (week) | {listed(m.reports)} |",
             f"| metrics (registry) | {listed(m.metrics)} |",
             *([f"| draws per run and week | {shaped(m.draws)} |"] if m.draws else []),
-            *([f"| starts at (week 0) | {', '.join(f'`{k}` = {v:g}' for k, v in m.initial.items())} |"]
+            *([f"| starts at (week 0) | {', '.join(f'`{k}` = {starting(v)}' for k, v in m.initial.items())} |"]
               if m.initial else []),
             *([f"| defines (schema) | {'; '.join(f'`{d.key}` ({d.kind}, default {d.default:g})' for d in m.defines)} |"]
               if m.defines else []), ""]
