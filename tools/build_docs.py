@@ -38,6 +38,7 @@ def starting(value) -> str:  # noqa: ANN001
         return f"{via}(`{value.key}`)" if via and via != "asarray" else f"`{value.key}`"
     return f"{value:g}"
 
+
 def _declaration(module) -> list[str]:  # noqa: ANN001
     """A mechanism's declaration (`MECHANISM`) as a short table: what it reads, writes, is set by, reports."""
     m = getattr(module, "MECHANISM", None)
