@@ -142,6 +142,9 @@ def main() -> None:
             cells = []
             for res in results:
                 values = [x[k] for x in res if k in x]
+                if not values:  # a figure this checkout's bench does not print (an older bench script)
+                    cells.append(f"{'—':>33} ")
+                    continue
                 med = statistics.median(values)
                 change = f"{(med / base - 1) * 100:+.1f}%" if base else ""
                 cells.append(f"{med:>12,.2f} [{min(values):,.1f}–{max(values):,.1f}] {change:>7}")
