@@ -181,7 +181,7 @@ class MechanismConformance:
         for name, value in self.mechanism.initial.items():
             assert name in self.mechanism.writes
             if isinstance(value, FromParameter):
-                given = np.asarray(model.sides[value.key.split(".", 1)[1]], float)
+                given = np.asarray(model.sides[value.name], float)
                 np.testing.assert_array_equal(getattr(state, name), np.broadcast_to(value.transform(given),
                                                                                     getattr(state, name).shape))
             else:

@@ -95,13 +95,12 @@ class TestTempo(MechanismConformance):
         state = initial_state(slow, 50)
         np.testing.assert_allclose(state.tempo[:, RUSSIA], math.log(0.25))
         assert np.all(state.tempo[:, 1] == 0.0)
-        start, weeks, gains = state, [], []
+        start, gains = state, []
         rng_slow, rng_median, other = np.random.default_rng(4), np.random.default_rng(4), initial_state(median, 50)
         for t in range(1, 11):
             state, _ = step(state, slow, rng_slow, report=False)
             other, _ = step(other, median, rng_median, report=False)
             np.testing.assert_allclose(state.tempo[:, RUSSIA], math.log(0.25) * 0.8 ** t, rtol=1e-9)
-            weeks.append(t)
             gains.append(((state.control - start.control) * slow.area).sum(axis=1).mean()
                          / ((other.control - start.control) * median.area).sum(axis=1).mean())
         assert gains[0] < 0.5 and gains[-1] > gains[0] and all(g < 1.0 for g in gains)

@@ -105,6 +105,11 @@ class FromParameter:
         if not self.key.startswith(SIDE_SECTION + "."):
             raise ValueError(f"FromParameter {self.key!r}: only per-side parameters (forces.<name>) set a state")
 
+    @property
+    def name(self) -> str:
+        """The parameter's name within its section: the field of the model's per-side parameters."""
+        return self.key.split(".", 1)[1]
+
 
 @dataclass(frozen=True)
 class Mechanism:
@@ -117,7 +122,8 @@ class Mechanism:
     compiled per-run equations, each run by the conformance test compiled and uncompiled.
 
     `initial` gives the week-0 value of each state field the mechanism owns (of the shape its `writes`
-    declare): a number, the same in every run, or `FromParameter`, read from a per-side parameter; `defines` the parameters it adds to the schema (their keys join `params`);
+    declare): a number, the same in every run, or `FromParameter`, read from a per-side parameter; `defines`
+    the parameters it adds to the schema (their keys join `params`);
     `reporters` the metrics it reports from the state (their names join `metrics`); `draws` the standard
     normals the kernel draws for it per run and week, by name and count ("R": one per region, "2": one per
     side, "B": one per backer), which size the week's record of draws (`engine.noise_width`)."""
@@ -177,7 +183,7 @@ def initial_values(mechanisms: tuple[Mechanism, ...], sizes: dict[str, int],
             if isinstance(value, FromParameter):
                 if sides is None:
                     raise ValueError(f"state field {name!r} starts from {value.key}: pass the per-side parameters")
-                given = np.asarray(sides[value.key.split(".", 1)[1]], dtype=float)
+                given = np.asarray(sides[value.name], dtype=float)
                 out[name] = np.broadcast_to(value.transform(given), shape).astype(float)
             else:
                 out[name] = np.full(shape, float(value))
