@@ -40,7 +40,12 @@ def _jsonable(value: Any) -> Any:
 
 @contextmanager
 def progress_bar(name: str, runs: int, quiet: bool) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr; yields the `progress(runs_done)` callback to hand to `simulate`."""
+    """A progress bar on stderr; yields the `progress(runs_done)` callback to hand to `simulate`. Says first when
+    the model's kernels are not yet compiled for this machine (the bar would stand at 0 for a minute or two)."""
+    from detente.ensemble import compile_cache
+
+    if not quiet and not compile_cache.ready():
+        err.print(compile_cache.COMPILING)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
