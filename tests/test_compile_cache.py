@@ -1,4 +1,4 @@
-"""The check that tells the CLI (and the ensemble's parent process) whether the kernels must be compiled first."""
+"""The check that tells the CLI whether the model's kernels must be compiled before the first run."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = textwrap.dedent("""
     import sys
     sys.path.insert(0, sys.argv[1])
-    import numba
     from detente.dynamics.mechanism import cached_with
     from detente.ensemble import compile_cache
     import probe_kernel, probe_helper
