@@ -7,6 +7,7 @@ import datetime as dt
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,3 +80,30 @@ def test_the_effort_at_the_start_is_the_nowcast_the_tool_prints(name):
     before = lambda day: level[max(d for d in level if d <= day)]  # noqa: E731
     end = start - dt.timedelta(days=1)
     assert seen == pytest.approx((before(end) - before(end - dt.timedelta(weeks=13))) / 13)
+
+
+@pytest.mark.parametrize("name", ["forecast-2024", "forecast-2024h2", "forecast-2025q1", "baseline"])
+def test_the_sectors_weights_reproduce_the_records_weeks_before_the_start(name):
+    """Each forecast's secondary objectives are tools/objectives_at_start.py's nowcast on the current model: with
+    the stated weights the model's first 13 weeks share the gains among the sectors as the record's 13 weeks
+    before the start did (each sector against the main effort within 10%), or the sector is held only (weight
+    at most the holding weight, and the model still gains there at least what the record did)."""
+    from detente.scenario.loader import load_scenario
+    from detente.world.model import compile_model
+
+    nowcast = tool("objectives_at_start")
+    path = ROOT / "scenarios" / f"{name}.yaml"
+    main, regions, start = nowcast.sectors(path)
+    model = compile_model(load_scenario(path).scenario)
+    stated = {rid: float(np.mean(model.regions["objective"][..., model.region_ids.index(rid)]))
+              for rid in [main, *regions]}
+    holding = float(np.mean(model.combat["holding_weight"]))
+    seen = nowcast.record_gains([main, *regions], start, 13)
+    made = nowcast.model_gains(path, stated, 13, 2000, 0)
+    assert main == "donetsk" and stated[main] == 1.0 and seen[main] > 0 and made[main] > 0
+    for rid in regions:
+        target, ratio = max(seen[rid], 0.0) / seen[main], made[rid] / made[main]
+        if stated[rid] <= holding:
+            assert ratio >= 0.9 * target, (rid, stated[rid], ratio, target)
+        else:
+            assert abs(np.log(ratio / target)) <= 0.1, (rid, stated[rid], ratio, target)

@@ -1,0 +1,163 @@
+"""Where Russia's effort lies at a scenario's start, nowcast from the record: `regions.<r>.objective`.
+
+Russia places its line troops in proportion to its objective weights (`dynamics/allocation.py`: weight 1 = the
+main effort, Donetsk; the others relative to it). Which sectors Russia pushes in is a state of the campaign, and
+a forecaster knows it on the day from where the front moved in the weeks before: in the 13 weeks to 31 December
+2023 DeepState's Donetsk took 66% of the regions' net Russian gains, in the 13 weeks to 17 March 2025 83%. The
+weights of the secondary sectors had been placeholders (0.3, 0.1) that put about half of Russia's line outside
+Donetsk whatever the record showed.
+
+This tool sets each secondary weight so that the model's first weeks divide the gains among the sectors as the
+record's weeks before the start did: the target for region r is its net gain over the main effort's
+(g_r / g_main, DeepState's occupied km², `--weeks` weeks to the day before the start; a sector where Russia lost
+ground or stood still has target 0), the model's the same ratio of its mean gains over its first `--weeks`
+weeks. The weights are moved multiplicatively, damped (w ← w·(target/model)^½, on [0.01, 1.5]), until every ratio
+is within 5% or `--iterations` are spent. A weight below the holding weight h counts as h (`allocate`: a sector
+Russia only holds still gets h), so where the model at h still gains more than the record did, the weight ends at
+at most h and the tool says the sector is held only; a sector with target 0 gets 0.01 at once. The main effort
+keeps its weight 1 (the scale is free: only ratios and h matter).
+
+Regions in Russia (Kursk) are left as their scenario sets them: the record's gain there is Russia retaking its
+own ground, capped by what Ukraine still holds, and is not a choice among Ukrainian sectors.
+
+Only the record up to the day before the start is read: it is the starting state's rule (data up to the start
+may set it). The fit scenarios keep their weights.
+
+    python tools/objectives_at_start.py scenarios/forecast-2024.yaml [--weeks 13] [--runs 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import NamedTuple
+from pathlib import Path
+
+import numpy as np
+
+import detente
+from detente.calibration.record import load_record
+from detente.scenario.loader import load_scenario
+from detente.world.model import compile_model
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "data" / "record" / "deepstate_oblast_weekly.csv"
+CLOSE = 0.05        # |log(model / target)| at which a weight is settled
+DAMPING = 0.5       # the exponent of each multiplicative step
+MOST = 1.5          # the objective field's upper bound
+LEAST = 0.01        # below the holding weight: the sector is held, not attacked (a weight of 0 would stick)
+
+
+class Nowcast(NamedTuple):
+    """The record's and the model's gains per sector, and the weights that make them agree."""
+
+    main: str
+    regions: list[str]
+    record_km2: dict[str, float]
+    model_km2: dict[str, float]
+    weights: dict[str, float]
+    settled: dict[str, str]
+
+
+def level_on(dates: tuple[dt.date, ...], values: np.ndarray, day: dt.date) -> float:
+    """The record's level on `day` (the last observation on or before it)."""
+    i = int(np.searchsorted(np.array(dates, dtype="datetime64[D]"), np.datetime64(day, "D"), side="right")) - 1
+    if i < 0:
+        raise SystemExit(f"{RECORD}: no observation on or before {day}")
+    return float(values[i])
+
+
+def record_gains(regions: list[str], start: dt.date, weeks: int) -> dict[str, float]:
+    """DeepState's change of Russian-occupied km² per region over `weeks` weeks to the day before `start`."""
+    series = load_record(RECORD).series
+    end = start - dt.timedelta(days=1)
+    gains = {}
+    for region in regions:
+        s = series[f"area_controlled_km2/{region}"]
+        gains[region] = (level_on(s.dates, s.values, end)
+                         - level_on(s.dates, s.values, end - dt.timedelta(weeks=weeks)))
+    return gains
+
+
+def sectors(scenario: Path) -> tuple[str, list[str], dt.date]:
+    """The main effort (the largest weight) and the secondary sectors: regions of Ukraine, contested at the
+    start, where Russia has an objective; and the start."""
+    loaded = load_scenario(scenario)
+    model = compile_model(loaded.scenario)
+    objective = np.asarray(model.regions["objective"], float)
+    control = np.asarray(model.regions["control"], float)
+    candidates = [rid for r, (rid, country) in enumerate(zip(model.region_ids, model.geography.countries))
+                  if country == "UA" and objective[r] > 0 and 0.0 < control[r] < 1.0]
+    main = max(candidates, key=lambda rid: objective[model.region_ids.index(rid)])
+    return main, [rid for rid in candidates if rid != main], loaded.scenario.start
+
+
+def model_gains(scenario: Path, weights: dict[str, float], weeks: int, runs: int, seed: int) -> dict[str, float]:
+    """Mean over runs of the Russian-held km² gained per region in the first `weeks` weeks, with `weights` set in
+    every run (the scenario's per-run spread of those weights replaced)."""
+    model = compile_model(load_scenario(scenario).scenario)
+    index = {rid: r for r, rid in enumerate(model.region_ids)}
+    overrides = {("regions", "objective", index[rid]): np.full(runs, w) for rid, w in weights.items()}
+    result = detente.simulate(scenario, runs=runs, seed=seed, overrides=overrides)
+    mean = result.regions["mean_control"]
+    weeks = min(weeks, mean.shape[0] - 1)  # a forecast shorter than the record's window
+    return {rid: float((mean[weeks, index[rid]] - mean[0, index[rid]]) * model.area[index[rid]])
+            for rid in weights}
+
+
+def nowcast(scenario: Path, weeks: int = 13, runs: int = 2000, seed: int = 0, iterations: int = 20) -> Nowcast:
+    """The secondary sectors' weights (main effort 1) that make the model's first weeks share out the gains as
+    the record's weeks before the start did."""
+    main, regions, start = sectors(scenario)
+    seen = record_gains([main, *regions], start, weeks)
+    if seen[main] <= 0:
+        raise SystemExit(f"{scenario}: the main effort ({main}) gained nothing in the record's {weeks} weeks")
+    target = {rid: max(seen[rid], 0.0) / seen[main] for rid in regions}
+    weights = {main: 1.0, **{rid: (LEAST if target[rid] == 0 else 0.3) for rid in regions}}
+    made: dict[str, float] = {}
+    for _ in range(iterations):
+        made = model_gains(scenario, weights, weeks, runs, seed)
+        if made[main] <= 0:
+            raise SystemExit(f"{scenario}: the model's main effort ({main}) gains nothing in {weeks} weeks")
+        misses = {rid: np.log(max(made[rid], 1e-9) / made[main] / target[rid])
+                  for rid in regions if target[rid] > 0}
+        open_ = [rid for rid, miss in misses.items() if abs(miss) > CLOSE
+                 and not (miss > 0 and weights[rid] <= LEAST) and not (miss < 0 and weights[rid] >= MOST)]
+        if not open_:
+            break
+        for rid in open_:
+            weights[rid] = float(np.clip(weights[rid] * np.exp(-DAMPING * misses[rid]), LEAST, MOST))
+    holding = float(np.mean(compile_model(load_scenario(scenario).scenario).combat["holding_weight"]))
+    settled = {}
+    for rid in regions:
+        if target[rid] == 0:
+            settled[rid] = "no net gain in the record: held only"
+        elif abs(misses[rid]) <= CLOSE:
+            settled[rid] = "matched" + (" (at or below the holding weight: held only)" if weights[rid] <= holding
+                                        else "")
+        elif misses[rid] > 0 and weights[rid] <= holding:
+            settled[rid] = "held only: at the holding weight the model still gains more than the record"
+        else:
+            settled[rid] = "not settled"
+    return Nowcast(main, regions, seen, made, {rid: round(w, 3) for rid, w in weights.items()}, settled)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenario", type=Path)
+    parser.add_argument("--weeks", type=int, default=13, help="weeks of the record before the start, and of the "
+                                                             "model after it (default 13)")
+    parser.add_argument("--runs", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    result = nowcast(args.scenario, args.weeks, args.runs, args.seed)
+    print(f"{args.scenario.name}: main effort {result.main}; the record's {args.weeks} weeks before the start, "
+          f"the model's first {args.weeks} or its horizon ({args.runs} runs, seed {args.seed}), km²:")
+    for rid in [result.main, *result.regions]:
+        print(f"  {rid:<14} record {result.record_km2[rid]:8.1f}  model {result.model_km2.get(rid, float('nan')):8.1f}"
+              f"  regions.{rid}.objective = {result.weights[rid]:.3f}"
+              + ("" if rid == result.main else f"  ({result.settled[rid]})"))
+
+
+if __name__ == "__main__":
+    main()
