@@ -11,11 +11,13 @@ This tool sets each secondary weight so that the model's first weeks divide the 
 record's weeks before the start did: the target for region r is its net gain over the main effort's
 (g_r / g_main, DeepState's occupied km², `--weeks` weeks to the day before the start; a sector where Russia lost
 ground or stood still has target 0), the model's the same ratio of its mean gains over its first `--weeks`
-weeks. The weights are moved multiplicatively, damped (w ← w·(target/model)^½, on [0.01, 1.5]), until every ratio
-is within 5% or `--iterations` are spent. A weight below the holding weight h counts as h (`allocate`: a sector
-Russia only holds still gets h), so where the model at h still gains more than the record did, the weight ends at
-at most h and the tool says the sector is held only; a sector with target 0 gets 0.01 at once. The main effort
-keeps its weight 1 (the scale is free: only ratios and h matter).
+weeks. The weights are moved multiplicatively, damped (w ← w·(target/model)^½, on [h, 1.5]), until every ratio is
+within 5% or `--iterations` are spent. h is the holding weight: a sector on the front gets at least h of the line
+(`allocate`), and Russia attacks there only where its weight is above 0 (`kernel`: the intent to attack). So the
+choice below h is between attacking with h's troops and holding only (weight 0): where the model at h still gains
+more than the record did, the tool keeps whichever of the two comes closer to the record's gain, and a sector
+with target 0 gets 0 at once: held only. The main effort keeps its weight 1 (the scale is free: only ratios and h
+matter).
 
 Regions in Russia (Kursk) are left as their scenario sets them: the record's gain there is Russia retaking its
 own ground, capped by what Ukraine still holds, and is not a choice among Ukrainian sectors.
@@ -45,7 +47,6 @@ RECORD = ROOT / "data" / "record" / "deepstate_oblast_weekly.csv"
 CLOSE = 0.05        # |log(model / target)| at which a weight is settled
 DAMPING = 0.5       # the exponent of each multiplicative step
 MOST = 1.5          # the objective field's upper bound
-LEAST = 0.01        # below the holding weight: the sector is held, not attacked (a weight of 0 would stick)
 
 
 class Nowcast(NamedTuple):
@@ -80,14 +81,15 @@ def record_gains(regions: list[str], start: dt.date, weeks: int) -> dict[str, fl
 
 
 def sectors(scenario: Path) -> tuple[str, list[str], dt.date]:
-    """The main effort (the largest weight) and the secondary sectors: regions of Ukraine, contested at the
-    start, where Russia has an objective; and the start."""
+    """The main effort (the largest weight) and the secondary sectors: the other regions of Ukraine contested at
+    the start, whatever weight the scenario gives them (a weight of 0, held only, is one of the answers); and the
+    start."""
     loaded = load_scenario(scenario)
     model = compile_model(loaded.scenario)
     objective = np.asarray(model.regions["objective"], float)
     control = np.asarray(model.regions["control"], float)
     candidates = [rid for r, (rid, country) in enumerate(zip(model.region_ids, model.geography.countries))
-                  if country == "UA" and objective[r] > 0 and 0.0 < control[r] < 1.0]
+                  if country == "UA" and 0.0 < control[r] < 1.0]
     main = max(candidates, key=lambda rid: objective[model.region_ids.index(rid)])
     return main, [rid for rid in candidates if rid != main], loaded.scenario.start
 
@@ -113,7 +115,8 @@ def nowcast(scenario: Path, weeks: int = 13, runs: int = 2000, seed: int = 0, it
     if seen[main] <= 0:
         raise SystemExit(f"{scenario}: the main effort ({main}) gained nothing in the record's {weeks} weeks")
     target = {rid: max(seen[rid], 0.0) / seen[main] for rid in regions}
-    weights = {main: 1.0, **{rid: (LEAST if target[rid] == 0 else 0.3) for rid in regions}}
+    holding = float(np.mean(compile_model(load_scenario(scenario).scenario).combat["holding_weight"]))
+    weights = {main: 1.0, **{rid: (0.0 if target[rid] == 0 else 0.3) for rid in regions}}
     made: dict[str, float] = {}
     for _ in range(iterations):
         made = model_gains(scenario, weights, weeks, runs, seed)
@@ -122,21 +125,26 @@ def nowcast(scenario: Path, weeks: int = 13, runs: int = 2000, seed: int = 0, it
         misses = {rid: np.log(max(made[rid], 1e-9) / made[main] / target[rid])
                   for rid in regions if target[rid] > 0}
         open_ = [rid for rid, miss in misses.items() if abs(miss) > CLOSE
-                 and not (miss > 0 and weights[rid] <= LEAST) and not (miss < 0 and weights[rid] >= MOST)]
+                 and not (miss > 0 and weights[rid] <= holding) and not (miss < 0 and weights[rid] >= MOST)]
         if not open_:
             break
         for rid in open_:
-            weights[rid] = float(np.clip(weights[rid] * np.exp(-DAMPING * misses[rid]), LEAST, MOST))
-    holding = float(np.mean(compile_model(load_scenario(scenario).scenario).combat["holding_weight"]))
-    settled = {}
+            weights[rid] = float(np.clip(weights[rid] * np.exp(-DAMPING * misses[rid]), holding, MOST))
+    settled = {rid: "no net gain in the record: held only" for rid in regions if target[rid] == 0}
     for rid in regions:
-        if target[rid] == 0:
-            settled[rid] = "no net gain in the record: held only"
-        elif abs(misses[rid]) <= CLOSE:
-            settled[rid] = "matched" + (" (at or below the holding weight: held only)" if weights[rid] <= holding
-                                        else "")
+        if rid in settled:
+            continue
+        if abs(misses[rid]) <= CLOSE:
+            settled[rid] = "matched"
         elif misses[rid] > 0 and weights[rid] <= holding:
-            settled[rid] = "held only: at the holding weight the model still gains more than the record"
+            # attacking with the holding weight's troops gains too much: would holding only (no attack) be closer?
+            without = model_gains(scenario, {**weights, rid: 0.0}, weeks, runs, seed)
+            wanted = target[rid] * made[main]
+            if abs(without[rid] - wanted) < abs(made[rid] - wanted):
+                weights[rid], made = 0.0, without
+                settled[rid] = "held only: attacking even with the holding weight gains more than the record"
+            else:
+                settled[rid] = "attacking at the holding weight: holding only would gain less than the record"
         else:
             settled[rid] = "not settled"
     return Nowcast(main, regions, seen, made, {rid: round(w, 3) for rid, w in weights.items()}, settled)
