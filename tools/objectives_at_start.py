@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
