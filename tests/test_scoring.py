@@ -227,3 +227,15 @@ def test_nothing_in_the_committed_record_is_dated_after_18_march_2025():
                     assert row[column] <= "2025-03-18", (path.name, column, row[column])
             if row.get("month"):
                 assert row["month"] <= "2025-03", (path.name, row["month"])
+
+
+def test_a_level_on_a_day_is_the_last_observation_on_or_before_it():
+    from detente.errors import InputError
+
+    days = (dt.date(2024, 1, 7), dt.date(2024, 1, 14), dt.date(2024, 1, 21))
+    series = ObservedSeries("area_controlled_km2/donetsk", days, np.array([10.0, 12.0, 15.0]), LEVEL, "km2")
+    assert series.level_on(dt.date(2024, 1, 14)) == 12.0          # on the day
+    assert series.level_on(dt.date(2024, 1, 20)) == 12.0          # the week before it, not the next one
+    assert series.level_on(dt.date(2025, 1, 1)) == 15.0
+    with pytest.raises(InputError, match="no observation on or before 2024-01-06"):
+        series.level_on(dt.date(2024, 1, 6))

@@ -32,20 +32,11 @@ RECORD = ROOT / "data" / "record" / "isw_area_daily.csv"
 SERIES = "area_controlled_km2"
 
 
-def level_on(dates: tuple[dt.date, ...], values: np.ndarray, day: dt.date) -> float:
-    """The record's level on `day` (the last observation on or before it)."""
-    i = int(np.searchsorted(np.array(dates, dtype="datetime64[D]"), np.datetime64(day, "D"), side="right")) - 1
-    if i < 0:
-        raise SystemExit(f"{RECORD}: no observation on or before {day}")
-    return float(values[i])
-
-
 def observed_pace(start: dt.date, weeks: int) -> float:
     """Mean weekly change of the record over `weeks` weeks to the day before `start` (km² a week)."""
     series = load_record(RECORD).series[SERIES]
     end = start - dt.timedelta(days=1)
-    return (level_on(series.dates, series.values, end)
-            - level_on(series.dates, series.values, end - dt.timedelta(weeks=weeks))) / weeks
+    return (series.level_on(end) - series.level_on(end - dt.timedelta(weeks=weeks))) / weeks
 
 
 def model_pace(scenario: Path, model_weeks: int, runs: int, seed: int) -> float:

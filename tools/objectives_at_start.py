@@ -60,14 +60,6 @@ class Nowcast(NamedTuple):
     settled: dict[str, str]
 
 
-def level_on(dates: tuple[dt.date, ...], values: np.ndarray, day: dt.date) -> float:
-    """The record's level on `day` (the last observation on or before it)."""
-    i = int(np.searchsorted(np.array(dates, dtype="datetime64[D]"), np.datetime64(day, "D"), side="right")) - 1
-    if i < 0:
-        raise SystemExit(f"{RECORD}: no observation on or before {day}")
-    return float(values[i])
-
-
 def record_gains(regions: list[str], start: dt.date, weeks: int) -> dict[str, float]:
     """DeepState's change of Russian-occupied km² per region over `weeks` weeks to the day before `start`."""
     series = load_record(RECORD).series
@@ -75,8 +67,7 @@ def record_gains(regions: list[str], start: dt.date, weeks: int) -> dict[str, fl
     gains = {}
     for region in regions:
         s = series[f"area_controlled_km2/{region}"]
-        gains[region] = (level_on(s.dates, s.values, end)
-                         - level_on(s.dates, s.values, end - dt.timedelta(weeks=weeks)))
+        gains[region] = s.level_on(end) - s.level_on(end - dt.timedelta(weeks=weeks))
     return gains
 
 

@@ -55,6 +55,14 @@ class ObservedSeries:
             return self
         return ObservedSeries(self.name, self.dates, np.cumsum(self.values), LEVEL, self.unit)
 
+    def level_on(self, day: dt.date) -> float:
+        """The last observation on or before `day` (what the record said that day)."""
+        i = int(np.searchsorted(np.array(self.dates, dtype="datetime64[D]"), np.datetime64(day, "D"), side="right"))
+        if i == 0:
+            raise InputError.single(self.name, f"no observation on or before {day}",
+                                    hint=f"the series starts on {self.dates[0]}" if self.dates else "")
+        return float(self.values[i - 1])
+
 
 @dataclass(frozen=True)
 class ObservedRecord:
