@@ -34,6 +34,7 @@ previous run held reuses it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -186,6 +187,7 @@ class KernelModel:
         return Params(row=self.row, varying=self.varying, values=self.values, backers=backers, reach=self.reach)
 
 
+@functools.cache  # the mechanisms are fixed at import: looked up once per name, not once per block
 def _section_of(name: str) -> str:
     for mechanism in MECHANISMS:
         for section in SCALAR_SECTIONS:
