@@ -239,3 +239,14 @@ def test_a_level_on_a_day_is_the_last_observation_on_or_before_it():
     assert series.level_on(dt.date(2025, 1, 1)) == 15.0
     with pytest.raises(InputError, match="no observation on or before 2024-01-06"):
         series.level_on(dt.date(2024, 1, 6))
+
+
+def test_a_level_on_a_day_past_the_records_end_is_refused_when_it_must_be_recent():
+    from detente.errors import InputError
+
+    days = (dt.date(2025, 3, 9), dt.date(2025, 3, 16))
+    series = ObservedSeries("area_controlled_km2/donetsk", days, np.array([10.0, 12.0]), LEVEL, "km2")
+    assert series.level_on(dt.date(2025, 3, 17), within_days=7) == 12.0
+    assert series.level_on(dt.date(2026, 1, 1)) == 12.0                 # without a limit: the last observation
+    with pytest.raises(InputError, match="record ends on 2025-03-16"):
+        series.level_on(dt.date(2026, 1, 1), within_days=7)

@@ -25,18 +25,21 @@ import numpy as np
 
 import detente
 from detente.calibration.record import load_record
+from detente.errors import DetenteError
 from detente.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "data" / "record" / "isw_area_daily.csv"
 SERIES = "area_controlled_km2"
+WITHIN_DAYS = 7   # a start past the record's end is refused, not read as its last week
 
 
 def observed_pace(start: dt.date, weeks: int) -> float:
     """Mean weekly change of the record over `weeks` weeks to the day before `start` (km² a week)."""
     series = load_record(RECORD).series[SERIES]
     end = start - dt.timedelta(days=1)
-    return (series.level_on(end) - series.level_on(end - dt.timedelta(weeks=weeks))) / weeks
+    return (series.level_on(end, WITHIN_DAYS)
+            - series.level_on(end - dt.timedelta(weeks=weeks), WITHIN_DAYS)) / weeks
 
 
 def model_pace(scenario: Path, model_weeks: int, runs: int, seed: int) -> float:
@@ -64,4 +67,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except DetenteError as error:  # a start the record cannot nowcast: the message, not a traceback
+        raise SystemExit(error.render()) from None

@@ -39,6 +39,7 @@ import numpy as np
 
 import detente
 from detente.calibration.record import load_record
+from detente.errors import DetenteError
 from detente.scenario.loader import load_scenario
 from detente.world.model import compile_model
 
@@ -47,6 +48,7 @@ RECORD = ROOT / "data" / "record" / "deepstate_oblast_weekly.csv"
 CLOSE = 0.05        # |log(model / target)| at which a weight is settled
 DAMPING = 0.5       # the exponent of each multiplicative step
 MOST = 1.5          # the objective field's upper bound
+WITHIN_DAYS = 7     # a start past the record's end is refused, not read as its last week
 
 
 class Nowcast(NamedTuple):
@@ -67,7 +69,7 @@ def record_gains(regions: list[str], start: dt.date, weeks: int) -> dict[str, fl
     gains = {}
     for region in regions:
         s = series[f"area_controlled_km2/{region}"]
-        gains[region] = s.level_on(end) - s.level_on(end - dt.timedelta(weeks=weeks))
+        gains[region] = s.level_on(end, WITHIN_DAYS) - s.level_on(end - dt.timedelta(weeks=weeks), WITHIN_DAYS)
     return gains
 
 
@@ -159,4 +161,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except DetenteError as error:  # a start the record cannot nowcast: the message, not a traceback
+        raise SystemExit(error.render()) from None
