@@ -66,7 +66,12 @@ class RegionSetup(Strict):
 
     control: Probability = Field(description="share of the region's area under Russian control at start")
     contestable: bool = True
-    objective: NonNegative = Field(default_factory=lambda: Param(value=0.0), description="Russian offensive priority")
+    objective: NonNegative = Field(
+        default_factory=lambda: Param(value=0.0),
+        description="Russian offensive priority: the share of Russia's line placed here against the other fronts' "
+                    "(the main effort 1); 0 = held only, no attack (a front still gets the holding weight's troops); "
+                    "the shipped forecasts nowcast it from the record's weeks before the start "
+                    "(tools/objectives_at_start.py)")
     defence_priority: NonNegative = Field(default_factory=lambda: Param(value=1.0), description="Ukrainian priority")
     counter_objective: NonNegative = Field(default_factory=lambda: Param(value=0.0),
                                            description="Ukrainian priority to retake ground it does not hold")
