@@ -56,10 +56,7 @@ class ObservedPoints:
 
 def at_or_before(series: ObservedSeries, day: dt.date, within: int = MATCH_DAYS) -> int | None:
     """Index of the observation on `day` or the latest in the `within` days before it; None if there is none."""
-    i = int(np.searchsorted(np.array(series.dates, dtype="datetime64[D]"), np.datetime64(day), side="right")) - 1
-    if i >= 0 and (day - series.dates[i]).days <= within:
-        return i
-    return None
+    return series.index_on(day, within)
 
 
 def week_end(start: dt.date, week: int) -> dt.date:

@@ -55,18 +55,27 @@ class ObservedSeries:
             return self
         return ObservedSeries(self.name, self.dates, np.cumsum(self.values), LEVEL, self.unit)
 
+    def index_on(self, day: dt.date, within_days: int | None = None) -> int | None:
+        """Index of the last observation on or before `day` (what the record said that day), with `within_days`
+        one at most that many days old; None if there is none."""
+        i = int(np.searchsorted(np.array(self.dates, dtype="datetime64[D]"), np.datetime64(day, "D"), side="right")) - 1
+        if i < 0 or (within_days is not None and (day - self.dates[i]).days > within_days):
+            return None
+        return i
+
     def level_on(self, day: dt.date, within_days: int | None = None) -> float:
-        """The last observation on or before `day` (what the record said that day); with `within_days`, one at
-        most that many days old, so that a day past the record's end is refused rather than read as its end."""
-        i = int(np.searchsorted(np.array(self.dates, dtype="datetime64[D]"), np.datetime64(day, "D"), side="right"))
-        if i == 0:
+        """The value of `index_on`, refused with the reason where there is none: before the series starts, or (with
+        `within_days`) a day past the record's end, which would otherwise read as its end."""
+        i = self.index_on(day, within_days)
+        if i is not None:
+            return float(self.values[i])
+        last = self.index_on(day)
+        if last is None:
             raise InputError.single(self.name, f"no observation on or before {day}",
                                     hint=f"the series starts on {self.dates[0]}" if self.dates else "")
-        if within_days is not None and (day - self.dates[i - 1]).days > within_days:
-            raise InputError.single(self.name, f"no observation within {within_days} days before {day}",
-                                    hint=f"the last one before it is of {self.dates[i - 1]} (the record ends on "
-                                         f"{self.dates[-1]})")
-        return float(self.values[i - 1])
+        raise InputError.single(self.name, f"no observation within {within_days} days before {day}",
+                                hint=f"the last one before it is of {self.dates[last]} (the record ends on "
+                                     f"{self.dates[-1]})")
 
 
 @dataclass(frozen=True)
