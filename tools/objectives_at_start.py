@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,8 +41,8 @@ import numpy as np
 import detente
 from detente.calibration.record import load_record
 from detente.errors import DetenteError
-from detente.scenario.loader import load_scenario
-from detente.world.model import compile_model
+from detente.scenario.loader import LoadedScenario, load_scenario
+from detente.world.model import WarModel, compile_model
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "data" / "record" / "deepstate_oblast_weekly.csv"
@@ -62,6 +63,13 @@ class Nowcast(NamedTuple):
     settled: dict[str, str]
 
 
+@functools.cache
+def setup(scenario: Path) -> tuple[LoadedScenario, WarModel]:
+    """The scenario loaded and compiled once: every iteration runs it again with other weights."""
+    loaded = load_scenario(scenario)
+    return loaded, compile_model(loaded.scenario)
+
+
 def record_gains(regions: list[str], start: dt.date, weeks: int) -> dict[str, float]:
     """DeepState's change of Russian-occupied km² per region over `weeks` weeks to the day before `start`."""
     series = load_record(RECORD).series
@@ -77,8 +85,7 @@ def sectors(scenario: Path) -> tuple[str, list[str], dt.date]:
     """The main effort (the largest weight) and the secondary sectors: the other regions of Ukraine contested at
     the start, whatever weight the scenario gives them (a weight of 0, held only, is one of the answers); and the
     start."""
-    loaded = load_scenario(scenario)
-    model = compile_model(loaded.scenario)
+    loaded, model = setup(scenario)
     objective = np.asarray(model.regions["objective"], float)
     control = np.asarray(model.regions["control"], float)
     candidates = [rid for r, (rid, country) in enumerate(zip(model.region_ids, model.geography.countries))
@@ -90,10 +97,10 @@ def sectors(scenario: Path) -> tuple[str, list[str], dt.date]:
 def model_gains(scenario: Path, weights: dict[str, float], weeks: int, runs: int, seed: int) -> dict[str, float]:
     """Mean over runs of the Russian-held km² gained per region in the first `weeks` weeks, with `weights` set in
     every run (the scenario's per-run spread of those weights replaced)."""
-    model = compile_model(load_scenario(scenario).scenario)
+    loaded, model = setup(scenario)
     index = {rid: r for r, rid in enumerate(model.region_ids)}
     overrides = {("regions", "objective", index[rid]): np.full(runs, w) for rid, w in weights.items()}
-    result = detente.simulate(scenario, runs=runs, seed=seed, overrides=overrides)
+    result = detente.simulate(loaded, runs=runs, seed=seed, overrides=overrides)
     mean = result.regions["mean_control"]
     weeks = min(weeks, mean.shape[0] - 1)  # a forecast shorter than the record's window
     return {rid: float((mean[weeks, index[rid]] - mean[0, index[rid]]) * model.area[index[rid]])
@@ -108,7 +115,7 @@ def nowcast(scenario: Path, weeks: int = 13, runs: int = 2000, seed: int = 0, it
     if seen[main] <= 0:
         raise SystemExit(f"{scenario}: the main effort ({main}) gained nothing in the record's {weeks} weeks")
     target = {rid: max(seen[rid], 0.0) / seen[main] for rid in regions}
-    holding = float(np.mean(compile_model(load_scenario(scenario).scenario).combat["holding_weight"]))
+    holding = float(np.mean(setup(scenario)[1].combat["holding_weight"]))
     weights = {main: 1.0, **{rid: (0.0 if target[rid] == 0 else 0.3) for rid in regions}}
     made: dict[str, float] = {}
     for _ in range(iterations):
